@@ -1,0 +1,35 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using CleanWebhooks.Api.Http;
+using CleanWebhooks.Application.Clients.AuthenticateApiKey;
+using Mediator;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace CleanWebhooks.Api.Auth;
+
+/// <summary>Resolves <c>X-API-KEY</c> to its client. A missing, unknown or revoked key is a 401 problem.</summary>
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ISender sender)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (!Request.Headers.TryGetValue(AuthSchemes.ApiKeyHeader, out var values) || values.Count != 1)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        var clientId = await sender.Send(new AuthenticateApiKeyQuery(values[0]), Context.RequestAborted);
+        if (clientId is null)
+        {
+            return AuthenticateResult.Fail("Unknown or revoked API key.");
+        }
+
+        var identity = new ClaimsIdentity([new Claim(AuthSchemes.ClientIdClaim, clientId.Value.ToString())], Scheme.Name);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
+        Problems.WriteUnauthorizedAsync(Context, $"A valid {AuthSchemes.ApiKeyHeader} header is required.");
+}

@@ -1,0 +1,7 @@
+namespace CleanWebhooks.Api.Auth;
+
+public static class AuthPolicies
+{
+    public const string Integrator = "Integrator";
+    public const string Internal = "Internal";
+}

@@ -1,0 +1,67 @@
+using CleanWebhooks.Api.Auth;
+using CleanWebhooks.Api.Http;
+using CleanWebhooks.Application.Clients.CreateClient;
+using CleanWebhooks.Application.Clients.IssueApiKey;
+using CleanWebhooks.Application.Clients.RevokeApiKey;
+using CleanWebhooks.Domain.Clients;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CleanWebhooks.Api.Endpoints;
+
+/// <summary>The internal API for the platform's services: clients and their API keys.</summary>
+public static class ClientEndpoints
+{
+    public static IEndpointRouteBuilder MapClientEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/internal/clients")
+            .WithTags("Clients (internal)")
+            .RequireAuthorization(AuthPolicies.Internal)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+
+        group.MapPost("", CreateClient)
+            .WithName("CreateClient")
+            .WithSummary("Creates a client and its first API key, shown only in this answer.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+        group.MapPost("{clientId:guid}/api_keys", IssueApiKey)
+            .WithName("IssueApiKey")
+            .WithSummary("Issues another API key for a client, shown only in this answer.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        group.MapDelete("{clientId:guid}/api_keys/{apiKeyId:guid}", RevokeApiKey)
+            .WithName("RevokeApiKey")
+            .WithSummary("Revokes an API key; it stops working at once.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        return app;
+    }
+
+    private static async Task<Results<Created<CreateClientResponse>, ProblemHttpResult>> CreateClient(
+        CreateClientCommand command, ISender sender, CancellationToken cancellationToken)
+    {
+        var result = await sender.Send(command, cancellationToken);
+        return result.IsSuccess
+            ? TypedResults.Created($"/internal/clients/{result.Value.Id}", result.Value)
+            : result.Error.ToProblem();
+    }
+
+    private static async Task<Results<Created<ApiKeyResponse>, ProblemHttpResult>> IssueApiKey(
+        Guid clientId, ISender sender, CancellationToken cancellationToken)
+    {
+        var result = await sender.Send(new IssueApiKeyCommand(new ClientId(clientId)), cancellationToken);
+        return result.IsSuccess
+            ? TypedResults.Created($"/internal/clients/{clientId}/api_keys/{result.Value.ApiKeyId}", result.Value)
+            : result.Error.ToProblem();
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeApiKey(
+        Guid clientId, Guid apiKeyId, ISender sender, CancellationToken cancellationToken)
+    {
+        var result = await sender.Send(new RevokeApiKeyCommand(new ClientId(clientId), new ApiKeyId(apiKeyId)), cancellationToken);
+        return result.IsSuccess ? TypedResults.NoContent() : result.Error.ToProblem();
+    }
+}
+

@@ -1,0 +1,78 @@
+using System.Security.Claims;
+using CleanWebhooks.Api.Auth;
+using CleanWebhooks.Api.Http;
+using CleanWebhooks.Application.Webhooks;
+using CleanWebhooks.Application.Webhooks.CreateWebhook;
+using CleanWebhooks.Application.Webhooks.DeleteWebhook;
+using CleanWebhooks.Application.Webhooks.GetWebhook;
+using CleanWebhooks.Application.Webhooks.ListWebhooks;
+using CleanWebhooks.Domain.Webhooks;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CleanWebhooks.Api.Endpoints;
+
+/// <summary>The integrator API of the seed page: create, list, read and delete webhooks.</summary>
+public static class WebhookEndpoints
+{
+    public const string Route = "/api_document/document_webhooks";
+
+    public static IEndpointRouteBuilder MapWebhookEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup(Route)
+            .WithTags("Webhooks")
+            .RequireAuthorization(AuthPolicies.Integrator)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+
+        group.MapPost("", CreateWebhook)
+            .WithName("CreateWebhook")
+            .WithSummary("Creates the client's webhook for an event type.")
+            .WithDescription("Only one webhook of each type can exist at a time: to change one, delete it and create it again. The url must contain ':id', replaced by the document id when the webhook fires.")
+            .Accepts<CreateWebhookRequest>("application/json")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+        group.MapGet("", ListWebhooks)
+            .WithName("ListWebhooks")
+            .WithSummary("Lists the client's webhooks.");
+
+        group.MapGet("{id:guid}", GetWebhook)
+            .WithName("GetWebhook")
+            .WithSummary("Reads one of the client's webhooks.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        group.MapDelete("{id:guid}", DeleteWebhook)
+            .WithName("DeleteWebhook")
+            .WithSummary("Deletes one of the client's webhooks and cancels its pending deliveries.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        return app;
+    }
+
+    private static async Task<Results<Ok<WebhookResponse>, ProblemHttpResult>> CreateWebhook(
+        CreateWebhookRequest request, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken)
+    {
+        var result = await sender.Send(CreateWebhookCommand.From(user.ClientId(), request), cancellationToken);
+        return result.IsSuccess ? TypedResults.Ok(result.Value) : result.Error.ToProblem();
+    }
+
+    private static async Task<Ok<IReadOnlyList<WebhookResponse>>> ListWebhooks(
+        ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await sender.Send(new ListWebhooksQuery(user.ClientId()), cancellationToken));
+
+    private static async Task<Results<Ok<WebhookResponse>, ProblemHttpResult>> GetWebhook(
+        Guid id, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken)
+    {
+        var result = await sender.Send(new GetWebhookQuery(user.ClientId(), new WebhookId(id)), cancellationToken);
+        return result.IsSuccess ? TypedResults.Ok(result.Value) : result.Error.ToProblem();
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteWebhook(
+        Guid id, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken)
+    {
+        var result = await sender.Send(new DeleteWebhookCommand(user.ClientId(), new WebhookId(id)), cancellationToken);
+        return result.IsSuccess ? TypedResults.NoContent() : result.Error.ToProblem();
+    }
+}

@@ -1,0 +1,50 @@
+using System.Text.Json;
+using CleanWebhooks.Application.Common.Localization;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace CleanWebhooks.Api.Http;
+
+/// <summary>
+/// Bad input that fails before a handler runs (malformed JSON, a wrong JSON type, a body too large, not JSON)
+/// becomes its 4xx problem naming the field; anything else is a bug: logged, and a 500 problem without details.
+/// </summary>
+public sealed partial class GlobalExceptionHandler(IProblemDetailsService problems, ILogger<GlobalExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        ProblemDetails problem;
+        if (exception is BadHttpRequestException bad)
+        {
+            problem = bad.InnerException is JsonException json
+                ? Problems.Validation(new Dictionary<string, string[]> { [FieldOf(json.Path)] = [DescribeJsonError(json)] })
+                : Problems.Create(bad.StatusCode, bad.StatusCode switch
+                {
+                    413 => $"The request body is larger than {RequestBodyLimit.MaxBytes / 1024} KB.",
+                    415 => "The request body must be JSON (Content-Type: application/json).",
+                    _ => bad.Message,
+                });
+        }
+        else
+        {
+            LogUnhandled(exception, httpContext.TraceIdentifier);
+            problem = Problems.Create(500, "An unexpected error occurred. It has been logged.");
+        }
+
+        httpContext.Response.StatusCode = problem.Status ?? 500;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+    }
+
+    /// <summary><c>$.headers.Accept</c> → <c>headers.Accept</c>; the whole body is <c>body</c>.</summary>
+    private static string FieldOf(string? path) =>
+        string.IsNullOrEmpty(path) || path == "$" ? "body" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+
+    private static string DescribeJsonError(JsonException json) =>
+        string.IsNullOrEmpty(json.Path) || json.Path == "$"
+            ? Text.Pick("The body is not valid JSON.", "O corpo não é um JSON válido.")
+            : Text.Pick("The value has the wrong JSON type or is malformed.", "O valor tem o tipo JSON errado ou está malformado.");
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception in request {TraceId}")]
+    private partial void LogUnhandled(Exception exception, string traceId);
+}

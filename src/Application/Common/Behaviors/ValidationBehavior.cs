@@ -1,0 +1,52 @@
+using System.Text.Json;
+using CleanWebhooks.Domain.Common;
+using FluentValidation;
+using Mediator;
+
+namespace CleanWebhooks.Application.Common.Behaviors;
+
+/// <summary>
+/// Runs the FluentValidation validators of a message before its handler. Invalid input becomes a failed
+/// result keyed by camelCase field names — never an exception.
+/// </summary>
+public sealed class ValidationBehavior<TMessage, TResponse>(IEnumerable<IValidator<TMessage>> validators)
+    : IPipelineBehavior<TMessage, TResponse>
+    where TMessage : IMessage
+    where TResponse : IFailable<TResponse>
+{
+    private readonly IValidator<TMessage>[] _validators = validators as IValidator<TMessage>[] ?? [.. validators];
+
+    public async ValueTask<TResponse> Handle(
+        TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
+    {
+        if (_validators.Length == 0)
+        {
+            return await next(message, cancellationToken);
+        }
+
+        Dictionary<string, List<string>>? errors = null;
+        foreach (var validator in _validators)
+        {
+            var result = await validator.ValidateAsync(message, cancellationToken);
+            foreach (var failure in result.Errors)
+            {
+                errors ??= new(StringComparer.Ordinal);
+                var field = FieldName(failure.PropertyName);
+                if (!errors.TryGetValue(field, out var messages))
+                {
+                    errors[field] = messages = [];
+                }
+
+                messages.Add(failure.ErrorMessage);
+            }
+        }
+
+        return errors is null
+            ? await next(message, cancellationToken)
+            : TResponse.Failure(new ValidationError(errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal)));
+    }
+
+    /// <summary><c>AuthorizationHeaders[x-a]</c> → <c>authorizationHeaders[x-a]</c>: the JSON name the client sent.</summary>
+    private static string FieldName(string propertyName) =>
+        string.Join('.', propertyName.Split('.').Select(JsonNamingPolicy.CamelCase.ConvertName));
+}

@@ -1,0 +1,20 @@
+using FluentValidation;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CleanWebhooks.Application;
+
+public static class DependencyInjection
+{
+    /// <summary>
+    /// Registers the application layer's own services. The mediator itself is generated in the host
+    /// (its source generator runs in the Api project), which lists this assembly explicitly.
+    /// </summary>
+    public static IServiceCollection AddApplication(this IServiceCollection services)
+    {
+        // Messages name fields as clients send them ('url', not 'Url').
+        ValidatorOptions.Global.DisplayNameResolver = (_, member, _) =>
+            member is null ? null : System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(member.Name);
+        services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
+        return services;
+    }
+}

@@ -1,0 +1,26 @@
+using CleanWebhooks.Domain.Clients;
+using CleanWebhooks.Domain.Webhooks;
+using Riok.Mapperly.Abstractions;
+
+namespace CleanWebhooks.Application.Webhooks;
+
+/// <summary>Entity → answer. Secrets are left behind; the fixed authorization is shown redacted.</summary>
+[Mapper]
+public static partial class WebhookMapper
+{
+    [MapProperty(nameof(Webhook.RedactedAuthorization), nameof(WebhookResponse.Authorization))]
+    [MapperIgnoreSource(nameof(Webhook.Authorization))]
+    [MapperIgnoreSource(nameof(Webhook.AuthorizationBody))]
+    [MapperIgnoreSource(nameof(Webhook.SigningSecret))]
+    [MapperIgnoreSource(nameof(Webhook.PreviousSigningSecret))]
+    [MapperIgnoreSource(nameof(Webhook.PreviousSigningSecretExpiresAt))]
+    [MapperIgnoreSource(nameof(Webhook.DeletedAt))]
+    [MapperIgnoreSource(nameof(Webhook.IsDeleted))]
+    public static partial WebhookResponse ToResponse(this Webhook webhook);
+
+    private static Guid ToGuid(WebhookId id) => id.Value;
+
+    private static Guid ToGuid(ClientId id) => id.Value;
+
+    private static int ToInt(WebhookType type) => (int)type;
+}

@@ -1,0 +1,20 @@
+namespace CleanWebhooks.Application.Webhooks;
+
+/// <summary>A webhook as integrators see it: the seed page's fields, in the seed page's order.</summary>
+/// <remarks><c>authorizationBody</c> is never returned; <c>authorization</c> is redacted.</remarks>
+public sealed record WebhookResponse(
+    Guid Id,
+    Guid ClientId,
+    string Name,
+    int Type,
+    string Method,
+    IReadOnlyDictionary<string, string> Headers,
+    string? HeaderAuth,
+    string Url,
+    string? Authorization,
+    string? AuthorizationUrl,
+    string? AuthorizationMethod,
+    IReadOnlyDictionary<string, string>? AuthorizationHeaders,
+    string? AuthorizationResponseTokenAttr,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);

@@ -1,0 +1,20 @@
+namespace CleanWebhooks.Domain.Clients;
+
+/// <summary>Stores clients and their API keys.</summary>
+public interface IClientRepository
+{
+    Task AddAsync(Client client, ApiKey firstKey, CancellationToken cancellationToken);
+
+    Task<Client?> GetByIdAsync(ClientId id, CancellationToken cancellationToken);
+
+    Task AddApiKeyAsync(ApiKey key, CancellationToken cancellationToken);
+
+    /// <summary>Finds an unrevoked key by the SHA-256 hash of its plain value.</summary>
+    Task<ApiKey?> FindActiveKeyByHashAsync(byte[] hash, CancellationToken cancellationToken);
+
+    /// <summary>Revokes a key of the client; false when the client has no such unrevoked key.</summary>
+    Task<bool> RevokeApiKeyAsync(ClientId clientId, ApiKeyId keyId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Creates the client and key when they are missing; used to seed the Development demo client.</summary>
+    Task EnsureAsync(Client client, ApiKey key, CancellationToken cancellationToken);
+}

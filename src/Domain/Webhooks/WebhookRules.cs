@@ -1,0 +1,110 @@
+namespace CleanWebhooks.Domain.Webhooks;
+
+/// <summary>
+/// The rules of a webhook's fields, in one place: the entity enforces them and the request validators
+/// reuse them to name the offending field.
+/// </summary>
+public static class WebhookRules
+{
+    public const string IdPlaceholder = ":id";
+    public const int NameMaxLength = 200;
+    public const int UrlMaxLength = 2048;
+    public const int MaxHeaders = 50;
+    public const int MaxHeadersBytes = 8 * 1024;
+    public const int HeaderAuthMaxLength = 50;
+    public const int AuthorizationMaxLength = 4096;
+    public const int AuthorizationBodyMaxLength = 8 * 1024;
+    public const int TokenAttrMaxLength = 200;
+    public const string DefaultAuthorizationMethod = "POST";
+    public const string DefaultTokenAttr = "access_token";
+
+    public static readonly IReadOnlyList<string> Methods = ["POST", "PUT", "GET", "DELETE"];
+
+    /// <summary>Headers the transport owns, or that the service sets itself on every delivery.</summary>
+    public static readonly IReadOnlySet<string> ReservedHeaders = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        "Host", "Content-Length", "Transfer-Encoding", "Connection",
+        "webhook-id", "webhook-timestamp", "webhook-signature",
+    };
+
+    public static bool IsAllowedMethod(string? method) =>
+        method is not null && Methods.Contains(method.Trim().ToUpperInvariant());
+
+    public static string NormalizeMethod(string method) => method.Trim().ToUpperInvariant();
+
+    /// <summary>An absolute http or https URL with a host.</summary>
+    public static bool IsHttpUrl(string? url) =>
+        url is not null && url.Length <= UrlMaxLength
+        && Uri.TryCreate(url, UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+        && !string.IsNullOrEmpty(uri.Host);
+
+    public static bool HasIdPlaceholder(string? url) =>
+        url is not null && url.Contains(IdPlaceholder, StringComparison.Ordinal);
+
+    /// <summary>An RFC 9110 token: one or more tchar.</summary>
+    public static bool IsToken(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return false;
+        }
+
+        foreach (var c in value)
+        {
+            var ok = char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c, StringComparison.Ordinal);
+            if (!ok)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>A header value without control characters that could split the header (CR, LF, NUL).</summary>
+    public static bool IsSafeHeaderValue(string? value) =>
+        value is not null && value.IndexOfAny(['\r', '\n', '\0']) < 0;
+
+    /// <summary>Why a header set is refused, or null when it is fine.</summary>
+    public static string? CheckHeaders(IReadOnlyDictionary<string, string>? headers)
+    {
+        if (headers is null)
+        {
+            return null;
+        }
+
+        if (headers.Count > MaxHeaders)
+        {
+            return $"At most {MaxHeaders} headers are allowed.";
+        }
+
+        var bytes = 0;
+        foreach (var (name, value) in headers)
+        {
+            if (!IsToken(name))
+            {
+                return $"'{name}' is not a valid header name.";
+            }
+
+            if (ReservedHeaders.Contains(name))
+            {
+                return $"The header '{name}' cannot be set.";
+            }
+
+            if (!IsSafeHeaderValue(value))
+            {
+                return $"The value of header '{name}' must not contain line breaks.";
+            }
+
+            bytes += name.Length + (value?.Length ?? 0);
+        }
+
+        return bytes > MaxHeadersBytes ? $"Headers may hold at most {MaxHeadersBytes} bytes." : null;
+    }
+
+    /// <summary>A dotted path like <c>data.token</c>: non-empty segments.</summary>
+    public static bool IsTokenPath(string? path) =>
+        !string.IsNullOrWhiteSpace(path) && path.Length <= TokenAttrMaxLength
+        && path.Split('.').All(segment => segment.Length > 0);
+}

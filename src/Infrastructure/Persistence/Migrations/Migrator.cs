@@ -1,0 +1,88 @@
+using System.Data.Common;
+using System.Reflection;
+using Dapper;
+
+namespace CleanWebhooks.Infrastructure.Persistence.Migrations;
+
+/// <summary>
+/// Applies the numbered <c>.sql</c> files embedded for the configured dialect, each once, in order, inside one
+/// transaction that also holds a lock, so that instances starting together do not race.
+/// </summary>
+public sealed class Migrator(Database database)
+{
+    private static class Sqlite
+    {
+        public const string CreateHistory =
+            "CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT NOT NULL PRIMARY KEY, applied_at TEXT NOT NULL);";
+
+        public const string Applied = "SELECT id FROM schema_migrations;";
+
+        public const string Record = "INSERT INTO schema_migrations (id, applied_at) VALUES (@Id, @AppliedAt);";
+    }
+
+    private static class SqlServer
+    {
+        public const string Lock =
+            "EXEC sp_getapplock @Resource = 'cleanwebhooks_migrations', @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = 60000;";
+
+        public const string CreateHistory =
+            "IF OBJECT_ID(N'dbo.schema_migrations', N'U') IS NULL CREATE TABLE dbo.schema_migrations (id NVARCHAR(200) NOT NULL CONSTRAINT pk_schema_migrations PRIMARY KEY, applied_at DATETIMEOFFSET(6) NOT NULL);";
+
+        public const string Applied = "SELECT id FROM dbo.schema_migrations;";
+
+        public const string Record = "INSERT INTO dbo.schema_migrations (id, applied_at) VALUES (@Id, @AppliedAt);";
+    }
+
+    /// <summary>The migrations of a dialect, by name, in the order they apply.</summary>
+    public static IReadOnlyList<(string Name, string Sql)> Scripts(SqlDialect dialect)
+    {
+        var assembly = typeof(Migrator).Assembly;
+        var prefix = $"{typeof(Migrator).Namespace}.{dialect}.";
+        return [.. assembly.GetManifestResourceNames()
+            .Where(name => name.StartsWith(prefix, StringComparison.Ordinal) && name.EndsWith(".sql", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .Select(name => (name[prefix.Length..], Read(assembly, name)))];
+    }
+
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        if (database.Dialect == SqlDialect.Sqlite)
+        {
+            // WAL lets readers and the one writer work at once; the setting is kept in the file.
+            await connection.ExecuteAsync(new CommandDefinition("PRAGMA journal_mode=WAL;", cancellationToken: cancellationToken));
+        }
+
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (database.Dialect == SqlDialect.SqlServer)
+        {
+            await Run(connection, transaction, SqlServer.Lock, cancellationToken);
+        }
+
+        await Run(connection, transaction, database.Sql(Sqlite.CreateHistory, SqlServer.CreateHistory), cancellationToken);
+        var applied = (await connection.QueryAsync<string>(new CommandDefinition(
+            database.Sql(Sqlite.Applied, SqlServer.Applied), transaction: transaction, cancellationToken: cancellationToken))).ToHashSet();
+
+        foreach (var (name, sql) in Scripts(database.Dialect).Where(script => !applied.Contains(script.Name)))
+        {
+            await Run(connection, transaction, sql, cancellationToken);
+            await connection.ExecuteAsync(new CommandDefinition(
+                database.Sql(Sqlite.Record, SqlServer.Record),
+                new { Id = name, AppliedAt = DateTimeOffset.UtcNow },
+                transaction,
+                cancellationToken: cancellationToken));
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static Task<int> Run(DbConnection connection, DbTransaction transaction, string sql, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(sql, transaction: transaction, cancellationToken: cancellationToken));
+
+    private static string Read(Assembly assembly, string name)
+    {
+        using var stream = assembly.GetManifestResourceStream(name)!;
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}

@@ -1,0 +1,49 @@
+using CleanWebhooks.Application.Webhooks;
+using CleanWebhooks.Domain.Clients;
+using CleanWebhooks.Domain.Webhooks;
+using Dapper;
+
+namespace CleanWebhooks.Infrastructure.Persistence.Webhooks;
+
+/// <summary>The read side: webhooks straight into answers, with no secret decrypted.</summary>
+public sealed class WebhookQueries(Database database) : IWebhookQueries
+{
+    private const string Columns =
+        "id, client_id, name, type, method, headers, header_auth, url, authorization_redacted, authorization_url, " +
+        "authorization_method, authorization_headers, authorization_response_token_attr, created_at, updated_at";
+
+    private static class Sqlite
+    {
+        public const string Get = $"SELECT {Columns} FROM webhooks WHERE id = @Id AND client_id = @ClientId AND deleted_at IS NULL;";
+
+        public const string List = $"SELECT {Columns} FROM webhooks WHERE client_id = @ClientId AND deleted_at IS NULL ORDER BY type;";
+    }
+
+    private static class SqlServer
+    {
+        public const string Get = $"SELECT {Columns} FROM dbo.webhooks WHERE id = @Id AND client_id = @ClientId AND deleted_at IS NULL;";
+
+        public const string List = $"SELECT {Columns} FROM dbo.webhooks WHERE client_id = @ClientId AND deleted_at IS NULL ORDER BY type;";
+    }
+
+    public async Task<WebhookResponse?> GetAsync(ClientId clientId, WebhookId id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<WebhookRow>(new CommandDefinition(
+            database.Sql(Sqlite.Get, SqlServer.Get), new { Id = id.Value, ClientId = clientId.Value }, cancellationToken: cancellationToken));
+        return row is null ? null : ToResponse(row);
+    }
+
+    public async Task<IReadOnlyList<WebhookResponse>> ListAsync(ClientId clientId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<WebhookRow>(new CommandDefinition(
+            database.Sql(Sqlite.List, SqlServer.List), new { ClientId = clientId.Value }, cancellationToken: cancellationToken));
+        return [.. rows.Select(ToResponse)];
+    }
+
+    private static WebhookResponse ToResponse(WebhookRow r) => new(
+        r.Id, r.ClientId, r.Name, r.Type, r.Method, WebhookRow.ReadHeaders(r.Headers), r.HeaderAuth, r.Url, r.AuthorizationRedacted,
+        r.AuthorizationUrl, r.AuthorizationMethod, r.AuthorizationHeaders is null ? null : WebhookRow.ReadHeaders(r.AuthorizationHeaders),
+        r.AuthorizationResponseTokenAttr, r.CreatedAt, r.UpdatedAt);
+}

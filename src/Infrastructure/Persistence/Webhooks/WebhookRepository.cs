@@ -1,0 +1,163 @@
+using System.Data.Common;
+using CleanWebhooks.Application.Common.Abstractions;
+using CleanWebhooks.Domain.Clients;
+using CleanWebhooks.Domain.Webhooks;
+using Dapper;
+
+namespace CleanWebhooks.Infrastructure.Persistence.Webhooks;
+
+/// <summary>Stores webhooks with their secrets encrypted; a redacted copy of the fixed authorization is kept for reads.</summary>
+public sealed class WebhookRepository(Database database, ISecretProtector protector) : IWebhookRepository
+{
+    private const string InsertColumns = WebhookRow.Columns;
+
+    private const string InsertValues =
+        "@Id, @ClientId, @Name, @Type, @Method, @Headers, @HeaderAuth, @Url, @AuthorizationCipher, @AuthorizationRedacted, " +
+        "@AuthorizationUrl, @AuthorizationMethod, @AuthorizationHeaders, @AuthorizationBodyCipher, " +
+        "@AuthorizationResponseTokenAttr, @SigningSecretCipher, @PreviousSigningSecretCipher, " +
+        "@PreviousSigningSecretExpiresAt, @CreatedAt, @UpdatedAt, @DeletedAt";
+
+    private static class Sqlite
+    {
+        public const string Insert = $"INSERT INTO webhooks ({InsertColumns}) VALUES ({InsertValues});";
+
+        public const string ExistsActiveOfType =
+            "SELECT EXISTS (SELECT 1 FROM webhooks WHERE client_id = @ClientId AND type = @Type AND deleted_at IS NULL);";
+
+        public const string Get = $"SELECT {WebhookRow.Columns} FROM webhooks WHERE id = @Id AND client_id = @ClientId AND deleted_at IS NULL;";
+
+        public const string GetActiveOfType =
+            $"SELECT {WebhookRow.Columns} FROM webhooks WHERE client_id = @ClientId AND type = @Type AND deleted_at IS NULL;";
+
+
+        public const string Delete = "UPDATE webhooks SET deleted_at = @DeletedAt, updated_at = @UpdatedAt WHERE id = @Id AND deleted_at IS NULL;";
+
+        public const string CancelPendingDeliveries =
+            "UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, locked_by = NULL, lease_until = NULL WHERE webhook_id = @Id AND status = 'pending';";
+
+        public const string UpdateSecrets =
+            "UPDATE webhooks SET signing_secret_cipher = @SigningSecretCipher, previous_signing_secret_cipher = @PreviousSigningSecretCipher, " +
+            "previous_signing_secret_expires_at = @PreviousSigningSecretExpiresAt, updated_at = @UpdatedAt WHERE id = @Id;";
+    }
+
+    private static class SqlServer
+    {
+        public const string Insert = $"INSERT INTO dbo.webhooks ({InsertColumns}) VALUES ({InsertValues});";
+
+        public const string ExistsActiveOfType =
+            "SELECT CASE WHEN EXISTS (SELECT 1 FROM dbo.webhooks WHERE client_id = @ClientId AND type = @Type AND deleted_at IS NULL) THEN 1 ELSE 0 END;";
+
+        public const string Get = $"SELECT {WebhookRow.Columns} FROM dbo.webhooks WHERE id = @Id AND client_id = @ClientId AND deleted_at IS NULL;";
+
+        public const string GetActiveOfType =
+            $"SELECT {WebhookRow.Columns} FROM dbo.webhooks WHERE client_id = @ClientId AND type = @Type AND deleted_at IS NULL;";
+
+
+        public const string Delete = "UPDATE dbo.webhooks SET deleted_at = @DeletedAt, updated_at = @UpdatedAt WHERE id = @Id AND deleted_at IS NULL;";
+
+        public const string CancelPendingDeliveries =
+            "UPDATE dbo.deliveries SET status = 'cancelled', next_attempt_at = NULL, locked_by = NULL, lease_until = NULL WHERE webhook_id = @Id AND status = 'pending';";
+
+        public const string UpdateSecrets =
+            "UPDATE dbo.webhooks SET signing_secret_cipher = @SigningSecretCipher, previous_signing_secret_cipher = @PreviousSigningSecretCipher, " +
+            "previous_signing_secret_expires_at = @PreviousSigningSecretExpiresAt, updated_at = @UpdatedAt WHERE id = @Id;";
+    }
+
+    public async Task<bool> AddAsync(Webhook webhook, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        try
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                database.Sql(Sqlite.Insert, SqlServer.Insert), ToRow(webhook), cancellationToken: cancellationToken));
+            return true;
+        }
+        catch (DbException e) when (Database.IsUniqueViolation(e))
+        {
+            return false;
+        }
+    }
+
+    public async Task<bool> ExistsActiveOfTypeAsync(ClientId clientId, WebhookType type, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            database.Sql(Sqlite.ExistsActiveOfType, SqlServer.ExistsActiveOfType),
+            new { ClientId = clientId.Value, Type = (int)type },
+            cancellationToken: cancellationToken));
+    }
+
+    public async Task<Webhook?> GetAsync(ClientId clientId, WebhookId id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<WebhookRow>(new CommandDefinition(
+            database.Sql(Sqlite.Get, SqlServer.Get), new { Id = id.Value, ClientId = clientId.Value }, cancellationToken: cancellationToken));
+        return row is null ? null : ToEntity(row);
+    }
+
+    public async Task<Webhook?> GetActiveOfTypeAsync(ClientId clientId, WebhookType type, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<WebhookRow>(new CommandDefinition(
+            database.Sql(Sqlite.GetActiveOfType, SqlServer.GetActiveOfType),
+            new { ClientId = clientId.Value, Type = (int)type },
+            cancellationToken: cancellationToken));
+        return row is null ? null : ToEntity(row);
+    }
+
+    public async Task DeleteAsync(Webhook webhook, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(webhook);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var parameters = new { Id = webhook.Id.Value, webhook.DeletedAt, webhook.UpdatedAt };
+        await connection.ExecuteAsync(new CommandDefinition(
+            database.Sql(Sqlite.Delete, SqlServer.Delete), parameters, transaction, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(
+            database.Sql(Sqlite.CancelPendingDeliveries, SqlServer.CancelPendingDeliveries), parameters, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task UpdateSecretsAsync(Webhook webhook, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            database.Sql(Sqlite.UpdateSecrets, SqlServer.UpdateSecrets), ToRow(webhook), cancellationToken: cancellationToken));
+    }
+
+    private WebhookRow ToRow(Webhook w) => new()
+    {
+        Id = w.Id.Value,
+        ClientId = w.ClientId.Value,
+        Name = w.Name,
+        Type = (int)w.Type,
+        Method = w.Method,
+        Headers = WebhookRow.WriteHeaders(w.Headers),
+        HeaderAuth = w.HeaderAuth,
+        Url = w.Url,
+        AuthorizationCipher = Protect(w.Authorization),
+        AuthorizationRedacted = w.RedactedAuthorization,
+        AuthorizationUrl = w.AuthorizationUrl,
+        AuthorizationMethod = w.AuthorizationMethod,
+        AuthorizationHeaders = w.AuthorizationHeaders is null ? null : WebhookRow.WriteHeaders(w.AuthorizationHeaders),
+        AuthorizationBodyCipher = Protect(w.AuthorizationBody),
+        AuthorizationResponseTokenAttr = w.AuthorizationResponseTokenAttr,
+        SigningSecretCipher = protector.Protect(w.SigningSecret),
+        PreviousSigningSecretCipher = Protect(w.PreviousSigningSecret),
+        PreviousSigningSecretExpiresAt = w.PreviousSigningSecretExpiresAt,
+        CreatedAt = w.CreatedAt,
+        UpdatedAt = w.UpdatedAt,
+        DeletedAt = w.DeletedAt,
+    };
+
+    internal Webhook ToEntity(WebhookRow r) => Webhook.Restore(new Webhook.Snapshot(
+        new WebhookId(r.Id), new ClientId(r.ClientId), r.Name, (WebhookType)r.Type, r.Method, WebhookRow.ReadHeaders(r.Headers),
+        r.HeaderAuth, r.Url, Unprotect(r.AuthorizationCipher), r.AuthorizationUrl, r.AuthorizationMethod,
+        r.AuthorizationHeaders is null ? null : WebhookRow.ReadHeaders(r.AuthorizationHeaders), Unprotect(r.AuthorizationBodyCipher),
+        r.AuthorizationResponseTokenAttr, protector.Unprotect(r.SigningSecretCipher), Unprotect(r.PreviousSigningSecretCipher),
+        r.PreviousSigningSecretExpiresAt, r.CreatedAt, r.UpdatedAt, r.DeletedAt));
+
+    private string? Protect(string? value) => value is null ? null : protector.Protect(value);
+
+    private string? Unprotect(string? value) => value is null ? null : protector.Unprotect(value);
+}

@@ -1,0 +1,60 @@
+using System.Text.Json;
+
+namespace CleanWebhooks.Infrastructure.Persistence.Webhooks;
+
+/// <summary>A <c>webhooks</c> row as Dapper reads it; secrets are still encrypted here.</summary>
+internal sealed class WebhookRow
+{
+    public const string Columns =
+        "id, client_id, name, type, method, headers, header_auth, url, authorization_cipher, authorization_redacted, " +
+        "authorization_url, authorization_method, authorization_headers, authorization_body_cipher, " +
+        "authorization_response_token_attr, signing_secret_cipher, previous_signing_secret_cipher, " +
+        "previous_signing_secret_expires_at, created_at, updated_at, deleted_at";
+
+    public Guid Id { get; init; }
+
+    public Guid ClientId { get; init; }
+
+    public string Name { get; init; } = "";
+
+    public int Type { get; init; }
+
+    public string Method { get; init; } = "";
+
+    public string Headers { get; init; } = "{}";
+
+    public string? HeaderAuth { get; init; }
+
+    public string Url { get; init; } = "";
+
+    public string? AuthorizationCipher { get; init; }
+
+    public string? AuthorizationRedacted { get; init; }
+
+    public string? AuthorizationUrl { get; init; }
+
+    public string? AuthorizationMethod { get; init; }
+
+    public string? AuthorizationHeaders { get; init; }
+
+    public string? AuthorizationBodyCipher { get; init; }
+
+    public string? AuthorizationResponseTokenAttr { get; init; }
+
+    public string SigningSecretCipher { get; init; } = "";
+
+    public string? PreviousSigningSecretCipher { get; init; }
+
+    public DateTimeOffset? PreviousSigningSecretExpiresAt { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    public DateTimeOffset? DeletedAt { get; init; }
+
+    public static Dictionary<string, string> ReadHeaders(string json) =>
+        JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? [];
+
+    public static string WriteHeaders(IReadOnlyDictionary<string, string> headers) => JsonSerializer.Serialize(headers);
+}
