@@ -1,0 +1,94 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Hosting;
+
+namespace CleanWebhooks.Testing;
+
+/// <summary>
+/// The real service (its whole HTTP pipeline) on a fresh SQLite file in a temporary folder, deleted on dispose.
+/// Settings can be added or replaced per test class through <see cref="Settings"/> before the first request.
+/// </summary>
+public class ApiFactory : WebApplicationFactory<Program>
+{
+    public const string InternalKey = "test-internal-key";
+
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "cleanwebhooks-tests", Guid.NewGuid().ToString("N"));
+
+    public ApiFactory()
+    {
+        Directory.CreateDirectory(_folder);
+        Settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:CleanWebhooks"] = $"Data Source={DatabasePath}",
+            ["Database:Provider"] = "Sqlite",
+            ["Secrets:KeyDirectory"] = Path.Combine(_folder, "keys"),
+            ["Internal:ApiKeys:0"] = InternalKey,
+            ["Delivery:AllowPrivateNetworks"] = "true",
+        };
+    }
+
+    public string DatabasePath => Path.Combine(_folder, "cleanwebhooks.db");
+
+    /// <summary>Configuration that overrides appsettings.json; change it before the server starts.</summary>
+    public IDictionary<string, string?> Settings { get; }
+
+    /// <summary>A client authenticated with the internal key.</summary>
+    public HttpClient CreateInternalClient()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Add("X-INTERNAL-KEY", InternalKey);
+        return client;
+    }
+
+    /// <summary>Creates a new integrator through the internal API; returns an HTTP client that sends its key.</summary>
+    public async Task<Integrator> CreateIntegratorAsync(string name = "Integrator")
+    {
+        using var admin = CreateInternalClient();
+        using var response = await admin.PostAsJsonAsync("/internal/clients", new { name });
+        response.EnsureSuccessStatusCode();
+        var created = await response.Content.ReadFromJsonAsync<CreatedClient>()
+            ?? throw new InvalidOperationException("No body in the create-client answer.");
+        var http = CreateClient();
+        http.DefaultRequestHeaders.Add("X-API-KEY", created.ApiKey);
+        http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        return new Integrator(created.Id, created.ApiKey, created.ApiKeyId, http);
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.UseEnvironment(Environments.Production);
+        // UseSetting reaches the configuration before Program reads it (ConfigureAppConfiguration would be too late).
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(_folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file still held by a closing process is left to the OS temp cleaner.
+            }
+        }
+    }
+
+    private sealed record CreatedClient(Guid Id, string Name, string ApiKey, Guid ApiKeyId);
+}
+
+/// <summary>An integrator created for a test, with an HTTP client that sends its <c>X-API-KEY</c>.</summary>
+public sealed record Integrator(Guid ClientId, string ApiKey, Guid ApiKeyId, HttpClient Http) : IDisposable
+{
+    public void Dispose() => Http.Dispose();
+}
