@@ -93,7 +93,9 @@ public static class DependencyInjection
 
         app.MapHealthEndpoints();
         app.MapWebhookEndpoints();
+        app.MapDeliveryEndpoints();
         app.MapClientEndpoints();
+        app.MapDocumentEventEndpoints();
         return app;
     }
 }

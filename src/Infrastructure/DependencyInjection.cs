@@ -2,7 +2,11 @@ using CleanWebhooks.Application.Common.Abstractions;
 using CleanWebhooks.Application.Webhooks;
 using CleanWebhooks.Domain.Clients;
 using CleanWebhooks.Domain.Webhooks;
+using CleanWebhooks.Application.Deliveries;
+using CleanWebhooks.Domain.Deliveries;
+using CleanWebhooks.Infrastructure.Delivery;
 using CleanWebhooks.Infrastructure.Persistence;
+using CleanWebhooks.Infrastructure.Persistence.Deliveries;
 using CleanWebhooks.Infrastructure.Persistence.Clients;
 using CleanWebhooks.Infrastructure.Persistence.Migrations;
 using CleanWebhooks.Infrastructure.Persistence.Webhooks;
@@ -37,10 +41,48 @@ public static class DependencyInjection
         services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
 
         services.AddSingleton<IClientRepository, ClientRepository>();
-        services.AddSingleton<IWebhookRepository, WebhookRepository>();
+        services.AddSingleton<WebhookRepository>();
+        services.AddSingleton<IWebhookRepository>(sp => sp.GetRequiredService<WebhookRepository>());
         services.AddSingleton<IWebhookQueries, WebhookQueries>();
+        services.AddSingleton<IDeliveryRepository, DeliveryRepository>();
+        services.AddSingleton<IDeliveryQueries, DeliveryQueries>();
+
+        AddDelivery(services, configuration);
 
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return services;
+    }
+
+    private static void AddDelivery(IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(DeliveryOptions.SectionName).Get<DeliveryOptions>() ?? new DeliveryOptions();
+        services.AddSingleton(options);
+        services.AddSingleton<DispatchSignal>();
+        services.AddSingleton<IDeliveryNotifier>(sp => sp.GetRequiredService<DispatchSignal>());
+        services.AddSingleton<DeliveryQueue>();
+        services.AddSingleton<DeliveryMetrics>();
+        services.AddSingleton<TokenProvider>();
+        services.AddSingleton<WebhookSender>();
+
+        // Deliveries and token calls share one client: no redirects, no cookies, and the address guard as its connect step.
+        services.AddHttpClient(DeliveryHttp.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                AutomaticDecompression = System.Net.DecompressionMethods.None,
+                ConnectTimeout = options.Timeout,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                MaxConnectionsPerServer = Math.Max(options.MaxConcurrency, 2),
+                ConnectCallback = new OutboundAddressGuard(options.AllowPrivateNetworks).ConnectAsync,
+            })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            .RemoveAllLoggers();
+
+        if (options.DispatcherEnabled)
+        {
+            services.AddSingleton<Dispatcher>();
+            services.AddHostedService(sp => sp.GetRequiredService<Dispatcher>());
+        }
     }
 }

@@ -4,8 +4,10 @@ using CleanWebhooks.Api.Http;
 using CleanWebhooks.Application.Webhooks;
 using CleanWebhooks.Application.Webhooks.CreateWebhook;
 using CleanWebhooks.Application.Webhooks.DeleteWebhook;
+using CleanWebhooks.Application.Webhooks.GetSigningSecret;
 using CleanWebhooks.Application.Webhooks.GetWebhook;
 using CleanWebhooks.Application.Webhooks.ListWebhooks;
+using CleanWebhooks.Application.Webhooks.RotateSigningSecret;
 using CleanWebhooks.Domain.Webhooks;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -48,7 +50,31 @@ public static class WebhookEndpoints
             .WithSummary("Deletes one of the client's webhooks and cancels its pending deliveries.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        group.MapGet("{id:guid}/secret", GetSigningSecret)
+            .WithName("GetSigningSecret")
+            .WithSummary("Reads the webhook's signing secret, to verify webhook-signature.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        group.MapPost("{id:guid}/secret/rotate", RotateSigningSecret)
+            .WithName("RotateSigningSecret")
+            .WithSummary("Replaces the signing secret; the old one keeps signing beside the new one for 24 hours.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
         return app;
+    }
+
+    private static async Task<Results<Ok<SigningSecretResponse>, ProblemHttpResult>> GetSigningSecret(
+        Guid id, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken)
+    {
+        var result = await sender.Send(new GetSigningSecretQuery(user.ClientId(), new WebhookId(id)), cancellationToken);
+        return result.IsSuccess ? TypedResults.Ok(result.Value) : result.Error.ToProblem();
+    }
+
+    private static async Task<Results<Ok<SigningSecretResponse>, ProblemHttpResult>> RotateSigningSecret(
+        Guid id, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken)
+    {
+        var result = await sender.Send(new RotateSigningSecretCommand(user.ClientId(), new WebhookId(id)), cancellationToken);
+        return result.IsSuccess ? TypedResults.Ok(result.Value) : result.Error.ToProblem();
     }
 
     private static async Task<Results<Ok<WebhookResponse>, ProblemHttpResult>> CreateWebhook(

@@ -26,8 +26,8 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
 
         public const string Get = $"SELECT {WebhookRow.Columns} FROM webhooks WHERE id = @Id AND client_id = @ClientId AND deleted_at IS NULL;";
 
-        public const string GetActiveOfType =
-            $"SELECT {WebhookRow.Columns} FROM webhooks WHERE client_id = @ClientId AND type = @Type AND deleted_at IS NULL;";
+        public const string GetActiveIdOfType =
+            "SELECT id FROM webhooks WHERE client_id = @ClientId AND type = @Type AND deleted_at IS NULL;";
 
 
         public const string Delete = "UPDATE webhooks SET deleted_at = @DeletedAt, updated_at = @UpdatedAt WHERE id = @Id AND deleted_at IS NULL;";
@@ -49,8 +49,8 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
 
         public const string Get = $"SELECT {WebhookRow.Columns} FROM dbo.webhooks WHERE id = @Id AND client_id = @ClientId AND deleted_at IS NULL;";
 
-        public const string GetActiveOfType =
-            $"SELECT {WebhookRow.Columns} FROM dbo.webhooks WHERE client_id = @ClientId AND type = @Type AND deleted_at IS NULL;";
+        public const string GetActiveIdOfType =
+            "SELECT id FROM dbo.webhooks WHERE client_id = @ClientId AND type = @Type AND deleted_at IS NULL;";
 
 
         public const string Delete = "UPDATE dbo.webhooks SET deleted_at = @DeletedAt, updated_at = @UpdatedAt WHERE id = @Id AND deleted_at IS NULL;";
@@ -95,14 +95,14 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
         return row is null ? null : ToEntity(row);
     }
 
-    public async Task<Webhook?> GetActiveOfTypeAsync(ClientId clientId, WebhookType type, CancellationToken cancellationToken)
+    public async Task<WebhookId?> GetActiveIdOfTypeAsync(ClientId clientId, WebhookType type, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<WebhookRow>(new CommandDefinition(
-            database.Sql(Sqlite.GetActiveOfType, SqlServer.GetActiveOfType),
+        var id = await connection.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition(
+            database.Sql(Sqlite.GetActiveIdOfType, SqlServer.GetActiveIdOfType),
             new { ClientId = clientId.Value, Type = (int)type },
             cancellationToken: cancellationToken));
-        return row is null ? null : ToEntity(row);
+        return id is { } value ? new WebhookId(value) : null;
     }
 
     public async Task DeleteAsync(Webhook webhook, CancellationToken cancellationToken)

@@ -1,0 +1,47 @@
+using CleanWebhooks.Domain.Clients;
+using CleanWebhooks.Domain.Deliveries;
+using CleanWebhooks.Domain.Webhooks;
+
+namespace CleanWebhooks.Application.Deliveries;
+
+/// <summary>Where a page of deliveries starts: after this (createdAt, id), going back in time.</summary>
+public sealed record DeliveryCursor(DateTimeOffset CreatedAt, Guid Id)
+{
+    public string Encode() =>
+        Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{CreatedAt.UtcTicks}:{Id:N}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    public static DeliveryCursor? TryDecode(string? text)
+    {
+        if (string.IsNullOrEmpty(text) || text.Length > 100)
+        {
+            return null;
+        }
+
+        try
+        {
+            var padded = text.Replace('-', '+').Replace('_', '/');
+            padded += new string('=', (4 - (padded.Length % 4)) % 4);
+            var parts = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(padded)).Split(':');
+            return parts.Length == 2
+                && long.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out var ticks)
+                && ticks >= DateTimeOffset.MinValue.UtcTicks && ticks <= DateTimeOffset.MaxValue.UtcTicks
+                && Guid.TryParseExact(parts[1], "N", out var id)
+                ? new DeliveryCursor(new DateTimeOffset(ticks, TimeSpan.Zero), id)
+                : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>Reads deliveries of a client's webhook straight into answers.</summary>
+public interface IDeliveryQueries
+{
+    /// <summary>Newest first; <paramref name="limit"/> + 1 rows are read to know whether a next page exists.</summary>
+    Task<DeliveryPage> ListAsync(
+        ClientId clientId, WebhookId webhookId, DeliveryStatus? status, int limit, DeliveryCursor? after, CancellationToken cancellationToken);
+
+    Task<DeliveryDetailsResponse?> GetAsync(ClientId clientId, WebhookId webhookId, DeliveryId id, CancellationToken cancellationToken);
+}

@@ -1,0 +1,54 @@
+using System.Net.Sockets;
+using System.Reflection;
+using CleanWebhooks.Domain.Deliveries;
+
+namespace CleanWebhooks.Infrastructure.Delivery;
+
+/// <summary>What every outbound call shares: one named client, its user agent, bounded reads, failure kinds.</summary>
+public static class DeliveryHttp
+{
+    public const string ClientName = "CleanWebhooks.Outbound";
+
+    public static readonly string UserAgent =
+        "CleanWebhooks/" + (typeof(DeliveryHttp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "1.0.0");
+
+    /// <summary>Reads at most <paramref name="maxBytes"/> of the answer; the rest is not downloaded.</summary>
+    public static async Task<byte[]> ReadBoundedAsync(HttpResponseMessage response, int maxBytes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var buffer = new byte[Math.Min(maxBytes, (int?)response.Content.Headers.ContentLength ?? maxBytes)];
+        var total = 0;
+        while (total < buffer.Length)
+        {
+            var read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken);
+            if (read == 0)
+            {
+                break;
+            }
+
+            total += read;
+        }
+
+        return buffer.AsSpan(0, total).ToArray();
+    }
+
+    /// <summary>The recorded kind of a failure that left no answer.</summary>
+    public static string Classify(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is BlockedAddressException)
+            {
+                return AttemptErrors.BlockedAddress;
+            }
+
+            if (e is TimeoutException or OperationCanceledException || e is SocketException { SocketErrorCode: SocketError.TimedOut })
+            {
+                return AttemptErrors.Timeout;
+            }
+        }
+
+        return AttemptErrors.NetworkError;
+    }
+}

@@ -1,0 +1,43 @@
+using CleanWebhooks.Domain.Deliveries;
+
+namespace CleanWebhooks.Infrastructure.Delivery;
+
+/// <summary>The <c>Delivery</c> configuration section.</summary>
+public sealed class DeliveryOptions
+{
+    public const string SectionName = "Delivery";
+
+    /// <summary>Let outbound calls reach loopback and private networks (Development and tests only).</summary>
+    public bool AllowPrivateNetworks { get; set; }
+
+    /// <summary>Run the dispatcher in this process; off on API-only nodes.</summary>
+    public bool DispatcherEnabled { get; set; } = true;
+
+    /// <summary>
+    /// The waits between attempts after the first. Null means <see cref="Domain.Deliveries.RetrySchedule.Default"/>:
+    /// starting empty matters, because configuration binding appends to a list that already has items.
+    /// </summary>
+#pragma warning disable CA1819, CA2227 // Bound from configuration.
+    public TimeSpan[]? RetrySchedule { get; set; }
+#pragma warning restore CA1819, CA2227
+
+    /// <summary>Per outbound request (delivery or token call).</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Deliveries sent at once by one dispatcher.</summary>
+    public int MaxConcurrency { get; set; } = 64;
+
+    /// <summary>Deliveries claimed by one statement.</summary>
+    public int BatchSize { get; set; } = 64;
+
+    /// <summary>How often to look for due deliveries when nothing wakes the dispatcher.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a token is kept when its answer has no <c>expires_in</c>.</summary>
+    public int TokenCacheSeconds { get; set; } = 300;
+
+    /// <summary>A claimed delivery's lease: longer than the slowest attempt (a token call, a send and a resend).</summary>
+    public TimeSpan LeaseDuration => (Timeout * 3) + TimeSpan.FromSeconds(30);
+
+    public RetrySchedule Schedule() => RetrySchedule is { } waits ? new RetrySchedule(waits) : Domain.Deliveries.RetrySchedule.Default;
+}

@@ -1,0 +1,131 @@
+using CleanWebhooks.Application.Deliveries;
+using CleanWebhooks.Domain.Clients;
+using CleanWebhooks.Domain.Deliveries;
+using CleanWebhooks.Domain.Webhooks;
+using Dapper;
+
+namespace CleanWebhooks.Infrastructure.Persistence.Deliveries;
+
+/// <summary>Reads a client's deliveries; the join on the client's webhook keeps other clients' deliveries out.</summary>
+public sealed class DeliveryQueries(Database database) : IDeliveryQueries
+{
+    private const string Columns =
+        "d.id, d.webhook_id, d.event_id, e.document_id, e.type, d.status, d.attempt_count, d.next_attempt_at, d.last_attempt_at, " +
+        "d.last_status_code, d.created_at";
+
+    private const string Page =
+        "WHERE d.webhook_id = @WebhookId AND w.client_id = @ClientId AND w.deleted_at IS NULL " +
+        "AND (@Status IS NULL OR d.status = @Status) " +
+        "AND (@AfterCreatedAt IS NULL OR d.created_at < @AfterCreatedAt OR (d.created_at = @AfterCreatedAt AND d.id < @AfterId)) " +
+        "ORDER BY d.created_at DESC, d.id DESC";
+
+    private static class Sqlite
+    {
+        public const string List =
+            $"SELECT {Columns} FROM deliveries d JOIN events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id {Page} LIMIT @Take;";
+
+        public const string Get =
+            $"SELECT {Columns} FROM deliveries d JOIN events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id " +
+            "WHERE d.id = @Id AND d.webhook_id = @WebhookId AND w.client_id = @ClientId AND w.deleted_at IS NULL;";
+
+        public const string GetAttempts =
+            "SELECT number, started_at, duration_ms, status_code, error, response_excerpt FROM delivery_attempts WHERE delivery_id = @Id ORDER BY number;";
+    }
+
+    private static class SqlServer
+    {
+        public const string List =
+            $"SELECT TOP (@Take) {Columns} FROM dbo.deliveries d JOIN dbo.events e ON e.id = d.event_id JOIN dbo.webhooks w ON w.id = d.webhook_id {Page};";
+
+        public const string Get =
+            $"SELECT {Columns} FROM dbo.deliveries d JOIN dbo.events e ON e.id = d.event_id JOIN dbo.webhooks w ON w.id = d.webhook_id " +
+            "WHERE d.id = @Id AND d.webhook_id = @WebhookId AND w.client_id = @ClientId AND w.deleted_at IS NULL;";
+
+        public const string GetAttempts =
+            "SELECT number, started_at, duration_ms, status_code, error, response_excerpt FROM dbo.delivery_attempts WHERE delivery_id = @Id ORDER BY number;";
+    }
+
+    public async Task<DeliveryPage> ListAsync(
+        ClientId clientId, WebhookId webhookId, DeliveryStatus? status, int limit, DeliveryCursor? after, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = (await connection.QueryAsync<DeliveryRow>(new CommandDefinition(
+            database.Sql(Sqlite.List, SqlServer.List),
+            new
+            {
+                WebhookId = webhookId.Value,
+                ClientId = clientId.Value,
+                Status = status?.ToText(),
+                AfterCreatedAt = after?.CreatedAt,
+                AfterId = after?.Id,
+                Take = limit + 1,
+            },
+            cancellationToken: cancellationToken))).AsList();
+
+        var items = rows.Take(limit).Select(r => r.ToResponse()).ToList();
+        var next = rows.Count > limit ? new DeliveryCursor(rows[limit - 1].CreatedAt, rows[limit - 1].Id).Encode() : null;
+        return new DeliveryPage(items, next);
+    }
+
+    public async Task<DeliveryDetailsResponse?> GetAsync(ClientId clientId, WebhookId webhookId, DeliveryId id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var parameters = new { Id = id.Value, WebhookId = webhookId.Value, ClientId = clientId.Value };
+        var row = await connection.QuerySingleOrDefaultAsync<DeliveryRow>(new CommandDefinition(
+            database.Sql(Sqlite.Get, SqlServer.Get), parameters, cancellationToken: cancellationToken));
+        if (row is null)
+        {
+            return null;
+        }
+
+        var attempts = await connection.QueryAsync<AttemptRow>(new CommandDefinition(
+            database.Sql(Sqlite.GetAttempts, SqlServer.GetAttempts), parameters, cancellationToken: cancellationToken));
+        return new DeliveryDetailsResponse(
+            row.Id, row.WebhookId, row.EventId, row.DocumentId, row.Type, row.Status, row.AttemptCount, row.NextAttemptAt,
+            row.LastAttemptAt, row.LastStatusCode, row.CreatedAt,
+            [.. attempts.Select(a => new DeliveryAttemptResponse(a.Number, a.StartedAt, a.DurationMs, a.StatusCode, a.Error, a.ResponseExcerpt))]);
+    }
+
+    private sealed class DeliveryRow
+    {
+        public Guid Id { get; init; }
+
+        public Guid WebhookId { get; init; }
+
+        public Guid EventId { get; init; }
+
+        public string DocumentId { get; init; } = "";
+
+        public int Type { get; init; }
+
+        public string Status { get; init; } = "";
+
+        public int AttemptCount { get; init; }
+
+        public DateTimeOffset? NextAttemptAt { get; init; }
+
+        public DateTimeOffset? LastAttemptAt { get; init; }
+
+        public int? LastStatusCode { get; init; }
+
+        public DateTimeOffset CreatedAt { get; init; }
+
+        public DeliveryResponse ToResponse() => new(
+            Id, WebhookId, EventId, DocumentId, Type, Status, AttemptCount, NextAttemptAt, LastAttemptAt, LastStatusCode, CreatedAt);
+    }
+
+    private sealed class AttemptRow
+    {
+        public int Number { get; init; }
+
+        public DateTimeOffset StartedAt { get; init; }
+
+        public int DurationMs { get; init; }
+
+        public int? StatusCode { get; init; }
+
+        public string? Error { get; init; }
+
+        public string? ResponseExcerpt { get; init; }
+    }
+}

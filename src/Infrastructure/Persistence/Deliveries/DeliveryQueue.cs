@@ -1,0 +1,163 @@
+using System.Data.Common;
+using CleanWebhooks.Domain.Deliveries;
+using CleanWebhooks.Infrastructure.Persistence.Webhooks;
+using Dapper;
+
+namespace CleanWebhooks.Infrastructure.Persistence.Deliveries;
+
+/// <summary>A delivery claimed by a dispatcher, with what is needed to send it.</summary>
+internal sealed class ClaimedDelivery
+{
+    public Guid Id { get; init; }
+
+    public Guid WebhookId { get; init; }
+
+    public int AttemptCount { get; init; }
+
+    public Guid EventId { get; init; }
+
+    public Guid ClientId { get; init; }
+
+    public string DocumentId { get; init; } = "";
+
+    public int Type { get; init; }
+
+    public string? Data { get; init; }
+
+    public DateTimeOffset OccurredAt { get; init; }
+}
+
+/// <summary>The outcome of one attempt, to be written with others of its batch.</summary>
+internal sealed record AttemptRecord(Guid DeliveryId, DeliveryAttempt Attempt, DeliveryStatus Status, DateTimeOffset? NextAttemptAt);
+
+/// <summary>
+/// The dispatcher's side of the queue. Due deliveries are claimed with a lease in ONE statement per dialect, so
+/// that any number of dispatchers share the work without sending a delivery twice while its lease holds; a dead
+/// dispatcher's leases expire and the work goes to the others.
+/// </summary>
+internal sealed class DeliveryQueue(Database database)
+{
+    private const string LoadColumns =
+        "d.id, d.webhook_id, d.attempt_count, e.id AS event_id, e.client_id, e.document_id, e.type, e.data, e.occurred_at";
+
+    private static class Sqlite
+    {
+        public const string Claim =
+            "UPDATE deliveries SET locked_by = @Owner, lease_until = @LeaseUntil " +
+            "WHERE id IN (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= @Now " +
+            "AND (lease_until IS NULL OR lease_until < @Now) ORDER BY next_attempt_at LIMIT @Limit) " +
+            "RETURNING id;";
+
+        public const string Load =
+            $"SELECT {LoadColumns} FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id IN @Ids AND d.locked_by = @Owner;";
+
+        public const string LoadWebhooks = $"SELECT {WebhookRow.Columns} FROM webhooks WHERE id IN @Ids;";
+
+        public const string Record =
+            "UPDATE deliveries SET status = @Status, attempt_count = @Number, next_attempt_at = @NextAttemptAt, last_attempt_at = @StartedAt, " +
+            "last_status_code = @StatusCode, locked_by = NULL, lease_until = NULL WHERE id = @DeliveryId AND locked_by = @Owner;";
+
+        public const string InsertAttempt =
+            "INSERT OR IGNORE INTO delivery_attempts (delivery_id, number, started_at, duration_ms, status_code, error, response_excerpt) " +
+            "VALUES (@DeliveryId, @Number, @StartedAt, @DurationMs, @StatusCode, @Error, @ResponseExcerpt);";
+
+        public const string Cancel =
+            "UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, locked_by = NULL, lease_until = NULL WHERE id = @DeliveryId AND locked_by = @Owner;";
+
+        public const string CountPending = "SELECT COUNT(*) FROM deliveries WHERE status = 'pending';";
+    }
+
+    private static class SqlServer
+    {
+        public const string Claim =
+            "WITH due AS (SELECT TOP (@Limit) id, locked_by, lease_until FROM dbo.deliveries WITH (UPDLOCK, READPAST, ROWLOCK) " +
+            "WHERE status = 'pending' AND next_attempt_at <= @Now AND (lease_until IS NULL OR lease_until < @Now) ORDER BY next_attempt_at) " +
+            "UPDATE due SET locked_by = @Owner, lease_until = @LeaseUntil OUTPUT inserted.id;";
+
+        public const string Load =
+            $"SELECT {LoadColumns} FROM dbo.deliveries d JOIN dbo.events e ON e.id = d.event_id WHERE d.id IN @Ids AND d.locked_by = @Owner;";
+
+        public const string LoadWebhooks = $"SELECT {WebhookRow.Columns} FROM dbo.webhooks WHERE id IN @Ids;";
+
+        public const string Record =
+            "UPDATE dbo.deliveries SET status = @Status, attempt_count = @Number, next_attempt_at = @NextAttemptAt, last_attempt_at = @StartedAt, " +
+            "last_status_code = @StatusCode, locked_by = NULL, lease_until = NULL WHERE id = @DeliveryId AND locked_by = @Owner;";
+
+        public const string InsertAttempt =
+            "IF NOT EXISTS (SELECT 1 FROM dbo.delivery_attempts WHERE delivery_id = @DeliveryId AND number = @Number) " +
+            "INSERT INTO dbo.delivery_attempts (delivery_id, number, started_at, duration_ms, status_code, error, response_excerpt) " +
+            "VALUES (@DeliveryId, @Number, @StartedAt, @DurationMs, @StatusCode, @Error, @ResponseExcerpt);";
+
+        public const string Cancel =
+            "UPDATE dbo.deliveries SET status = 'cancelled', next_attempt_at = NULL, locked_by = NULL, lease_until = NULL WHERE id = @DeliveryId AND locked_by = @Owner;";
+
+        public const string CountPending = "SELECT COUNT(*) FROM dbo.deliveries WHERE status = 'pending';";
+    }
+
+    /// <summary>Leases up to <paramref name="limit"/> due deliveries to <paramref name="owner"/> and loads them.</summary>
+    public async Task<IReadOnlyList<ClaimedDelivery>> ClaimDueAsync(
+        string owner, int limit, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var ids = (await connection.QueryAsync<Guid>(new CommandDefinition(
+            database.Sql(Sqlite.Claim, SqlServer.Claim),
+            new { Owner = owner, Limit = limit, Now = now, LeaseUntil = leaseUntil },
+            cancellationToken: cancellationToken))).AsList();
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        return (await connection.QueryAsync<ClaimedDelivery>(new CommandDefinition(
+            database.Sql(Sqlite.Load, SqlServer.Load), new { Ids = ids, Owner = owner }, cancellationToken: cancellationToken))).AsList();
+    }
+
+    public async Task<IReadOnlyList<WebhookRow>> LoadWebhooksAsync(IEnumerable<Guid> ids, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<WebhookRow>(new CommandDefinition(
+            database.Sql(Sqlite.LoadWebhooks, SqlServer.LoadWebhooks), new { Ids = ids.Distinct().ToList() }, cancellationToken: cancellationToken))).AsList();
+    }
+
+    /// <summary>Writes a batch of outcomes in one transaction (one commit for many attempts).</summary>
+    public async Task RecordAsync(string owner, IReadOnlyList<AttemptRecord> records, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var rows = records.Select(r => new
+        {
+            r.DeliveryId,
+            Owner = owner,
+            Status = r.Status.ToText(),
+            r.Attempt.Number,
+            r.NextAttemptAt,
+            r.Attempt.StartedAt,
+            r.Attempt.DurationMs,
+            r.Attempt.StatusCode,
+            r.Attempt.Error,
+            r.Attempt.ResponseExcerpt,
+        }).ToList();
+        await Execute(connection, transaction, database.Sql(Sqlite.Record, SqlServer.Record), rows, cancellationToken);
+        await Execute(connection, transaction, database.Sql(Sqlite.InsertAttempt, SqlServer.InsertAttempt), rows, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Cancels claimed deliveries whose webhook was deleted meanwhile: nothing is sent for it.</summary>
+    public async Task CancelAsync(string owner, IReadOnlyList<Guid> deliveryIds, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(
+            database.Sql(Sqlite.Cancel, SqlServer.Cancel), deliveryIds.Select(id => new { DeliveryId = id, Owner = owner }).ToList(),
+            cancellationToken: cancellationToken));
+    }
+
+    public async Task<long> CountPendingAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            database.Sql(Sqlite.CountPending, SqlServer.CountPending), cancellationToken: cancellationToken));
+    }
+
+    private static Task<int> Execute(DbConnection connection, DbTransaction transaction, string sql, object parameters, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken));
+}
