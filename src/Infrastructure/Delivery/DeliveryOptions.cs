@@ -36,8 +36,13 @@ public sealed class DeliveryOptions
     /// <summary>How long a token is kept when its answer has no <c>expires_in</c>.</summary>
     public int TokenCacheSeconds { get; set; } = 300;
 
-    /// <summary>A claimed delivery's lease: longer than the slowest attempt (a token call, a send and a resend).</summary>
-    public TimeSpan LeaseDuration => (Timeout * 3) + TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// How long a claimed delivery stays with its dispatcher. By default longer than the slowest attempt (a token
+    /// call, a send and a resend), so a live dispatcher never loses its work; a dead one's leases expire after it.
+    /// </summary>
+    public TimeSpan? LeaseDuration { get; set; }
+
+    public TimeSpan Lease => LeaseDuration ?? ((Timeout * 3) + TimeSpan.FromSeconds(30));
 
     public RetrySchedule Schedule() => RetrySchedule is { } waits ? new RetrySchedule(waits) : Domain.Deliveries.RetrySchedule.Default;
 }

@@ -52,7 +52,7 @@ internal sealed partial class Dispatcher(
                     await slots.WaitAsync(stoppingToken);
                     var free = slots.CurrentCount + 1;
                     var now = clock.GetUtcNow();
-                    var claimed = await queue.ClaimDueAsync(_owner, Math.Min(free, options.BatchSize), now, now + options.LeaseDuration, stoppingToken);
+                    var claimed = await queue.ClaimDueAsync(_owner, Math.Min(free, options.BatchSize), now, now + options.Lease, stoppingToken);
                     if (claimed.Count == 0)
                     {
                         slots.Release();

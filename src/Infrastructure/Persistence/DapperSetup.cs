@@ -1,13 +1,14 @@
 using System.Data;
 using System.Globalization;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace CleanWebhooks.Infrastructure.Persistence;
 
 /// <summary>
-/// Dapper's process-wide settings. SQLite has no Guid or timestamp types: it stores both as TEXT, and
-/// timestamps as fixed-width UTC ISO 8601 so that text order is time order.
+/// Dapper's process-wide settings. SQLite has no Guid or timestamp types: Microsoft.Data.Sqlite writes both as
+/// TEXT (Guids upper-case, timestamps as <c>yyyy-MM-dd HH:mm:ss.FFFFFFFzzz</c>), and Dapper needs these handlers
+/// to read them back. Dapper binds parameters of these built-in types itself, so the handlers only parse.
+/// Timestamps are always written in UTC, which keeps text order equal to time order.
 /// </summary>
 internal static class DapperSetup
 {
@@ -25,23 +26,9 @@ internal static class DapperSetup
         SqlMapper.AddTypeHandler(new DateTimeOffsetHandler());
     }
 
-    public static string ToSqliteText(DateTimeOffset value) =>
-        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
-
     private sealed class GuidHandler : SqlMapper.TypeHandler<Guid>
     {
-        public override void SetValue(IDbDataParameter parameter, Guid value)
-        {
-            if (parameter is SqliteParameter)
-            {
-                parameter.Value = value.ToString("D");
-            }
-            else
-            {
-                parameter.DbType = DbType.Guid;
-                parameter.Value = value;
-            }
-        }
+        public override void SetValue(IDbDataParameter parameter, Guid value) => parameter.Value = value;
 
         public override Guid Parse(object value) => value switch
         {
@@ -54,18 +41,7 @@ internal static class DapperSetup
 
     private sealed class DateTimeOffsetHandler : SqlMapper.TypeHandler<DateTimeOffset>
     {
-        public override void SetValue(IDbDataParameter parameter, DateTimeOffset value)
-        {
-            if (parameter is SqliteParameter)
-            {
-                parameter.Value = ToSqliteText(value);
-            }
-            else
-            {
-                parameter.DbType = DbType.DateTimeOffset;
-                parameter.Value = value.ToUniversalTime();
-            }
-        }
+        public override void SetValue(IDbDataParameter parameter, DateTimeOffset value) => parameter.Value = value.ToUniversalTime();
 
         public override DateTimeOffset Parse(object value) => value switch
         {

@@ -1,0 +1,120 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace CleanWebhooks.Testing;
+
+/// <summary>A request as a receiver saw it.</summary>
+public sealed record ReceivedRequest(string Method, string Path, IReadOnlyDictionary<string, string> Headers, string Body)
+{
+    public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
+}
+
+/// <summary>What the receiver answers.</summary>
+public sealed record ReceiverAnswer(int Status, string? Body = null, IReadOnlyDictionary<string, string>? Headers = null, TimeSpan Delay = default)
+{
+    public static readonly ReceiverAnswer Ok = new(200, "ok");
+}
+
+/// <summary>
+/// A real HTTP server (Kestrel) on 127.0.0.1 with a free port: an integrator's receiver or token server. It records
+/// every request and answers with <see cref="Respond"/>, which tests may replace at any time.
+/// </summary>
+public sealed class LoopbackReceiver : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<ReceivedRequest> _requests = new();
+    private readonly SemaphoreSlim _arrived = new(0);
+
+    private LoopbackReceiver(WebApplication app) => _app = app;
+
+    /// <summary>Answers a request; receives the request and how many requests came before it.</summary>
+    public Func<ReceivedRequest, int, ReceiverAnswer> Respond { get; set; } = (_, _) => ReceiverAnswer.Ok;
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public IReadOnlyList<ReceivedRequest> Requests => [.. _requests];
+
+    public static async Task<LoopbackReceiver> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var receiver = new LoopbackReceiver(app);
+        app.Run(receiver.HandleAsync);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        receiver.BaseAddress = new Uri(address);
+        return receiver;
+    }
+
+    /// <summary>A URL on this receiver, e.g. <c>Url("/ocr_feedback/:id")</c>.</summary>
+    public string Url(string pathAndQuery) => new Uri(BaseAddress, pathAndQuery).ToString().Replace("%3Aid", ":id", StringComparison.Ordinal);
+
+    /// <summary>Waits until at least <paramref name="count"/> requests arrived; fails the test after <paramref name="timeout"/>.</summary>
+    public async Task<IReadOnlyList<ReceivedRequest>> WaitForAsync(int count, TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(20));
+        while (_requests.Count < count)
+        {
+            try
+            {
+                await _arrived.WaitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"Expected {count} requests, received {_requests.Count}.");
+            }
+        }
+
+        return Requests;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _arrived.Dispose();
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        using var reader = new StreamReader(context.Request.Body);
+        var body = await reader.ReadToEndAsync(context.RequestAborted);
+        var request = new ReceivedRequest(
+            context.Request.Method,
+            context.Request.Path + context.Request.QueryString,
+            context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+            body);
+
+        ReceiverAnswer answer;
+        lock (_requests)
+        {
+            answer = Respond(request, _requests.Count);
+            _requests.Enqueue(request);
+        }
+
+        _arrived.Release();
+        if (answer.Delay > TimeSpan.Zero)
+        {
+            await Task.Delay(answer.Delay, context.RequestAborted);
+        }
+
+        context.Response.StatusCode = answer.Status;
+        foreach (var (name, value) in answer.Headers ?? new Dictionary<string, string>())
+        {
+            context.Response.Headers[name] = value;
+        }
+
+        if (answer.Body is not null)
+        {
+            await context.Response.WriteAsync(answer.Body, context.RequestAborted);
+        }
+    }
+}
