@@ -14,22 +14,38 @@ public class ApiFactory : WebApplicationFactory<Program>
 {
     public const string InternalKey = "test-internal-key";
 
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "cleanwebhooks-tests", Guid.NewGuid().ToString("N"));
+    private readonly string _folder;
+    private readonly bool _ownsFolder;
 
     public ApiFactory()
+        : this(Path.Combine(Path.GetTempPath(), "cleanwebhooks-tests", Guid.NewGuid().ToString("N")), ownsFolder: true)
     {
+    }
+
+    /// <summary>Another instance of the service on the same database and key ring, as a second node would be.</summary>
+    public ApiFactory(ApiFactory sameDatabaseAs)
+        : this(sameDatabaseAs?._folder ?? throw new ArgumentNullException(nameof(sameDatabaseAs)), ownsFolder: false)
+    {
+    }
+
+    private ApiFactory(string folder, bool ownsFolder)
+    {
+        _folder = folder;
+        _ownsFolder = ownsFolder;
         Directory.CreateDirectory(_folder);
         Settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:CleanWebhooks"] = $"Data Source={DatabasePath}",
             ["Database:Provider"] = "Sqlite",
-            ["Secrets:KeyDirectory"] = Path.Combine(_folder, "keys"),
+            ["Secrets:KeyDirectory"] = KeyDirectory,
             ["Internal:ApiKeys:0"] = InternalKey,
             ["Delivery:AllowPrivateNetworks"] = "true",
         };
     }
 
     public string DatabasePath => Path.Combine(_folder, "cleanwebhooks.db");
+
+    public string KeyDirectory => Path.Combine(_folder, "keys");
 
     /// <summary>Configuration that overrides appsettings.json; change it before the server starts.</summary>
     public IDictionary<string, string?> Settings { get; }
@@ -70,7 +86,7 @@ public class ApiFactory : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (disposing)
+        if (disposing && _ownsFolder)
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             try
