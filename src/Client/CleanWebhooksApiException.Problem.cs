@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 
 namespace CleanWebhooks.Client;
@@ -28,6 +29,23 @@ public partial class CleanWebhooksApiException
 
             return _parsedProblem;
         }
+    }
+
+    /// <summary>The status, title and detail of the <see cref="Problem"/> (and each field's errors), when there is one.</summary>
+    public override string Message => Problem is { } problem ? Describe(problem) : base.Message;
+
+    private string Describe(ProblemDetails problem)
+    {
+        var text = new StringBuilder($"CleanWebhooks answered {StatusCode} {problem.Title}: {problem.Detail}");
+        if (problem is HttpValidationProblemDetails { Errors: { } errors })
+        {
+            foreach (var (field, messages) in errors)
+            {
+                text.Append($"{Environment.NewLine}  {field}: {string.Join(" ", messages)}");
+            }
+        }
+
+        return text.ToString();
     }
 
     // Status codes the document does not declare for an operation still come back as problems; read them from the text.

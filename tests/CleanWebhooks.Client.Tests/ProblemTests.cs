@@ -19,6 +19,7 @@ public sealed class ProblemTests(ApiFactory factory) : IClassFixture<ApiFactory>
         Assert.Equal("https://tools.ietf.org/html/rfc9110#section-15.5.10", error.Result.Type);
         Assert.Contains("already exists", error.Result.Detail, StringComparison.Ordinal);
         Assert.Equal("webhook.duplicate_type", error.Result.AdditionalProperties["code"].ToString());
+        Assert.Equal($"CleanWebhooks answered 409 Conflict: {error.Result.Detail}", error.Message);
     }
 
     [Fact]
@@ -37,6 +38,7 @@ public sealed class ProblemTests(ApiFactory factory) : IClassFixture<ApiFactory>
         Assert.False(string.IsNullOrEmpty(problem.Detail));
         var urlError = Assert.Single(problem.Errors["url"]);
         Assert.Contains(":id", urlError, StringComparison.Ordinal);
+        Assert.Contains($"url: {urlError}", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
