@@ -71,6 +71,7 @@ public static class DependencyInjection
                 Description = "A key of the platform's own services (Internal:ApiKeys).",
             }));
             settings.OperationProcessors.Add(new SecurityRequirementProcessor());
+            settings.OperationProcessors.Add(new EndpointSummaryProcessor());
         });
 
         return services;
