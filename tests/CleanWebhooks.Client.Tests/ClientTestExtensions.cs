@@ -9,7 +9,7 @@ internal static class ClientTestExtensions
     /// <summary>The generated client of a new integrator, created through the generated internal client.</summary>
     public static async Task<CleanWebhooksClient> CreateIntegratorApiClientAsync(this ApiFactory factory, string name = "Integrator")
     {
-        var created = await factory.CreateInternalApiClient().CreateClientAsync(new CreateClientCommand { Name = name });
+        var created = await factory.CreateInternalApiClient().CreateClientAsync(new CreateClientRequest { Name = name });
         return CleanWebhooksClient.ForIntegrator(factory.CreateClient(), created.ApiKey);
     }
 

@@ -6,7 +6,7 @@ public sealed class InternalApiTests(ApiFactory factory) : IClassFixture<ApiFact
     [Fact]
     public async Task CreateClientAsync_WithName_ReturnsTheClientAndAWorkingKey()
     {
-        var created = await factory.CreateInternalApiClient().CreateClientAsync(new CreateClientCommand { Name = "Acme" });
+        var created = await factory.CreateInternalApiClient().CreateClientAsync(new CreateClientRequest { Name = "Acme" });
 
         Assert.NotEqual(Guid.Empty, created.Id);
         Assert.Equal("Acme", created.Name);
@@ -20,7 +20,7 @@ public sealed class InternalApiTests(ApiFactory factory) : IClassFixture<ApiFact
     public async Task IssueApiKeyAsync_ThenRevokeApiKeyAsync_OnlyTheRevokedKeyStopsWorking()
     {
         var admin = factory.CreateInternalApiClient();
-        var created = await admin.CreateClientAsync(new CreateClientCommand { Name = "Rotating" });
+        var created = await admin.CreateClientAsync(new CreateClientRequest { Name = "Rotating" });
 
         var issued = await admin.IssueApiKeyAsync(created.Id);
         Assert.NotEqual(created.ApiKeyId, issued.ApiKeyId);
@@ -52,7 +52,7 @@ public sealed class InternalApiTests(ApiFactory factory) : IClassFixture<ApiFact
     public async Task RevokeApiKeyAsync_UnknownKey_ThrowsNotFoundProblem()
     {
         var admin = factory.CreateInternalApiClient();
-        var created = await admin.CreateClientAsync(new CreateClientCommand { Name = "Keeper" });
+        var created = await admin.CreateClientAsync(new CreateClientRequest { Name = "Keeper" });
 
         var error = await Assert.ThrowsAnyAsync<CleanWebhooksApiException>(() => admin.RevokeApiKeyAsync(created.Id, Guid.NewGuid()));
 
@@ -66,7 +66,7 @@ public sealed class InternalApiTests(ApiFactory factory) : IClassFixture<ApiFact
         var client = CleanWebhooksClient.ForInternal(factory.CreateClient(), "not-the-internal-key");
 
         var error = await Assert.ThrowsAsync<CleanWebhooksApiException<ProblemDetails>>(
-            () => client.CreateClientAsync(new CreateClientCommand { Name = "Nobody" }));
+            () => client.CreateClientAsync(new CreateClientRequest { Name = "Nobody" }));
 
         Assert.Equal(401, error.StatusCode);
         Assert.Equal("Unauthorized", error.Result.Title);
@@ -77,7 +77,7 @@ public sealed class InternalApiTests(ApiFactory factory) : IClassFixture<ApiFact
     public async Task CreateClientAsync_EmptyName_ThrowsValidationProblemNamingTheField()
     {
         var error = await Assert.ThrowsAsync<CleanWebhooksApiException<HttpValidationProblemDetails>>(
-            () => factory.CreateInternalApiClient().CreateClientAsync(new CreateClientCommand { Name = "" }));
+            () => factory.CreateInternalApiClient().CreateClientAsync(new CreateClientRequest { Name = "" }));
 
         Assert.Equal(400, error.StatusCode);
         Assert.NotEmpty(error.Result.Errors["name"]);

@@ -12,11 +12,7 @@ public sealed class DispatcherConcurrencyTests : DeliveryFixture
     {
         const int count = 1000;
         Factory.Settings["Delivery:MaxConcurrency"] = "8";
-        await using var second = new ApiFactory(Factory);
-        foreach (var (key, value) in Factory.Settings)
-        {
-            second.Settings[key] = value;
-        }
+        await using var second = ApiFactory.SharingDatabaseWith(Factory);
 
         Receiver.Respond = (_, _) => new ReceiverAnswer(200, Delay: TimeSpan.FromMilliseconds(2));
         using var integrator = await Factory.CreateIntegratorAsync();

@@ -23,9 +23,16 @@ public class ApiFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>Another instance of the service on the same database and key ring, as a second node would be.</summary>
-    public ApiFactory(ApiFactory sameDatabaseAs)
-        : this(sameDatabaseAs?._folder ?? throw new ArgumentNullException(nameof(sameDatabaseAs)), ownsFolder: false)
+    public static ApiFactory SharingDatabaseWith(ApiFactory other)
     {
+        ArgumentNullException.ThrowIfNull(other);
+        var second = new ApiFactory(other._folder, ownsFolder: false);
+        foreach (var (key, value) in other.Settings)
+        {
+            second.Settings[key] = value;
+        }
+
+        return second;
     }
 
     private ApiFactory(string folder, bool ownsFolder)

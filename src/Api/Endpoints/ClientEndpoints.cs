@@ -40,9 +40,9 @@ public static class ClientEndpoints
     }
 
     private static async Task<Results<Created<CreateClientResponse>, ProblemHttpResult>> CreateClient(
-        CreateClientCommand command, ISender sender, CancellationToken cancellationToken)
+        CreateClientRequest request, ISender sender, CancellationToken cancellationToken)
     {
-        var result = await sender.Send(command, cancellationToken);
+        var result = await sender.Send(new CreateClientCommand(request.Name), cancellationToken);
         return result.IsSuccess
             ? TypedResults.Created($"/internal/clients/{result.Value.Id}", result.Value)
             : result.Error.ToProblem();

@@ -5,6 +5,9 @@ using Mediator;
 
 namespace CleanWebhooks.Application.Clients.CreateClient;
 
+/// <summary>The body of <c>POST /internal/clients</c>.</summary>
+public sealed record CreateClientRequest(string? Name);
+
 public sealed record CreateClientCommand(string? Name) : ICommand<Result<CreateClientResponse>>;
 
 /// <summary>The new client and its first API key — the only time the plain key is shown.</summary>

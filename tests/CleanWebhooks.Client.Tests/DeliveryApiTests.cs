@@ -1,0 +1,175 @@
+namespace CleanWebhooks.Client.Tests;
+
+/// <summary>Event intake, deliveries and signing secrets through the generated client, with a real receiver.</summary>
+public sealed class DeliveryApiTests : IClassFixture<ApiFactory>, IAsyncLifetime
+{
+    private readonly ApiFactory _factory;
+    private LoopbackReceiver _receiver = null!;
+
+    public DeliveryApiTests(ApiFactory factory)
+    {
+        _factory = factory;
+        _factory.Settings["Delivery:PollInterval"] = "00:00:00.050";
+        _factory.Settings["Delivery:RetrySchedule:0"] = "00:00:00.050";
+    }
+
+    public async Task InitializeAsync() => _receiver = await LoopbackReceiver.StartAsync();
+
+    public async Task DisposeAsync() => await _receiver.DisposeAsync();
+
+    [Fact]
+    public async Task ReportDocumentFinished_WithWebhook_DeliveryListedWithItsAttempt()
+    {
+        var (clientId, client) = await NewIntegratorAsync();
+        var webhook = await client.CreateWebhookAsync(ClientTestExtensions.ValidWebhook(_receiver.Url("/docs/:id")));
+
+        var accepted = await _factory.CreateInternalApiClient().ReportDocumentFinishedAsync(
+            null, new ReportDocumentEventRequest { ClientId = clientId, DocumentId = "doc-1", Type = 0, Data = new { pages = 2 } });
+
+        Assert.NotNull(accepted.DeliveryId);
+        await _receiver.WaitForAsync(1);
+        var delivery = await WaitAsync(client, webhook.Id, accepted.DeliveryId!.Value, "succeeded");
+        Assert.Equal(accepted.EventId, delivery.EventId);
+        Assert.Equal("doc-1", delivery.DocumentId);
+        var attempt = Assert.Single(delivery.Attempts);
+        Assert.Equal(200, attempt.StatusCode);
+
+        var page = await client.ListDeliveriesAsync(webhook.Id, "succeeded", 10, null);
+        Assert.Equal(accepted.DeliveryId, Assert.Single(page.Items).Id);
+        Assert.Null(page.NextCursor);
+    }
+
+    [Fact]
+    public async Task ReportDocumentFinished_NoWebhookOfType_AcceptedWithoutDelivery()
+    {
+        var (clientId, _) = await NewIntegratorAsync();
+
+        var accepted = await _factory.CreateInternalApiClient().ReportDocumentFinishedAsync(
+            null, new ReportDocumentEventRequest { ClientId = clientId, DocumentId = "doc-1", Type = 0 });
+
+        Assert.NotEqual(Guid.Empty, accepted.EventId);
+        Assert.Null(accepted.DeliveryId);
+    }
+
+    [Fact]
+    public async Task ReportDocumentFinished_UnknownClient_ThrowsNotFoundProblem()
+    {
+        var error = await Assert.ThrowsAsync<CleanWebhooksApiException<ProblemDetails>>(() => _factory.CreateInternalApiClient()
+            .ReportDocumentFinishedAsync(null, new ReportDocumentEventRequest { ClientId = Guid.NewGuid(), DocumentId = "d", Type = 0 }));
+
+        Assert.Equal(404, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task ReportDocumentFinished_SameIdempotencyKey_SameAnswer()
+    {
+        var (clientId, client) = await NewIntegratorAsync();
+        await client.CreateWebhookAsync(ClientTestExtensions.ValidWebhook(_receiver.Url("/docs/:id")));
+        var admin = _factory.CreateInternalApiClient();
+        var request = new ReportDocumentEventRequest { ClientId = clientId, DocumentId = "doc-1", Type = 0 };
+
+        var first = await admin.ReportDocumentFinishedAsync("key-1", request);
+        var again = await admin.ReportDocumentFinishedAsync("key-1", request);
+
+        Assert.Equal(first.EventId, again.EventId);
+        Assert.Equal(first.DeliveryId, again.DeliveryId);
+    }
+
+    [Fact]
+    public async Task ListDeliveriesAsync_MoreThanOnePage_CursorWalksNewestFirst()
+    {
+        var (clientId, client) = await NewIntegratorAsync();
+        var webhook = await client.CreateWebhookAsync(ClientTestExtensions.ValidWebhook(_receiver.Url("/docs/:id")));
+        var admin = _factory.CreateInternalApiClient();
+        var ids = new List<Guid>();
+        for (var i = 0; i < 5; i++)
+        {
+            ids.Add((await admin.ReportDocumentFinishedAsync(null, new ReportDocumentEventRequest { ClientId = clientId, DocumentId = $"d{i}", Type = 0 })).DeliveryId!.Value);
+        }
+
+        var seen = new List<Guid>();
+        string? cursor = null;
+        do
+        {
+            var page = await client.ListDeliveriesAsync(webhook.Id, null, 2, cursor);
+            Assert.True(page.Items.Count <= 2);
+            seen.AddRange(page.Items.Select(d => d.Id));
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        Assert.Equal(Enumerable.Reverse(ids), seen);
+    }
+
+    [Fact]
+    public async Task ListDeliveriesAsync_UnknownStatus_ThrowsValidationProblem()
+    {
+        var (_, client) = await NewIntegratorAsync();
+        var webhook = await client.CreateWebhookAsync(ClientTestExtensions.ValidWebhook());
+
+        var error = await Assert.ThrowsAsync<CleanWebhooksApiException<HttpValidationProblemDetails>>(
+            () => client.ListDeliveriesAsync(webhook.Id, "lost", null, null));
+
+        Assert.Equal(400, error.StatusCode);
+        Assert.True(error.Result.Errors.ContainsKey("status"));
+    }
+
+    [Fact]
+    public async Task RetryDeliveryAsync_FailedDelivery_DeliveredAfterRetry()
+    {
+        var failing = true;
+        _receiver.Respond = (_, _) => Volatile.Read(ref failing) ? new ReceiverAnswer(500) : ReceiverAnswer.Ok;
+        var (clientId, client) = await NewIntegratorAsync();
+        var webhook = await client.CreateWebhookAsync(ClientTestExtensions.ValidWebhook(_receiver.Url("/docs/:id")));
+        var accepted = await _factory.CreateInternalApiClient().ReportDocumentFinishedAsync(
+            null, new ReportDocumentEventRequest { ClientId = clientId, DocumentId = "doc-1", Type = 0 });
+        await WaitAsync(client, webhook.Id, accepted.DeliveryId!.Value, "failed");
+        Volatile.Write(ref failing, false);
+
+        var retried = await client.RetryDeliveryAsync(webhook.Id, accepted.DeliveryId.Value);
+
+        Assert.Equal(accepted.DeliveryId, retried.Id);
+        var delivered = await WaitAsync(client, webhook.Id, accepted.DeliveryId.Value, "succeeded");
+        Assert.Equal(3, delivered.AttemptCount);
+    }
+
+    [Fact]
+    public async Task RotateSigningSecretAsync_OldAndNewSecretsBothSign()
+    {
+        var (clientId, client) = await NewIntegratorAsync();
+        var webhook = await client.CreateWebhookAsync(ClientTestExtensions.ValidWebhook(_receiver.Url("/docs/:id")));
+        var before = await client.GetSigningSecretAsync(webhook.Id);
+
+        var rotated = await client.RotateSigningSecretAsync(webhook.Id);
+        await _factory.CreateInternalApiClient().ReportDocumentFinishedAsync(
+            null, new ReportDocumentEventRequest { ClientId = clientId, DocumentId = "doc-1", Type = 0 });
+
+        Assert.StartsWith("whsec_", before.Key, StringComparison.Ordinal);
+        Assert.NotEqual(before.Key, rotated.Key);
+        Assert.Equal(rotated.Key, (await client.GetSigningSecretAsync(webhook.Id)).Key);
+        var call = (await _receiver.WaitForAsync(1))[0];
+        Assert.Equal(2, call.Header("webhook-signature")!.Split(' ').Length);
+    }
+
+    private async Task<(Guid ClientId, CleanWebhooksClient Client)> NewIntegratorAsync()
+    {
+        var created = await _factory.CreateInternalApiClient().CreateClientAsync(new CreateClientRequest { Name = "Deliveries" });
+        return (created.Id, CleanWebhooksClient.ForIntegrator(_factory.CreateClient(), created.ApiKey));
+    }
+
+    private static async Task<DeliveryDetailsResponse> WaitAsync(CleanWebhooksClient client, Guid webhookId, Guid deliveryId, string status)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var delivery = await client.GetDeliveryAsync(webhookId, deliveryId);
+            if (delivery.Status == status)
+            {
+                return delivery;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"Delivery stayed {delivery.Status}, never {status}.");
+            await Task.Delay(25);
+        }
+    }
+}
