@@ -29,7 +29,7 @@ public sealed class UsingTheClientTests(ApiOnLoopback api) : IClassFixture<ApiOn
     }
 
     [Theory]
-    [InlineData("docs/using-the-client.md")]
+    [InlineData("README.md")]
     [InlineData("src/Client/README.md")]
     public void Document_CSharpBlock_IsTheTestedSnippet(string document)
     {
