@@ -133,6 +133,7 @@ internal sealed partial class Dispatcher(
             var attempt = await sender.SendAsync(webhook, delivery, stoppingToken);
             var (status, next) = attempt.Decide(_schedule, clock.GetUtcNow(), Random.Shared.NextDouble());
             metrics.Attempted(attempt.Succeeded ? "success" : attempt.Error ?? $"http_{attempt.StatusCode}", attempt.DurationMs);
+            LogAttempt(delivery.Id, attempt.Number, attempt.StatusCode, attempt.Error, attempt.DurationMs, status);
             if (status == DeliveryStatus.Succeeded)
             {
                 metrics.Succeeded();
@@ -199,6 +200,9 @@ internal sealed partial class Dispatcher(
 
         signal.DeliveryDue();
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Delivery {DeliveryId} attempt {Attempt}: status {StatusCode}, error {Error}, {DurationMs} ms, now {Status}")]
+    private partial void LogAttempt(Guid deliveryId, int attempt, int? statusCode, string? error, int durationMs, DeliveryStatus status);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Dispatcher loop failed; retrying")]
     private partial void LogLoopFailed(Exception exception);
