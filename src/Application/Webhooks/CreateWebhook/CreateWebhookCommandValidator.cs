@@ -98,12 +98,17 @@ public sealed class CreateWebhookCommandValidator : AbstractValidator<CreateWebh
         }
 
         var bytes = 0;
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, value) in headers)
         {
             bytes += name.Length + (value?.Length ?? 0);
             if (!WebhookRules.IsToken(name))
             {
                 context.AddFailure(Text.Pick($"'{name}' is not a valid header name.", $"'{name}' não é um nome de cabeçalho válido."));
+            }
+            else if (!seen.Add(name))
+            {
+                context.AddFailure(Text.Pick($"The header '{name}' is given more than once.", $"O cabeçalho '{name}' foi informado mais de uma vez."));
             }
             else if (WebhookRules.ReservedHeaders.Contains(name))
             {
