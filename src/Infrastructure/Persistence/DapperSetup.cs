@@ -22,6 +22,11 @@ internal static class DapperSetup
 
         DefaultTypeMap.MatchNamesWithUnderscores = true;
         SqlMapper.AddTypeHandler(new GuidHandler());
+        // Dapper consults its built-in type map before any handler, so without this the handler below never
+        // writes a parameter: SQLite would get the provider's own "yyyy-MM-dd HH:mm:ss.FFFFFFFzzz" in whatever offset
+        // the caller used, and SQL Server the caller's offset, read back as such.
+        SqlMapper.RemoveTypeMap(typeof(DateTimeOffset));
+        SqlMapper.RemoveTypeMap(typeof(DateTimeOffset?));
         SqlMapper.AddTypeHandler(new DateTimeOffsetHandler());
     }
 
