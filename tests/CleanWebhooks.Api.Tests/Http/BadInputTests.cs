@@ -188,7 +188,7 @@ public sealed class BadInputTests(ApiFactory api) : IClassFixture<ApiFactory>, I
     }
 
     [Fact]
-    public async Task UnknownRoute_Is404Problem()
+    public async Task Get_UnknownRoute_Is404Problem()
     {
         using var response = await Http.GetAsync(new Uri("/api_document/nothing_here", UriKind.Relative));
 
@@ -196,7 +196,7 @@ public sealed class BadInputTests(ApiFactory api) : IClassFixture<ApiFactory>, I
     }
 
     [Fact]
-    public async Task WrongMethod_Is405Problem()
+    public async Task Put_OnTheCollection_Is405Problem()
     {
         using var response = await Http.PutAsync(WebhooksUri, Json(SeedRequest));
 

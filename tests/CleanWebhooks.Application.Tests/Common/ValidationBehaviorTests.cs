@@ -1,7 +1,7 @@
 using CleanWebhooks.Application.Common.Behaviors;
+using CleanWebhooks.Application.Tests.Webhooks;
 using CleanWebhooks.Application.Webhooks;
 using CleanWebhooks.Application.Webhooks.CreateWebhook;
-using CleanWebhooks.Application.Tests.Webhooks;
 using CleanWebhooks.Domain.Common;
 using FluentValidation;
 using Mediator;
