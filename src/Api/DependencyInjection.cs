@@ -81,10 +81,11 @@ public static class DependencyInjection
     public static WebApplication UseApi(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        // First, so that the exception handler's answers (malformed JSON, wrong types) speak the request's language too.
+        app.UseRequestLocalization();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<RequestBodyLimit>();
-        app.UseRequestLocalization();
         app.UseAuthentication();
         app.UseAuthorization();
 

@@ -79,6 +79,33 @@ public class ApiFactory : WebApplicationFactory<Program>
         return new Integrator(created.Id, created.ApiKey, created.ApiKeyId, http);
     }
 
+    /// <summary>An HTTP client that sends <paramref name="apiKey"/> as its <c>X-API-KEY</c>.</summary>
+    public HttpClient CreateClientWithApiKey(string apiKey)
+    {
+        var http = CreateClient();
+        http.DefaultRequestHeaders.Add("X-API-KEY", apiKey);
+        http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        return http;
+    }
+
+    /// <summary>Issues another API key for a client through the internal API.</summary>
+    public async Task<IssuedApiKey> IssueApiKeyAsync(Guid clientId)
+    {
+        using var admin = CreateInternalClient();
+        using var response = await admin.PostAsync(new Uri($"/internal/clients/{clientId}/api_keys", UriKind.Relative), null);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<IssuedApiKey>()
+            ?? throw new InvalidOperationException("No body in the issue-key answer.");
+    }
+
+    /// <summary>Revokes an API key through the internal API; the answer's status is returned.</summary>
+    public async Task<System.Net.HttpStatusCode> RevokeApiKeyAsync(Guid clientId, Guid apiKeyId)
+    {
+        using var admin = CreateInternalClient();
+        using var response = await admin.DeleteAsync(new Uri($"/internal/clients/{clientId}/api_keys/{apiKeyId}", UriKind.Relative));
+        return response.StatusCode;
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -109,6 +136,9 @@ public class ApiFactory : WebApplicationFactory<Program>
 
     private sealed record CreatedClient(Guid Id, string Name, string ApiKey, Guid ApiKeyId);
 }
+
+/// <summary>An API key issued by <c>POST /internal/clients/{clientId}/api_keys</c>.</summary>
+public sealed record IssuedApiKey(Guid ApiKeyId, string ApiKey, DateTimeOffset CreatedAt);
 
 /// <summary>An integrator created for a test, with an HTTP client that sends its <c>X-API-KEY</c>.</summary>
 public sealed record Integrator(Guid ClientId, string ApiKey, Guid ApiKeyId, HttpClient Http) : IDisposable

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CleanWebhooks.Application.Common.Localization;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
 
 namespace CleanWebhooks.Api.Http;
@@ -19,6 +20,12 @@ public sealed partial class GlobalExceptionHandler(IProblemDetailsService proble
         {
             problem = bad.InnerException is JsonException json
                 ? Problems.Validation(new Dictionary<string, string[]> { [FieldOf(json.Path)] = [DescribeJsonError(json)] })
+                : bad.StatusCode == StatusCodes.Status400BadRequest && ExpectsBody(httpContext)
+                // The other way a JSON body fails to bind: there is none (empty, or the JSON null).
+                ? Problems.Validation(new Dictionary<string, string[]>
+                {
+                    ["body"] = [Text.Pick("The body must be a JSON object.", "O corpo deve ser um objeto JSON.")],
+                })
                 : Problems.Create(bad.StatusCode, bad.StatusCode switch
                 {
                     413 => $"The request body is larger than {RequestBodyLimit.MaxBytes / 1024} KB.",
@@ -35,6 +42,10 @@ public sealed partial class GlobalExceptionHandler(IProblemDetailsService proble
         httpContext.Response.StatusCode = problem.Status ?? 500;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
     }
+
+    /// <summary>True when the endpoint that failed reads a JSON body (the exception handler has cleared the endpoint itself).</summary>
+    private static bool ExpectsBody(HttpContext httpContext) =>
+        httpContext.Features.Get<IExceptionHandlerFeature>()?.Endpoint?.Metadata.GetMetadata<IAcceptsMetadata>() is not null;
 
     /// <summary><c>$.headers.Accept</c> → <c>headers.Accept</c>; the whole body is <c>body</c>.</summary>
     private static string FieldOf(string? path) =>

@@ -80,11 +80,18 @@ public static class WebhookRules
         }
 
         var bytes = 0;
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, value) in headers)
         {
             if (!IsToken(name))
             {
                 return $"'{name}' is not a valid header name.";
+            }
+
+            // Header names are case-insensitive: "X-A" and "x-a" are one header given twice.
+            if (!seen.Add(name))
+            {
+                return $"The header '{name}' is given more than once.";
             }
 
             if (ReservedHeaders.Contains(name))

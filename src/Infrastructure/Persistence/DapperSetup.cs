@@ -1,14 +1,15 @@
 using System.Data;
 using System.Globalization;
 using Dapper;
+using Microsoft.Data.Sqlite;
 
 namespace CleanWebhooks.Infrastructure.Persistence;
 
 /// <summary>
-/// Dapper's process-wide settings. SQLite has no Guid or timestamp types: Microsoft.Data.Sqlite writes both as
-/// TEXT (Guids upper-case, timestamps as <c>yyyy-MM-dd HH:mm:ss.FFFFFFFzzz</c>), and Dapper needs these handlers
-/// to read them back. Dapper binds parameters of these built-in types itself, so the handlers only parse.
-/// Timestamps are always written in UTC, which keeps text order equal to time order.
+/// Dapper's process-wide settings. SQLite has no Guid or timestamp types: both are TEXT there, and Dapper needs
+/// these handlers to read them back. Guids are written by Microsoft.Data.Sqlite itself (upper case). Timestamps
+/// are written by our handler: UTC, fixed-width ISO 8601 on SQLite (so text order is time order), UTC
+/// <c>datetimeoffset</c> on SQL Server.
 /// </summary>
 internal static class DapperSetup
 {
@@ -23,6 +24,11 @@ internal static class DapperSetup
 
         DefaultTypeMap.MatchNamesWithUnderscores = true;
         SqlMapper.AddTypeHandler(new GuidHandler());
+        // Dapper consults its built-in type map before any handler, so without this the handler below never
+        // writes a parameter: SQLite would get the provider's own "yyyy-MM-dd HH:mm:ss.FFFFFFFzzz" in whatever offset
+        // the caller used, and SQL Server the caller's offset, read back as such.
+        SqlMapper.RemoveTypeMap(typeof(DateTimeOffset));
+        SqlMapper.RemoveTypeMap(typeof(DateTimeOffset?));
         SqlMapper.AddTypeHandler(new DateTimeOffsetHandler());
     }
 
@@ -41,7 +47,19 @@ internal static class DapperSetup
 
     private sealed class DateTimeOffsetHandler : SqlMapper.TypeHandler<DateTimeOffset>
     {
-        public override void SetValue(IDbDataParameter parameter, DateTimeOffset value) => parameter.Value = value.ToUniversalTime();
+        public override void SetValue(IDbDataParameter parameter, DateTimeOffset value)
+        {
+            if (parameter is SqliteParameter)
+            {
+                parameter.DbType = DbType.String;
+                parameter.Value = value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+            }
+            else
+            {
+                parameter.DbType = DbType.DateTimeOffset;
+                parameter.Value = value.ToUniversalTime();
+            }
+        }
 
         public override DateTimeOffset Parse(object value) => value switch
         {

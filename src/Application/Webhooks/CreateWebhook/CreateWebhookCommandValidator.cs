@@ -19,7 +19,7 @@ public sealed class CreateWebhookCommandValidator : AbstractValidator<CreateWebh
                 "O tipo não é um tipo de webhook conhecido (0 = documento finalizado)."));
 
         RuleFor(c => c.Method).NotEmpty()
-            .Must(WebhookRules.IsAllowedMethod).When(c => !string.IsNullOrEmpty(c.Method))
+            .Must(WebhookRules.IsAllowedMethod).When(c => !string.IsNullOrEmpty(c.Method), ApplyConditionTo.CurrentValidator)
             .WithMessage(_ => Text.Pick("The method must be one of POST, PUT, GET, DELETE.", "O método deve ser POST, PUT, GET ou DELETE."));
 
         RuleFor(c => c.Url).NotEmpty().MaximumLength(WebhookRules.UrlMaxLength)
@@ -63,10 +63,10 @@ public sealed class CreateWebhookCommandValidator : AbstractValidator<CreateWebh
 
         RuleFor(c => c.AuthorizationBody)
             .Must(b => b!.Value.ValueKind == JsonValueKind.Object)
-            .When(c => c.AuthorizationBody is { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined })
+            .When(c => c.AuthorizationBody is { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined }, ApplyConditionTo.CurrentValidator)
             .WithMessage(_ => Text.Pick("The authorizationBody must be a JSON object.", "O authorizationBody deve ser um objeto JSON."))
             .Must(b => b!.Value.GetRawText().Length <= WebhookRules.AuthorizationBodyMaxLength)
-            .When(c => c.AuthorizationBody is { ValueKind: JsonValueKind.Object })
+            .When(c => c.AuthorizationBody is { ValueKind: JsonValueKind.Object }, ApplyConditionTo.CurrentValidator)
             .WithMessage(_ => Text.Pick(
                 $"The authorizationBody may hold at most {WebhookRules.AuthorizationBodyMaxLength} characters.",
                 $"O authorizationBody pode ter no máximo {WebhookRules.AuthorizationBodyMaxLength} caracteres."));
@@ -98,12 +98,17 @@ public sealed class CreateWebhookCommandValidator : AbstractValidator<CreateWebh
         }
 
         var bytes = 0;
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, value) in headers)
         {
             bytes += name.Length + (value?.Length ?? 0);
             if (!WebhookRules.IsToken(name))
             {
                 context.AddFailure(Text.Pick($"'{name}' is not a valid header name.", $"'{name}' não é um nome de cabeçalho válido."));
+            }
+            else if (!seen.Add(name))
+            {
+                context.AddFailure(Text.Pick($"The header '{name}' is given more than once.", $"O cabeçalho '{name}' foi informado mais de uma vez."));
             }
             else if (WebhookRules.ReservedHeaders.Contains(name))
             {

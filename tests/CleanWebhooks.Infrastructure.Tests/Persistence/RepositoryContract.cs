@@ -1,0 +1,432 @@
+using CleanWebhooks.Domain.Clients;
+using CleanWebhooks.Domain.Common;
+using CleanWebhooks.Domain.Webhooks;
+using CleanWebhooks.Infrastructure.Persistence;
+using CleanWebhooks.Infrastructure.Persistence.Clients;
+using CleanWebhooks.Infrastructure.Persistence.Webhooks;
+using Dapper;
+
+namespace CleanWebhooks.Infrastructure.Tests.Persistence;
+
+/// <summary>
+/// What every database behind <see cref="ClientRepository"/> and <see cref="WebhookRepository"/> must do. Each
+/// subclass runs these tests against one real database. Tests share the database, so each works on its own clients.
+/// </summary>
+public abstract class RepositoryContract(ContractDatabase db)
+{
+    private const string FixedAuthorization = "Bearer eyJ0eXAiOiJKV1QiLCJhbGciOiJI.secret-token-value";
+    private const string TokenBody = """{"username": "root", "password": "s3cr3t-passw0rd"}""";
+
+    /// <summary>A time with microseconds, in a non-UTC offset, as the application makes them.</summary>
+    private static readonly DateTimeOffset Now = new DateTimeOffset(2024, 4, 11, 14, 12, 33, TimeSpan.FromHours(-3)).AddTicks(7_411_940);
+
+    protected Database Database => db.Database;
+
+    private ClientRepository Clients => new(db.Database);
+
+    private WebhookRepository Webhooks => new(db.Database, db.Protector);
+
+    private WebhookQueries Queries => new(db.Database);
+
+    // --- clients and API keys ---
+
+    [Fact]
+    public virtual async Task ClientAdd_ThenGetById_ReturnsTheClient()
+    {
+        var (client, _, _) = await NewClientAsync("Acme OCR");
+
+        var read = await Clients.GetByIdAsync(client.Id, default);
+
+        Assert.NotNull(read);
+        Assert.Equal(client.Id, read.Id);
+        Assert.Equal("Acme OCR", read.Name);
+        Assert.Equal(client.CreatedAt, read.CreatedAt);
+    }
+
+    [Fact]
+    public virtual async Task ClientGetById_UnknownId_ReturnsNull()
+    {
+        Assert.Null(await Clients.GetByIdAsync(ClientId.New(), default));
+    }
+
+    [Fact]
+    public virtual async Task ApiKeyFindActiveByHash_IssuedKeys_FindsEachWithItsClient()
+    {
+        var (client, firstKey, firstPlain) = await NewClientAsync();
+        var (secondKey, secondPlain) = ApiKey.Issue(client.Id, Now);
+        await Clients.AddApiKeyAsync(secondKey, default);
+
+        var first = await Clients.FindActiveKeyByHashAsync(ApiKey.HashOf(firstPlain), default);
+        var second = await Clients.FindActiveKeyByHashAsync(ApiKey.HashOf(secondPlain), default);
+
+        Assert.Equal(firstKey.Id, first?.Id);
+        Assert.Equal(client.Id, first?.ClientId);
+        Assert.True(first?.Matches(firstPlain));
+        Assert.Equal(secondKey.Id, second?.Id);
+        Assert.Equal(client.Id, second?.ClientId);
+    }
+
+    [Fact]
+    public virtual async Task ApiKeyFindActiveByHash_UnknownKey_ReturnsNull()
+    {
+        Assert.Null(await Clients.FindActiveKeyByHashAsync(ApiKey.HashOf("cwk_never-issued"), default));
+    }
+
+    [Fact]
+    public virtual async Task ApiKeyRevoke_ActiveKey_StopsFindingOnlyThatKey()
+    {
+        var (client, key, plain) = await NewClientAsync();
+        var (otherKey, otherPlain) = ApiKey.Issue(client.Id, Now);
+        await Clients.AddApiKeyAsync(otherKey, default);
+
+        var revoked = await Clients.RevokeApiKeyAsync(client.Id, key.Id, Now.AddMinutes(1), default);
+
+        Assert.True(revoked);
+        Assert.Null(await Clients.FindActiveKeyByHashAsync(ApiKey.HashOf(plain), default));
+        Assert.Equal(otherKey.Id, (await Clients.FindActiveKeyByHashAsync(ApiKey.HashOf(otherPlain), default))?.Id);
+    }
+
+    [Fact]
+    public virtual async Task ApiKeyRevoke_Twice_IsFalseTheSecondTime()
+    {
+        var (client, key, _) = await NewClientAsync();
+
+        Assert.True(await Clients.RevokeApiKeyAsync(client.Id, key.Id, Now, default));
+        Assert.False(await Clients.RevokeApiKeyAsync(client.Id, key.Id, Now, default));
+    }
+
+    [Fact]
+    public virtual async Task ApiKeyRevoke_ByAnotherClient_IsFalseAndKeepsTheKey()
+    {
+        var (_, key, plain) = await NewClientAsync();
+        var (other, _, _) = await NewClientAsync();
+
+        Assert.False(await Clients.RevokeApiKeyAsync(other.Id, key.Id, Now, default));
+        Assert.False(await Clients.RevokeApiKeyAsync(other.Id, ApiKeyId.New(), Now, default));
+        Assert.NotNull(await Clients.FindActiveKeyByHashAsync(ApiKey.HashOf(plain), default));
+    }
+
+    [Fact]
+    public virtual async Task ApiKeyAdd_SameHashTwice_IsRefusedByTheDatabase()
+    {
+        var (client, _, plain) = await NewClientAsync();
+
+        var sameKey = ApiKey.FromPlain(ApiKeyId.New(), client.Id, plain, Now);
+
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => Clients.AddApiKeyAsync(sameKey, default));
+    }
+
+    [Fact]
+    public virtual async Task ClientEnsure_Twice_CreatesTheClientAndKeyOnce()
+    {
+        var client = Client.Restore(ClientId.New(), "Demo client", Now);
+        var plain = "demo-" + Guid.NewGuid().ToString("N");
+        var key = ApiKey.FromPlain(ApiKeyId.New(), client.Id, plain, Now);
+
+        await Clients.EnsureAsync(client, key, default);
+        await Clients.EnsureAsync(client, key, default);
+
+        Assert.Equal("Demo client", (await Clients.GetByIdAsync(client.Id, default))?.Name);
+        Assert.Equal(key.Id, (await Clients.FindActiveKeyByHashAsync(ApiKey.HashOf(plain), default))?.Id);
+        Assert.Equal(1, await ScalarAsync<int>("SELECT COUNT(*) FROM api_keys WHERE client_id = @Id;", client.Id.Value));
+    }
+
+    // --- webhooks ---
+
+    [Fact]
+    public virtual async Task WebhookAdd_ThenGet_RoundTripsEveryField()
+    {
+        var (client, _, _) = await NewClientAsync();
+        var webhook = NewWebhook(client.Id, TokenFlow());
+
+        Assert.True(await Webhooks.AddAsync(webhook, default));
+        var read = await Webhooks.GetAsync(client.Id, webhook.Id, default);
+
+        Assert.NotNull(read);
+        Assert.Equal(webhook.Id, read.Id);
+        Assert.Equal(client.Id, read.ClientId);
+        Assert.Equal("Webhook 1", read.Name);
+        Assert.Equal(WebhookType.DocumentFinished, read.Type);
+        Assert.Equal("PUT", read.Method);
+        Assert.Equal(new Dictionary<string, string> { ["Content-Type"] = "application/json", ["X-Tenant"] = "ação 1" }, read.Headers);
+        Assert.Equal("Bearer", read.HeaderAuth);
+        Assert.Equal("http://localhost:5000/ocr_feedback/:id", read.Url);
+        Assert.Null(read.Authorization);
+        Assert.Equal("http://localhost:5000/login", read.AuthorizationUrl);
+        Assert.Equal("POST", read.AuthorizationMethod);
+        Assert.Equal(new Dictionary<string, string> { ["Content-Type"] = "application/x-www-form-urlencoded" }, read.AuthorizationHeaders);
+        Assert.Equal(TokenBody, read.AuthorizationBody);
+        Assert.Equal("data.access_token", read.AuthorizationResponseTokenAttr);
+        Assert.Equal(webhook.SigningSecret, read.SigningSecret);
+        Assert.Null(read.PreviousSigningSecret);
+        Assert.Null(read.PreviousSigningSecretExpiresAt);
+        Assert.Null(read.DeletedAt);
+    }
+
+    [Fact]
+    public virtual async Task WebhookAdd_FixedAuthorization_RoundTripsDecrypted()
+    {
+        var (client, _, _) = await NewClientAsync();
+        var webhook = NewWebhook(client.Id, FixedAuth());
+
+        await Webhooks.AddAsync(webhook, default);
+        var read = await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default);
+
+        Assert.Equal(webhook.Id, read?.Id);
+        Assert.Equal(FixedAuthorization, read?.Authorization);
+        Assert.Equal("Bearer ****", read?.RedactedAuthorization);
+        Assert.Null(read?.AuthorizationUrl);
+        Assert.Empty(read!.Headers);
+    }
+
+    [Fact]
+    public virtual async Task WebhookAdd_SecondActiveOfSameType_ReturnsFalse()
+    {
+        var (client, _, _) = await NewClientAsync();
+        var first = NewWebhook(client.Id, FixedAuth());
+        var second = NewWebhook(client.Id, TokenFlow());
+
+        Assert.True(await Webhooks.AddAsync(first, default));
+        Assert.False(await Webhooks.AddAsync(second, default));
+
+        Assert.Null(await Webhooks.GetAsync(client.Id, second.Id, default));
+        Assert.Equal(first.Id, (await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Id);
+    }
+
+    [Fact]
+    public virtual async Task WebhookAdd_SameTypeForAnotherClient_IsAccepted()
+    {
+        var (client, _, _) = await NewClientAsync();
+        var (other, _, _) = await NewClientAsync();
+
+        Assert.True(await Webhooks.AddAsync(NewWebhook(client.Id, FixedAuth()), default));
+        Assert.True(await Webhooks.AddAsync(NewWebhook(other.Id, FixedAuth()), default));
+    }
+
+    [Fact]
+    public virtual async Task WebhookExistsActiveOfType_BeforeAndAfterAdd_IsFalseThenTrue()
+    {
+        var (client, _, _) = await NewClientAsync();
+
+        Assert.False(await Webhooks.ExistsActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default));
+        await Webhooks.AddAsync(NewWebhook(client.Id, FixedAuth()), default);
+        Assert.True(await Webhooks.ExistsActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default));
+    }
+
+    [Fact]
+    public virtual async Task WebhookDelete_Always_HidesItAndFreesTheType()
+    {
+        var (client, _, _) = await NewClientAsync();
+        var webhook = NewWebhook(client.Id, FixedAuth());
+        await Webhooks.AddAsync(webhook, default);
+
+        webhook.Delete(Now.AddMinutes(5));
+        await Webhooks.DeleteAsync(webhook, default);
+
+        Assert.Null(await Webhooks.GetAsync(client.Id, webhook.Id, default));
+        Assert.Null(await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default));
+        Assert.False(await Webhooks.ExistsActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default));
+        Assert.Null(await Queries.GetAsync(client.Id, webhook.Id, default));
+        Assert.Empty(await Queries.ListAsync(client.Id, default));
+        var replacement = NewWebhook(client.Id, TokenFlow());
+        Assert.True(await Webhooks.AddAsync(replacement, default));
+        Assert.Equal(replacement.Id, (await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Id);
+        // The deleted row stays, for its delivery history.
+        Assert.Equal(2, await ScalarAsync<int>("SELECT COUNT(*) FROM webhooks WHERE client_id = @Id;", client.Id.Value));
+    }
+
+    [Fact]
+    public virtual async Task WebhookDelete_WithDeliveries_CancelsOnlyThePendingOnes()
+    {
+        var (client, _, _) = await NewClientAsync();
+        var webhook = NewWebhook(client.Id, FixedAuth());
+        await Webhooks.AddAsync(webhook, default);
+        var pending = await AddDeliveryAsync(client.Id, webhook.Id, "pending");
+        var succeeded = await AddDeliveryAsync(client.Id, webhook.Id, "succeeded");
+
+        webhook.Delete(Now.AddMinutes(5));
+        await Webhooks.DeleteAsync(webhook, default);
+
+        Assert.Equal("cancelled", await ScalarAsync<string>("SELECT status FROM deliveries WHERE id = @Id;", pending));
+        Assert.Null(await ScalarAsync<string?>("SELECT next_attempt_at FROM deliveries WHERE id = @Id;", pending));
+        Assert.Equal("succeeded", await ScalarAsync<string>("SELECT status FROM deliveries WHERE id = @Id;", succeeded));
+    }
+
+    [Fact]
+    public virtual async Task WebhookGet_ByAnotherClient_ReturnsNull()
+    {
+        var (owner, _, _) = await NewClientAsync();
+        var (other, _, _) = await NewClientAsync();
+        var webhook = NewWebhook(owner.Id, FixedAuth());
+        await Webhooks.AddAsync(webhook, default);
+
+        Assert.Null(await Webhooks.GetAsync(other.Id, webhook.Id, default));
+        Assert.Null(await Queries.GetAsync(other.Id, webhook.Id, default));
+        Assert.Empty(await Queries.ListAsync(other.Id, default));
+    }
+
+    [Fact]
+    public virtual async Task WebhookAdd_Secrets_AreEncryptedAtRest()
+    {
+        var (client, _, _) = await NewClientAsync();
+        var fixedAuth = NewWebhook(client.Id, FixedAuth());
+        var (other, _, _) = await NewClientAsync();
+        var tokenFlow = NewWebhook(other.Id, TokenFlow());
+        await Webhooks.AddAsync(fixedAuth, default);
+        await Webhooks.AddAsync(tokenFlow, default);
+
+        var fixedRow = await RawRowAsync(fixedAuth.Id);
+        var tokenRow = await RawRowAsync(tokenFlow.Id);
+
+        Assert.NotNull(fixedRow.AuthorizationCipher);
+        Assert.DoesNotContain("secret-token-value", fixedRow.AuthorizationCipher, StringComparison.Ordinal);
+        Assert.Equal("Bearer ****", fixedRow.AuthorizationRedacted);
+        Assert.NotNull(tokenRow.AuthorizationBodyCipher);
+        Assert.DoesNotContain("s3cr3t-passw0rd", tokenRow.AuthorizationBodyCipher, StringComparison.Ordinal);
+        Assert.DoesNotContain("password", tokenRow.AuthorizationBodyCipher, StringComparison.Ordinal);
+        foreach (var (row, webhook) in new[] { (fixedRow, fixedAuth), (tokenRow, tokenFlow) })
+        {
+            Assert.DoesNotContain(webhook.SigningSecret[SigningSecret.Prefix.Length..], row.SigningSecretCipher, StringComparison.Ordinal);
+            Assert.DoesNotContain(SigningSecret.Prefix, row.SigningSecretCipher, StringComparison.Ordinal);
+            Assert.Equal(webhook.SigningSecret, db.Protector.Unprotect(row.SigningSecretCipher));
+        }
+
+        // Nothing secret anywhere in the stored rows, whatever the column.
+        var everything = await ScalarAsync<string>(
+            "SELECT " + ConcatAll() + " FROM webhooks WHERE id = @Id;", fixedAuth.Id.Value);
+        Assert.DoesNotContain("secret-token-value", everything, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public virtual async Task WebhookUpdateSecrets_AfterRotation_RoundTripsBothSecretsEncrypted()
+    {
+        var (client, _, _) = await NewClientAsync();
+        var webhook = NewWebhook(client.Id, FixedAuth());
+        await Webhooks.AddAsync(webhook, default);
+        var rotatedAt = Now.AddHours(2);
+
+        webhook.RotateSecret(rotatedAt);
+        await Webhooks.UpdateSecretsAsync(webhook, default);
+        var read = await Webhooks.GetAsync(client.Id, webhook.Id, default);
+
+        Assert.Equal(webhook.SigningSecret, read?.SigningSecret);
+        Assert.Equal(webhook.PreviousSigningSecret, read?.PreviousSigningSecret);
+        Assert.Equal(rotatedAt + SigningSecret.RotationOverlap, read?.PreviousSigningSecretExpiresAt);
+        Assert.Equal(rotatedAt, read?.UpdatedAt);
+        Assert.Equal(Now, read?.CreatedAt);
+        var previousCipher = await ScalarAsync<string>("SELECT previous_signing_secret_cipher FROM webhooks WHERE id = @Id;", webhook.Id.Value);
+        Assert.DoesNotContain(webhook.PreviousSigningSecret![SigningSecret.Prefix.Length..], previousCipher, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public virtual async Task Timestamps_Always_RoundTripToTheMicrosecondInUtc()
+    {
+        var (client, key, plain) = await NewClientAsync();
+        var webhook = NewWebhook(client.Id, FixedAuth());
+        await Webhooks.AddAsync(webhook, default);
+        webhook.RotateSecret(Now.AddTicks(10));
+        await Webhooks.UpdateSecretsAsync(webhook, default);
+
+        var readClient = await Clients.GetByIdAsync(client.Id, default);
+        var readKey = await Clients.FindActiveKeyByHashAsync(ApiKey.HashOf(plain), default);
+        var readWebhook = await Webhooks.GetAsync(client.Id, webhook.Id, default);
+        var readResponse = await Queries.GetAsync(client.Id, webhook.Id, default);
+
+        AssertSameInstantInUtc(Now, readClient!.CreatedAt);
+        AssertSameInstantInUtc(key.CreatedAt, readKey!.CreatedAt);
+        AssertSameInstantInUtc(Now, readWebhook!.CreatedAt);
+        AssertSameInstantInUtc(Now.AddTicks(10), readWebhook.UpdatedAt);
+        AssertSameInstantInUtc(Now.AddTicks(10) + SigningSecret.RotationOverlap, readWebhook.PreviousSigningSecretExpiresAt!.Value);
+        AssertSameInstantInUtc(Now, readResponse!.CreatedAt);
+        AssertSameInstantInUtc(Now.AddTicks(10), readResponse.UpdatedAt);
+    }
+
+    [Fact]
+    public virtual async Task QueriesGetAndList_Always_ShowTheRedactedAuthorizationAndNoSecret()
+    {
+        var (client, _, _) = await NewClientAsync();
+        var webhook = NewWebhook(client.Id, FixedAuth());
+        await Webhooks.AddAsync(webhook, default);
+
+        var one = await Queries.GetAsync(client.Id, webhook.Id, default);
+        var all = await Queries.ListAsync(client.Id, default);
+
+        Assert.Equal("Bearer ****", one?.Authorization);
+        var listed = Assert.Single(all);
+        Assert.Equal(webhook.Id.Value, listed.Id);
+        Assert.Equal("Bearer ****", listed.Authorization);
+        Assert.Equal(one, listed with { Headers = one!.Headers, AuthorizationHeaders = one.AuthorizationHeaders });
+    }
+
+    protected static void AssertSameInstantInUtc(DateTimeOffset expected, DateTimeOffset actual)
+    {
+        Assert.Equal(0, expected.Ticks % 10);
+        Assert.Equal(TimeSpan.Zero, actual.Offset);
+        Assert.Equal(expected.UtcDateTime, actual.UtcDateTime);
+    }
+
+    protected async Task<(Client Client, ApiKey Key, string PlainKey)> NewClientAsync(string name = "Contract client")
+    {
+        var client = Client.Create(ClientId.New(), name, Now).Value;
+        var (key, plain) = ApiKey.Issue(client.Id, Now);
+        await Clients.AddAsync(client, key, default);
+        return (client, key, plain);
+    }
+
+    protected async Task<T> ScalarAsync<T>(string sql, Guid id)
+    {
+        await using var connection = await Database.OpenAsync(default);
+        return (await connection.ExecuteScalarAsync<T>(new CommandDefinition(sql, new { Id = id })))!;
+    }
+
+    private static Webhook NewWebhook(ClientId clientId, WebhookDefinition definition) =>
+        Webhook.Create(clientId, definition, Now) is { IsSuccess: true } created ? created.Value : throw new InvalidOperationException("Invalid test webhook.");
+
+    private static WebhookDefinition FixedAuth() => new(
+        "Fixed", 0, "POST", null, null, "https://example.com/hooks/:id", FixedAuthorization, null, null, null, null, null);
+
+    private static WebhookDefinition TokenFlow() => new(
+        "Webhook 1", 0, "put", new Dictionary<string, string> { ["Content-Type"] = "application/json", ["X-Tenant"] = "ação 1" }, "Bearer",
+        "http://localhost:5000/ocr_feedback/:id", null, "http://localhost:5000/login", null,
+        new Dictionary<string, string> { ["Content-Type"] = "application/x-www-form-urlencoded" }, TokenBody, "data.access_token");
+
+    private string ConcatAll()
+    {
+        string[] columns = [.. WebhookRow.Columns.Split(',').Select(c => c.Trim())];
+        return Database.Dialect == SqlDialect.Sqlite
+            ? string.Join(" || '|' || ", columns.Select(c => $"COALESCE(CAST({c} AS TEXT), '')"))
+            : "CONCAT_WS('|', " + string.Join(", ", columns.Select(c => $"CAST({c} AS NVARCHAR(MAX))")) + ")";
+    }
+
+    private async Task<RawSecrets> RawRowAsync(WebhookId id)
+    {
+        await using var connection = await Database.OpenAsync(default);
+        return await connection.QuerySingleAsync<RawSecrets>(new CommandDefinition(
+            "SELECT authorization_cipher, authorization_redacted, authorization_body_cipher, signing_secret_cipher FROM webhooks WHERE id = @Id;",
+            new { Id = id.Value }));
+    }
+
+    private async Task<Guid> AddDeliveryAsync(ClientId clientId, WebhookId webhookId, string status)
+    {
+        var eventId = Guid.NewGuid();
+        var deliveryId = Guid.NewGuid();
+        await using var connection = await Database.OpenAsync(default);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO events (id, client_id, document_id, type, data, occurred_at) VALUES (@EventId, @ClientId, 'doc-1', 0, NULL, @Now);" +
+            "INSERT INTO deliveries (id, webhook_id, event_id, status, attempt_count, next_attempt_at, last_attempt_at, last_status_code, locked_by, lease_until, created_at) " +
+            "VALUES (@DeliveryId, @WebhookId, @EventId, @Status, 0, @Now, NULL, NULL, NULL, NULL, @Now);",
+            new { EventId = eventId, DeliveryId = deliveryId, ClientId = clientId.Value, WebhookId = webhookId.Value, Status = status, Now }));
+        return deliveryId;
+    }
+
+    private sealed class RawSecrets
+    {
+        public string? AuthorizationCipher { get; init; }
+
+        public string? AuthorizationRedacted { get; init; }
+
+        public string? AuthorizationBodyCipher { get; init; }
+
+        public string SigningSecretCipher { get; init; } = "";
+    }
+}

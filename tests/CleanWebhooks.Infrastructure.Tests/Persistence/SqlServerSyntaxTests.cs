@@ -1,0 +1,90 @@
+using System.Reflection;
+using CleanWebhooks.Infrastructure.Persistence;
+using CleanWebhooks.Infrastructure.Persistence.Migrations;
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+
+namespace CleanWebhooks.Infrastructure.Tests.Persistence;
+
+/// <summary>
+/// Every statement SQL Server will run, checked by SQL Server's own parser (ScriptDom), so a typo in the
+/// dialect nobody runs locally fails here rather than in production.
+/// </summary>
+public class SqlServerSyntaxTests
+{
+    [Fact]
+    public void Parse_EveryMigrationAndStatement_HasNoError()
+    {
+        var failures = new List<string>();
+        foreach (var (name, sql) in AllSqlServerSql())
+        {
+            var (statements, errors) = Parse(sql);
+            failures.AddRange(errors.Select(e => $"{name} ({e.Line}:{e.Column}): {e.Message}"));
+            if (statements == 0 && errors.Count == 0)
+            {
+                failures.Add($"{name}: no statement.");
+            }
+        }
+
+        Assert.True(failures.Count == 0, "SQL Server does not accept:" + Environment.NewLine + string.Join(Environment.NewLine, failures));
+    }
+
+    [Fact]
+    public void AllSqlServerSql_Always_FindsEveryRepositoryAndTheMigrations()
+    {
+        var statements = SqlServerStatements();
+        var owners = statements.Select(s => s.Name.Split('.')[0]).ToHashSet(StringComparer.Ordinal);
+
+        // Guards against the test above passing because reflection found nothing to check.
+        Assert.Superset(new HashSet<string>(StringComparer.Ordinal) { "ClientRepository", "WebhookRepository", "WebhookQueries", "Migrator" }, owners);
+        Assert.True(statements.Count >= 15, $"Only {statements.Count} SQL Server statements found.");
+        Assert.Contains(statements, s => s.Name == "ClientRepository.SqlServer.InsertKeyIfMissing");
+        Assert.NotEmpty(Migrator.Scripts(SqlDialect.SqlServer));
+        Assert.True(Parse(string.Concat(Migrator.Scripts(SqlDialect.SqlServer).Select(s => s.Sql))).Statements >= 10);
+    }
+
+    [Theory]
+    [InlineData("SELEC id FROM dbo.clients;")]
+    [InlineData("INSERT INTO dbo.clients (id, name VALUES (@Id, @Name);")]
+    [InlineData("SELECT id FROM dbo.webhooks WHERE client_id = @ClientId AND;")]
+    [InlineData("UPDATE dbo.webhooks SET WHERE id = @Id;")]
+    public void Parse_BrokenStatement_ReportsAnError(string sql)
+    {
+        Assert.NotEmpty(Parse(sql).Errors);
+    }
+
+    [Fact]
+    public void Parse_SqliteDialectStatement_ReportsAnError()
+    {
+        // The same check tells the dialects apart: SQLite's upsert-or-skip is not T-SQL.
+        var sqlite = NestedConstants("Sqlite").Single(s => s.Name == "ClientRepository.Sqlite.InsertClientIfMissing");
+
+        Assert.NotEmpty(Parse(sqlite.Sql).Errors);
+    }
+
+    private static List<(string Name, string Sql)> AllSqlServerSql() =>
+    [
+        .. Migrator.Scripts(SqlDialect.SqlServer).Select(s => ($"migration {s.Name}", s.Sql)),
+        .. SqlServerStatements(),
+    ];
+
+    private static List<(string Name, string Sql)> SqlServerStatements() => NestedConstants("SqlServer");
+
+    /// <summary>Every <c>const string</c> of every nested class with that name (<c>private static class SqlServer</c>).</summary>
+    private static List<(string Name, string Sql)> NestedConstants(string className) =>
+    [
+        .. typeof(Database).Assembly.GetTypes()
+            .Where(t => t.IsNested && t.Name == className)
+            .SelectMany(t => t.GetFields(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static)
+                .Where(f => f.IsLiteral && f.FieldType == typeof(string))
+                .Select(f => ($"{t.DeclaringType!.Name}.{className}.{f.Name}", (string)f.GetRawConstantValue()!))),
+    ];
+
+    private static (int Statements, IList<ParseError> Errors) Parse(string sql)
+    {
+        var parser = new TSql160Parser(initialQuotedIdentifiers: true);
+        using var reader = new StringReader(sql);
+        var fragment = parser.Parse(reader, out var errors);
+        var statements = fragment is TSqlScript script ? script.Batches.Sum(b => b.Statements.Count) : 0;
+        return (statements, errors);
+    }
+}
