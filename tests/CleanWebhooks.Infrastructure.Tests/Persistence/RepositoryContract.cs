@@ -170,8 +170,9 @@ public abstract class RepositoryContract(ContractDatabase db)
         var webhook = NewWebhook(client.Id, FixedAuth());
 
         await Webhooks.AddAsync(webhook, default);
-        var read = await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default);
+        var read = await Webhooks.GetAsync(client.Id, webhook.Id, default);
 
+        Assert.Equal(webhook.Id, await Webhooks.GetActiveIdOfTypeAsync(client.Id, WebhookType.DocumentFinished, default));
         Assert.Equal(webhook.Id, read?.Id);
         Assert.Equal(FixedAuthorization, read?.Authorization);
         Assert.Equal("Bearer ****", read?.RedactedAuthorization);
@@ -190,7 +191,7 @@ public abstract class RepositoryContract(ContractDatabase db)
         Assert.False(await Webhooks.AddAsync(second, default));
 
         Assert.Null(await Webhooks.GetAsync(client.Id, second.Id, default));
-        Assert.Equal(first.Id, (await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Id);
+        Assert.Equal(first.Id, await Webhooks.GetActiveIdOfTypeAsync(client.Id, WebhookType.DocumentFinished, default));
     }
 
     [Fact]
@@ -224,13 +225,13 @@ public abstract class RepositoryContract(ContractDatabase db)
         await Webhooks.DeleteAsync(webhook, default);
 
         Assert.Null(await Webhooks.GetAsync(client.Id, webhook.Id, default));
-        Assert.Null(await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default));
+        Assert.Null(await Webhooks.GetActiveIdOfTypeAsync(client.Id, WebhookType.DocumentFinished, default));
         Assert.False(await Webhooks.ExistsActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default));
         Assert.Null(await Queries.GetAsync(client.Id, webhook.Id, default));
         Assert.Empty(await Queries.ListAsync(client.Id, default));
         var replacement = NewWebhook(client.Id, TokenFlow());
         Assert.True(await Webhooks.AddAsync(replacement, default));
-        Assert.Equal(replacement.Id, (await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Id);
+        Assert.Equal(replacement.Id, await Webhooks.GetActiveIdOfTypeAsync(client.Id, WebhookType.DocumentFinished, default));
         // The deleted row stays, for its delivery history.
         Assert.Equal(2, await ScalarAsync<int>("SELECT COUNT(*) FROM webhooks WHERE client_id = @Id;", client.Id.Value));
     }
