@@ -217,7 +217,7 @@ public sealed class Webhook
 
     /// <summary>The delivery URL for a document: every <c>:id</c> replaced by the URL-escaped id.</summary>
     public string UrlFor(string documentId) =>
-        Url.Replace(WebhookRules.IdPlaceholder, Uri.EscapeDataString(documentId), StringComparison.Ordinal);
+        WebhookRules.ReplaceIdPlaceholder(Url, Uri.EscapeDataString(documentId));
 
     private static bool HasTokenFlowSettings(WebhookDefinition d) =>
         NullIfEmpty(d.AuthorizationMethod) is not null
@@ -238,6 +238,9 @@ public sealed class Webhook
         }
 
         var space = authorization.IndexOf(' ', StringComparison.Ordinal);
-        return space > 0 ? authorization[..space] + " ****" : "****";
+        var scheme = space > 0 ? authorization[..space] : null;
+        return scheme is not null && scheme.Length <= WebhookRules.MaxShownSchemeLength && WebhookRules.IsToken(scheme)
+            ? scheme + " ****"
+            : "****";
     }
 }

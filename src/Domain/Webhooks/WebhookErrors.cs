@@ -30,7 +30,7 @@ public static class WebhookErrors
         "webhook.two_authorization_modes", "Set either authorization or authorizationUrl, not both.", "authorization");
 
     public static readonly Error InvalidAuthorization = Error.Validation(
-        "webhook.invalid_authorization", "The authorization must not contain line breaks.", "authorization");
+        "webhook.invalid_authorization", "The authorization must be printable ASCII without line breaks.", "authorization");
 
     public static readonly Error TokenSettingsWithoutUrl = Error.Validation(
         "webhook.token_settings_without_url",

@@ -1,10 +1,12 @@
+using System.Text.RegularExpressions;
+
 namespace CleanWebhooks.Domain.Webhooks;
 
 /// <summary>
 /// The rules of a webhook's fields, in one place: the entity enforces them and the request validators
 /// reuse them to name the offending field.
 /// </summary>
-public static class WebhookRules
+public static partial class WebhookRules
 {
     public const string IdPlaceholder = ":id";
     public const int NameMaxLength = 200;
@@ -39,8 +41,14 @@ public static class WebhookRules
         && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
         && !string.IsNullOrEmpty(uri.Host);
 
-    public static bool HasIdPlaceholder(string? url) =>
-        url is not null && url.Contains(IdPlaceholder, StringComparison.Ordinal);
+    /// <summary>True when the url has a <c>:id</c> placeholder (<c>:identity</c> is not one).</summary>
+    public static bool HasIdPlaceholder(string? url) => url is not null && IdPlaceholderPattern().IsMatch(url);
+
+    /// <summary>The url with every <c>:id</c> placeholder replaced by <paramref name="escapedId"/>.</summary>
+    public static string ReplaceIdPlaceholder(string url, string escapedId) => IdPlaceholderPattern().Replace(url, escapedId.Replace("$", "$$", StringComparison.Ordinal));
+
+    [GeneratedRegex(":id(?![A-Za-z0-9_])", RegexOptions.CultureInvariant)]
+    private static partial Regex IdPlaceholderPattern();
 
     /// <summary>An RFC 9110 token: one or more tchar.</summary>
     public static bool IsToken(string? value)
@@ -62,9 +70,30 @@ public static class WebhookRules
         return true;
     }
 
-    /// <summary>A header value without control characters that could split the header (CR, LF, NUL).</summary>
-    public static bool IsSafeHeaderValue(string? value) =>
-        value is not null && value.IndexOfAny(['\r', '\n', '\0']) < 0;
+    /// <summary>
+    /// A header value of printable ASCII (and tabs): nothing that could split the header (CR, LF, NUL), and nothing
+    /// HttpClient would refuse to send at delivery time.
+    /// </summary>
+    public static bool IsSafeHeaderValue(string? value)
+    {
+        if (value is null)
+        {
+            return false;
+        }
+
+        foreach (var c in value)
+        {
+            if (c != '\t' && (c < ' ' || c > '~'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The longest authorization scheme shown when redacting (<c>Bearer ****</c>); a longer first word may be the secret itself.</summary>
+    public const int MaxShownSchemeLength = 20;
 
     /// <summary>Why a header set is refused, or null when it is fine.</summary>
     public static string? CheckHeaders(IReadOnlyDictionary<string, string>? headers)
@@ -101,7 +130,7 @@ public static class WebhookRules
 
             if (!IsSafeHeaderValue(value))
             {
-                return $"The value of header '{name}' must not contain line breaks.";
+                return $"The value of header '{name}' must be printable ASCII without line breaks.";
             }
 
             bytes += name.Length + (value?.Length ?? 0);

@@ -234,7 +234,7 @@ public class CreateWebhookCommandValidatorTests
     {
         var messages = await OnlyErrorOn("authorization", Minimal() with { Authorization = "Bearer abc\r\nX-Injected: 1" });
 
-        Assert.Equal(["The authorization must not contain line breaks."], messages);
+        Assert.Equal(["The authorization must be printable ASCII without line breaks."], messages);
     }
 
     [Fact]

@@ -154,6 +154,8 @@ public class WebhookAuthorizationTests
     [InlineData("Basic dXNlcjpwYXNz", "Basic ****")]
     [InlineData("token-without-scheme", "****")]
     [InlineData("  Bearer abc  ", "Bearer ****")]
+    [InlineData("averyveryverylongsecretvalue-that-is-no-scheme tail", "****")]
+    [InlineData("Bearer, abc", "****")]
     public void RedactedAuthorization_FixedAuthorization_KeepsTheSchemeAndMasksTheRest(string authorization, string expected)
     {
         var webhook = CreateValid(Minimal() with { Authorization = authorization });

@@ -11,6 +11,8 @@ public class WebhookBehaviorTests
     [InlineData("http://localhost:5000/ocr_feedback/:id", "../admin", "http://localhost:5000/ocr_feedback/..%2Fadmin")]
     [InlineData("http://localhost:5000/ocr_feedback/:id", "ação", "http://localhost:5000/ocr_feedback/a%C3%A7%C3%A3o")]
     [InlineData("https://example.com/:id/status?doc=:id", "42", "https://example.com/42/status?doc=42")]
+    [InlineData("https://example.com/:identity/:id", "42", "https://example.com/:identity/42")]
+    [InlineData("https://example.com/:id", "$0", "https://example.com/%240")]
     public void UrlFor_DocumentId_ReplacesEveryPlaceholderWithTheEscapedId(string url, string documentId, string expected)
     {
         var webhook = CreateValid(Minimal() with { Url = url });

@@ -44,10 +44,12 @@ public class WebhookCreateTests
 
     // --- url ---
 
-    [Fact]
-    public void Create_UrlWithoutIdPlaceholder_IsRefusedOnUrl()
+    [Theory]
+    [InlineData("http://localhost:5000/ocr_feedback/")]
+    [InlineData("http://localhost:5000/ocr_feedback/:identity")]
+    public void Create_UrlWithoutIdPlaceholder_IsRefusedOnUrl(string url)
     {
-        var error = Refused(Minimal() with { Url = "http://localhost:5000/ocr_feedback/" });
+        var error = Refused(Minimal() with { Url = url });
 
         Assert.Equal(WebhookErrors.UrlWithoutIdPlaceholder, error);
         Assert.Equal("url", error.Field);

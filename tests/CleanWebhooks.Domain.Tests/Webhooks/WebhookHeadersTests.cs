@@ -37,7 +37,9 @@ public class WebhookHeadersTests
     [InlineData("a\nb")]
     [InlineData("a\r\nX-Injected: 1")]
     [InlineData("a\0b")]
-    public void Create_HeaderValueWithLineBreak_IsRefusedOnHeaders(string value)
+    [InlineData("ação")]
+    [InlineData("a\u007Fb")]
+    public void Create_HeaderValueWithLineBreakOrNonAscii_IsRefusedOnHeaders(string value)
     {
         var error = Refused(Minimal() with { Headers = new Dictionary<string, string> { ["X-Custom"] = value } });
 

@@ -39,7 +39,7 @@ public sealed class CreateWebhookCommandValidator : AbstractValidator<CreateWebh
 
         RuleFor(c => c.Authorization).MaximumLength(WebhookRules.AuthorizationMaxLength)
             .Must(WebhookRules.IsSafeHeaderValue).When(c => c.Authorization is not null)
-            .WithMessage(_ => Text.Pick("The authorization must not contain line breaks.", "A authorization não pode conter quebras de linha."));
+            .WithMessage(_ => Text.Pick("The authorization must be printable ASCII without line breaks.", "A authorization deve ser ASCII imprimível, sem quebras de linha."));
 
         RuleFor(c => c.Authorization).Empty()
             .When(c => !string.IsNullOrWhiteSpace(c.AuthorizationUrl))
@@ -117,8 +117,8 @@ public sealed class CreateWebhookCommandValidator : AbstractValidator<CreateWebh
             else if (!WebhookRules.IsSafeHeaderValue(value))
             {
                 context.AddFailure(Text.Pick(
-                    $"The value of header '{name}' must be a string without line breaks.",
-                    $"O valor do cabeçalho '{name}' deve ser um texto sem quebras de linha."));
+                    $"The value of header '{name}' must be printable ASCII without line breaks.",
+                    $"O valor do cabeçalho '{name}' deve ser ASCII imprimível, sem quebras de linha."));
             }
         }
 
