@@ -148,7 +148,7 @@ public abstract class RepositoryContract(ContractDatabase db)
         Assert.Equal("Webhook 1", read.Name);
         Assert.Equal(WebhookType.DocumentFinished, read.Type);
         Assert.Equal("PUT", read.Method);
-        Assert.Equal(new Dictionary<string, string> { ["Content-Type"] = "application/json", ["X-Tenant"] = "ação 1" }, read.Headers);
+        Assert.Equal(new Dictionary<string, string> { ["Content-Type"] = "application/json", ["X-Tenant"] = "acme 1" }, read.Headers);
         Assert.Equal("Bearer", read.HeaderAuth);
         Assert.Equal("http://localhost:5000/ocr_feedback/:id", read.Url);
         Assert.Null(read.Authorization);
@@ -387,7 +387,7 @@ public abstract class RepositoryContract(ContractDatabase db)
         "Fixed", 0, "POST", null, null, "https://example.com/hooks/:id", FixedAuthorization, null, null, null, null, null);
 
     private static WebhookDefinition TokenFlow() => new(
-        "Webhook 1", 0, "put", new Dictionary<string, string> { ["Content-Type"] = "application/json", ["X-Tenant"] = "ação 1" }, "Bearer",
+        "Webhook 1", 0, "put", new Dictionary<string, string> { ["Content-Type"] = "application/json", ["X-Tenant"] = "acme 1" }, "Bearer",
         "http://localhost:5000/ocr_feedback/:id", null, "http://localhost:5000/login", null,
         new Dictionary<string, string> { ["Content-Type"] = "application/x-www-form-urlencoded" }, TokenBody, "data.access_token");
 
