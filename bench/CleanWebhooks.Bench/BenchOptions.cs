@@ -1,0 +1,117 @@
+using System.Globalization;
+
+namespace CleanWebhooks.Bench;
+
+/// <summary>The command line of a bench run; <c>--quick</c> shortens every phase.</summary>
+internal sealed record BenchOptions
+{
+    public bool Quick { get; init; }
+
+    /// <summary>Concurrent connections of every load generator (the issue's 64).</summary>
+    public int Concurrency { get; init; } = 64;
+
+    /// <summary>Unmeasured load sent to each target before its measurement.</summary>
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Service and baseline are measured in alternating slices, so that noise from elsewhere hits both alike.</summary>
+    public TimeSpan Slice { get; init; } = TimeSpan.FromSeconds(3);
+
+    public int Rounds { get; init; } = 5;
+
+    /// <summary>Events of the end-to-end scenario.</summary>
+    public int Events { get; init; } = 50_000;
+
+    public int PacedRate { get; init; } = 1_000;
+
+    public TimeSpan PacedDuration { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Events sent (and delivered) before a delivery measurement, so that it does not time the JIT.</summary>
+    public int WarmupEvents { get; init; } = 500;
+
+    /// <summary>Clients (each with one webhook) that the intake load is spread over.</summary>
+    public int Clients { get; init; } = 16;
+
+    public string? ApiPath { get; init; }
+
+    public string? OutputPath { get; init; }
+
+    public bool KeepFiles { get; init; }
+
+    public bool Help { get; init; }
+
+    public static readonly IReadOnlyList<string> AllScenarios = ["read", "intake", "end-to-end", "latency"];
+
+    /// <summary>The scenarios to run (<c>--only</c>), all by default.</summary>
+    public IReadOnlyList<string> Scenarios { get; init; } = AllScenarios;
+
+    public bool Runs(string scenario) => Scenarios.Contains(scenario, StringComparer.Ordinal);
+
+    public const string Usage =
+        """
+        CleanWebhooks.Bench: the service against same-run baselines (see bench/README.md).
+
+          dotnet run -c Release --project bench/CleanWebhooks.Bench -- [options]
+
+          --quick             short phases and 5,000 events (under a minute); noisier figures
+          --events N          events of the end-to-end scenario (default 50,000; 5,000 with --quick)
+          --concurrency N     connections of each load generator (default 64)
+          --paced-seconds N   length of the paced latency run (default 10; 3 with --quick)
+          --paced-rate N      events/s of the paced latency run (default 1,000, the target's rate)
+          --api PATH          CleanWebhooks.Api.dll to run (default: src/Api/bin/<configuration>/net10.0)
+          --out PATH          the JSON results (default: bench/results/latest.json)
+          --only LIST         some of: read,intake,end-to-end,latency (comma-separated; default all)
+          --keep              keep the temporary databases and service logs
+        """;
+
+    public static BenchOptions Parse(IReadOnlyList<string> args)
+    {
+        var quick = args.Contains("--quick", StringComparer.Ordinal);
+        var options = quick
+            ? new BenchOptions
+            {
+                Quick = true,
+                Warmup = TimeSpan.FromSeconds(0.5),
+                Slice = TimeSpan.FromSeconds(1),
+                Rounds = 2,
+                Events = 5_000,
+                PacedDuration = TimeSpan.FromSeconds(3),
+                WarmupEvents = 200,
+            }
+            : new BenchOptions();
+
+        for (var i = 0; i < args.Count; i++)
+        {
+            string Next() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            int NextInt(int min) =>
+                int.TryParse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min
+                    ? value
+                    : throw new ArgumentException($"{args[i - 1]} needs a whole number of at least {min}.");
+
+            options = args[i] switch
+            {
+                "--quick" => options,
+                "--events" => options with { Events = NextInt(100) },
+                "--concurrency" => options with { Concurrency = NextInt(1) },
+                "--paced-seconds" => options with { PacedDuration = TimeSpan.FromSeconds(NextInt(1)) },
+                "--paced-rate" => options with { PacedRate = NextInt(1) },
+                "--api" => options with { ApiPath = Path.GetFullPath(Next()) },
+                "--out" => options with { OutputPath = Path.GetFullPath(Next()) },
+                "--keep" => options with { KeepFiles = true },
+                "--only" => options with { Scenarios = ParseScenarios(Next()) },
+                "--help" or "-h" => options with { Help = true },
+                _ => throw new ArgumentException($"Unknown option {args[i]}."),
+            };
+        }
+
+        return options;
+    }
+
+    private static string[] ParseScenarios(string list)
+    {
+        var names = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var unknown = names.Where(n => !AllScenarios.Contains(n, StringComparer.Ordinal)).ToList();
+        return unknown.Count == 0 && names.Length > 0
+            ? names
+            : throw new ArgumentException($"--only takes some of {string.Join(',', AllScenarios)}; unknown: {string.Join(',', unknown)}");
+    }
+}

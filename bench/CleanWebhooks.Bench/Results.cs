@@ -1,0 +1,100 @@
+namespace CleanWebhooks.Bench;
+
+/// <summary>The targets, reported as met or not met by every run.</summary>
+internal static class Targets
+{
+    public const double Read = 0.7;
+    public const double Intake = 0.6;
+    public const double EndToEnd = 0.5;
+    public const double LatencyP50Ms = 10;
+    public const double LatencyP99Ms = 50;
+    public const double MemoryMb = 300;
+}
+
+/// <summary>A load generator's figures for one target: rate over the measured time, failures, latency percentiles.</summary>
+internal sealed record Throughput(
+    double PerSecond, long Requests, long Errors, string? FirstError, double Seconds, double? P50Ms, double? P90Ms, double? P99Ms, double? MaxMs)
+{
+    /// <summary>Only for the intake baseline: the SQLite settings its inserts ran with.</summary>
+    public BaselineServer.SqliteSettings? Sqlite { get; init; }
+
+    public static Throughput Of(Recorder recorder)
+    {
+        var latency = recorder.Latency();
+        return new Throughput(
+            Math.Round(recorder.PerSecond, 1), recorder.Ok, recorder.Errors, recorder.FirstError, Math.Round(recorder.Elapsed.TotalSeconds, 2),
+            R(latency.P50Ms), R(latency.P90Ms), R(latency.P99Ms), R(latency.MaxMs));
+    }
+
+    private static double? R(double? ms) => ms is { } v ? Math.Round(v, 3) : null;
+}
+
+internal sealed record ReadResult(
+    double? Ratio, double RequestsPerSecond, double? P50Ms, double? P99Ms, Throughput Service, Throughput Baseline, double Target, bool Met);
+
+internal sealed record IntakeResult(
+    double? Ratio, double EventsPerSecond, double? P50Ms, double? P99Ms, Throughput Service, Throughput Baseline, int Clients, double Target, bool Met);
+
+internal sealed record DirectResult(double DeliveriesPerSecond, int Delivered, double Seconds, double? P50Ms, double? P99Ms, double? MaxMs);
+
+internal sealed record EndToEndResult(
+    double? Ratio,
+    double DeliveriesPerSecond,
+    int Events,
+    int Delivered,
+    int Duplicates,
+    bool Complete,
+    double Seconds,
+    double? P50Ms,
+    double? P99Ms,
+    double? MaxMs,
+    Throughput Intake,
+    DirectResult Baseline,
+    double Target,
+    bool Met);
+
+internal sealed record LatencyResult(
+    int RatePerSecond,
+    double Seconds,
+    int Events,
+    long Accepted,
+    int Delivered,
+    int Duplicates,
+    double AchievedRatePerSecond,
+    double? P50Ms,
+    double? P90Ms,
+    double? P99Ms,
+    double? MaxMs,
+    Throughput Intake,
+    double TargetP50Ms,
+    double TargetP99Ms,
+    bool Met);
+
+internal sealed record MemoryResult(
+    double PeakWorkingSetMb, double SampledPeakRssMb, int Events, string Source, double TargetMb, bool Met, string? Note);
+
+internal sealed record MachineInfo(int Cores, double MemoryMb, string? Cpu, string Os, string Dotnet, string Architecture);
+
+internal sealed record SettingsInfo(
+    int Concurrency, double WarmupSeconds, double SliceSeconds, int Rounds, int Events, int WarmupEvents, int PacedRatePerSecond,
+    double PacedSeconds, int Clients, IReadOnlyList<string> Scenarios);
+
+internal sealed record TargetResult(string Name, string Target, string? Actual, bool Met);
+
+/// <summary>bench/results/latest.json: nested objects, so <c>read.ratio</c> is <c>.read.ratio</c> to jq.</summary>
+internal sealed record Report(
+    int SchemaVersion,
+    DateTimeOffset StartedAt,
+    double DurationSeconds,
+    bool Quick,
+    string? Commit,
+    bool? Dirty,
+    MachineInfo Machine,
+    SettingsInfo Settings,
+    ReadResult? Read,
+    IntakeResult? Intake,
+    EndToEndResult? EndToEnd,
+    LatencyResult? Latency,
+    MemoryResult? Memory,
+    IReadOnlyList<TargetResult> Targets,
+    IReadOnlyList<string> Failures);

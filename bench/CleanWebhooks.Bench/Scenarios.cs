@@ -1,0 +1,389 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+
+namespace CleanWebhooks.Bench;
+
+/// <summary>What every scenario shares: the options, the service to run, the receiver and the run's folder.</summary>
+internal sealed record BenchContext(BenchOptions Options, string ApiDll, string Folder, Receiver Receiver, CancellationToken CancellationToken)
+{
+    public string FolderFor(string scenario) => Path.Combine(Folder, scenario);
+}
+
+/// <summary>The four scenarios of bench/README.md.</summary>
+internal static class Scenarios
+{
+    private const string IntakePath = "/internal/document_events";
+
+    /// <summary>The <c>data</c> of every event (and of the baseline's envelopes).</summary>
+    private const string EventData = "{\"pages\":3,\"source\":\"bench\"}";
+
+    /// <summary>
+    /// 1 and 2 on one service (dispatcher off) and one baseline server: the read first, then the intake, which would
+    /// otherwise grow the database under the read.
+    /// </summary>
+    public static async Task RequestsAsync(BenchContext context, Action<ReadResult> read, Action<IntakeResult> intake)
+    {
+        var ct = context.CancellationToken;
+        var folder = context.FolderFor("requests");
+        await using var service = await Service.StartAsync(context.ApiDll, folder, dispatcher: false, ct);
+        var integrators = await CreateIntegratorsAsync(service, context, ct);
+        await using var baseline = await Baseline.StartAsync(service.DatabasePath, folder, ct);
+        using var http = Load.CreateClient(context.Options.Concurrency);
+
+        if (context.Options.Runs("read"))
+        {
+            read(await ReadAsync(context, service, baseline, integrators[0], http));
+        }
+
+        if (context.Options.Runs("intake"))
+        {
+            intake(await IntakeAsync(context, service, baseline, integrators, http));
+        }
+    }
+
+    /// <summary>1. GET one webhook with X-API-KEY against the bare Dapper SELECT on the same database file.</summary>
+    private static async Task<ReadResult> ReadAsync(BenchContext context, Service service, Baseline baseline, Integrator integrator, HttpClient http)
+    {
+        var ct = context.CancellationToken;
+        var serviceUrl = new Uri(service.BaseAddress, $"/api_document/document_webhooks/{integrator.WebhookId}");
+        var baselineUrl = new Uri(baseline.BaseAddress, $"{BaselineServer.ReadPath}/{integrator.ClientId}/{integrator.WebhookId}");
+
+        async Task<HttpStatusCode> ServiceSend(long index, CancellationToken token)
+        {
+            using var request = Authorized(new HttpRequestMessage(HttpMethod.Get, serviceUrl), "X-API-KEY", integrator.ApiKey);
+            using var response = await http.SendAsync(request, token);
+            return response.StatusCode;
+        }
+
+        async Task<HttpStatusCode> BaselineSend(long index, CancellationToken token)
+        {
+            using var response = await http.GetAsync(baselineUrl, token);
+            return response.StatusCode;
+        }
+
+        // Both answer with the webhook, or the comparison means nothing.
+        await ExpectAsync(http, () => Authorized(new HttpRequestMessage(HttpMethod.Get, serviceUrl), "X-API-KEY", integrator.ApiKey),
+            HttpStatusCode.OK, integrator.WebhookId.ToString(), "service read", ct);
+        await ExpectAsync(http, () => new HttpRequestMessage(HttpMethod.Get, baselineUrl),
+            HttpStatusCode.OK, integrator.WebhookId.ToString(), "baseline read", ct);
+
+        var (measured, bare) = await CompareAsync(context, "read", ServiceSend, HttpStatusCode.OK, BaselineSend, HttpStatusCode.OK);
+        var ratio = Ratio(measured.PerSecond, bare.PerSecond);
+        return new ReadResult(ratio, measured.PerSecond, measured.P50Ms, measured.P99Ms, measured, bare, Targets.Read, ratio >= Targets.Read);
+    }
+
+    /// <summary>2. POST document events for clients with a webhook against single-row durable inserts.</summary>
+    private static async Task<IntakeResult> IntakeAsync(
+        BenchContext context, Service service, Baseline baseline, List<Integrator> integrators, HttpClient http)
+    {
+        var ct = context.CancellationToken;
+        var serviceUrl = new Uri(service.BaseAddress, IntakePath);
+        var baselineUrl = new Uri(baseline.BaseAddress, BaselineServer.InsertPath);
+        var sequence = 0L;
+        HttpRequestMessage Event(Uri url)
+        {
+            var n = Interlocked.Increment(ref sequence);
+            return new HttpRequestMessage(HttpMethod.Post, url)
+            {
+                Content = EventBody(integrators[(int)(n % integrators.Count)].ClientId, "intake-" + n.ToString(CultureInfo.InvariantCulture)),
+            };
+        }
+
+        async Task<HttpStatusCode> ServiceSend(long index, CancellationToken token)
+        {
+            using var request = Authorized(Event(serviceUrl), "X-INTERNAL-KEY", service.InternalKey);
+            using var response = await http.SendAsync(request, token);
+            return response.StatusCode;
+        }
+
+        async Task<HttpStatusCode> BaselineSend(long index, CancellationToken token)
+        {
+            using var request = Event(baselineUrl);
+            using var response = await http.SendAsync(request, token);
+            return response.StatusCode;
+        }
+
+        // The client has a webhook, so every accepted event also creates a delivery (the outbox row).
+        await ExpectAsync(http, () => Authorized(Event(serviceUrl), "X-INTERNAL-KEY", service.InternalKey),
+            HttpStatusCode.Accepted, "\"deliveryId\":\"", "service intake", ct);
+        await ExpectAsync(http, () => Event(baselineUrl), HttpStatusCode.Accepted, null, "baseline insert", ct);
+        var settings = await http.GetFromJsonAsync<BaselineServer.SqliteSettings>(new Uri(baseline.BaseAddress, BaselineServer.SettingsPath), ct);
+
+        var (measured, bare) = await CompareAsync(context, "intake", ServiceSend, HttpStatusCode.Accepted, BaselineSend, HttpStatusCode.Accepted);
+        var ratio = Ratio(measured.PerSecond, bare.PerSecond);
+        return new IntakeResult(ratio, measured.PerSecond, measured.P50Ms, measured.P99Ms, measured, bare with { Sqlite = settings },
+            integrators.Count, Targets.Intake, ratio >= Targets.Intake);
+    }
+
+    /// <summary>
+    /// 3 and 4 on one service with its dispatcher on: N events as fast as the intake takes them until the receiver has
+    /// them all (against plain HttpClient posts to the receiver), the service's peak memory over that run, then the
+    /// latency at a steady 1,000 events/s once the queue is empty.
+    /// </summary>
+    public static async Task DeliveriesAsync(
+        BenchContext context, Action<EndToEndResult> endToEnd, Action<MemoryResult> memory, Action<LatencyResult> latency)
+    {
+        var ct = context.CancellationToken;
+        await using var service = await Service.StartAsync(context.ApiDll, context.FolderFor("deliveries"), dispatcher: true, ct);
+        var integrators = await CreateIntegratorsAsync(service, context, ct);
+        using var http = Load.CreateClient(context.Options.Concurrency);
+
+        Load.Send Intake(DeliveryCollector collector) => async (index, token) =>
+        {
+            using var request = Authorized(new HttpRequestMessage(HttpMethod.Post, new Uri(service.BaseAddress, IntakePath))
+            {
+                Content = EventBody(integrators[(int)(index % integrators.Count)].ClientId, collector.DocumentId(index)),
+            }, "X-INTERNAL-KEY", service.InternalKey);
+            using var response = await http.SendAsync(request, token);
+            return response.StatusCode;
+        };
+
+        await DeliverAsync(context, "service warm-up", context.Receiver.Expect("warmup", context.Options.WarmupEvents), Intake,
+            HttpStatusCode.Accepted, TimeSpan.FromSeconds(60));
+
+        if (context.Options.Runs("end-to-end"))
+        {
+            var (e2e, peak) = await EndToEndAsync(context, service, integrators, http, Intake);
+            endToEnd(e2e);
+            memory(peak);
+        }
+
+        if (context.Options.Runs("latency"))
+        {
+            latency(await PacedAsync(context, Intake));
+        }
+    }
+
+    private static async Task<(EndToEndResult EndToEnd, MemoryResult Memory)> EndToEndAsync(
+        BenchContext context, Service service, List<Integrator> integrators, HttpClient http, Func<DeliveryCollector, Load.Send> intake)
+    {
+        var options = context.Options;
+        var receiver = context.Receiver;
+        var timeout = TimeSpan.FromSeconds(30) + (options.Events * TimeSpan.FromMilliseconds(5));
+
+        // The baseline: the same receiver and envelopes, posted straight from a plain HttpClient loop.
+        Load.Send Direct(DeliveryCollector collector) => async (index, token) =>
+        {
+            var documentId = collector.DocumentId(index);
+            var occurredAt = DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+            var body = $"{{\"id\":\"{documentId}\",\"type\":0,\"event\":\"document.finished\",\"clientId\":\"{integrators[0].ClientId}\"," +
+                $"\"webhookId\":\"{integrators[0].WebhookId}\",\"deliveryId\":\"{Guid.NewGuid()}\",\"occurredAt\":\"{occurredAt}\",\"data\":{EventData}}}";
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(receiver.BaseAddress, "/hook/" + documentId))
+            {
+                Content = new StringContent(body, Encoding.UTF8, "application/json"),
+            };
+            using var response = await http.SendAsync(request, token);
+            return response.StatusCode;
+        };
+
+        await DeliverAsync(context, "end-to-end: baseline warm-up", receiver.Expect("baseline-warmup", options.WarmupEvents), Direct,
+            HttpStatusCode.OK, TimeSpan.FromSeconds(30));
+        var direct = receiver.Expect("baseline", options.Events);
+        var (directSeconds, _) = await DeliverAsync(context, "end-to-end: baseline", direct, Direct, HttpStatusCode.OK, timeout);
+
+        var collector = receiver.Expect("e2e", options.Events);
+        using var sampler = new MemorySampler(service.Process);
+        var (seconds, sender) = await DeliverAsync(context, "end-to-end: service", collector, intake, HttpStatusCode.Accepted, timeout);
+        var peakHwm = service.Process.MemoryMb("VmHWM");
+        var sampled = await sampler.StopAsync();
+
+        var latency = LatencySummary.Of(collector.Latencies());
+        var directLatency = LatencySummary.Of(direct.Latencies());
+        var rate = seconds > 0 ? collector.Distinct / seconds : 0;
+        var directRate = directSeconds > 0 ? direct.Distinct / directSeconds : 0;
+        var ratio = Ratio(rate, directRate);
+        var complete = collector.Distinct == options.Events;
+        var endToEnd = new EndToEndResult(
+            ratio, Math.Round(rate, 1), options.Events, collector.Distinct, collector.Duplicates, complete, Round(seconds),
+            Ms(latency.P50Ms), Ms(latency.P99Ms), Ms(latency.MaxMs), Throughput.Of(sender),
+            new DirectResult(Math.Round(directRate, 1), direct.Distinct, Round(directSeconds), Ms(directLatency.P50Ms), Ms(directLatency.P99Ms), Ms(directLatency.MaxMs)),
+            Targets.EndToEnd, complete && ratio >= Targets.EndToEnd);
+
+        var peak = peakHwm ?? sampled;
+        var memory = new MemoryResult(
+            Round(peak), Round(sampled), options.Events, "VmHWM of /proc/<pid>/status after the end-to-end run (peak resident set since start)",
+            Targets.MemoryMb, peak <= Targets.MemoryMb,
+            options.Events < 50_000 ? $"measured over {options.Events:N0} events; the target is for the 50,000-event run" : null);
+        return (endToEnd, memory);
+    }
+
+    /// <summary>4b. Event-to-receiver latency at a steady 1,000 events/s (paced intake, open loop).</summary>
+    private static async Task<LatencyResult> PacedAsync(BenchContext context, Func<DeliveryCollector, Load.Send> intake)
+    {
+        var options = context.Options;
+        var count = (int)(options.PacedRate * options.PacedDuration.TotalSeconds);
+        var collector = context.Receiver.Expect("paced", count);
+        var sender = new Recorder("service", count);
+        double seconds;
+        await using (Progress.Start($"latency at {options.PacedRate:N0} events/s", () => Status(sender, collector)))
+        {
+            // A request may start up to a second late (the target fell behind); later ones are not sent.
+            seconds = (await Load.RunPacedAsync(options.Concurrency, options.PacedRate, count, options.PacedDuration + TimeSpan.FromSeconds(1),
+                intake(collector), HttpStatusCode.Accepted, sender, context.CancellationToken)).TotalSeconds;
+            await collector.WaitForAsync(sender.Ok, options.Quick ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(30), context.CancellationToken);
+        }
+
+        var latency = LatencySummary.Of(collector.Latencies());
+        var achieved = seconds > 0 ? sender.Ok / seconds : 0;
+        var kept = sender.Ok == count && collector.Distinct == count;
+        var met = kept && latency.P50Ms <= Targets.LatencyP50Ms && latency.P99Ms <= Targets.LatencyP99Ms;
+        return new LatencyResult(
+            options.PacedRate, Round(options.PacedDuration.TotalSeconds), count, sender.Ok, collector.Distinct, collector.Duplicates, Math.Round(achieved, 1),
+            Ms(latency.P50Ms), Ms(latency.P90Ms), Ms(latency.P99Ms), Ms(latency.MaxMs), Throughput.Of(sender),
+            Targets.LatencyP50Ms, Targets.LatencyP99Ms, met);
+    }
+
+    /// <summary>
+    /// Sends every event of <paramref name="collector"/> as fast as it is taken and waits until the receiver has them
+    /// all, or the timeout. Returns the seconds from the first request to the last new arrival, and the sender's figures.
+    /// </summary>
+    private static async Task<(double Seconds, Recorder Sender)> DeliverAsync(
+        BenchContext context, string phase, DeliveryCollector collector, Func<DeliveryCollector, Load.Send> send, HttpStatusCode expected, TimeSpan timeout)
+    {
+        var sender = new Recorder("sender", collector.Expected);
+        var started = Stopwatch.GetTimestamp();
+        await using (Progress.Start(phase, () => Status(sender, collector)))
+        {
+            var sending = await Load.RunAsync(
+                context.Options.Concurrency, timeout, collector.Expected, 0, send(collector), expected, sender, context.CancellationToken);
+            var left = timeout - sending;
+            if (!await collector.WaitForAsync(sender.Ok, left > TimeSpan.Zero ? left : TimeSpan.Zero, context.CancellationToken))
+            {
+                Progress.Line($"  {phase}: only {collector.Distinct:N0} of {sender.Ok:N0} accepted arrived within {timeout.TotalSeconds:0} s");
+            }
+        }
+
+        if (sender.Errors > 0)
+        {
+            Progress.Line($"  {phase}: {sender.Errors:N0} requests failed, first: {sender.FirstError}");
+        }
+
+        var last = collector.LastArrival;
+        return (last > started ? Stopwatch.GetElapsedTime(started, last).TotalSeconds : 0, sender);
+    }
+
+    /// <summary>
+    /// Warms both targets up, then measures them in alternating slices (baseline first in even rounds, service first in
+    /// odd ones), so that load from elsewhere on the machine falls on both alike.
+    /// </summary>
+    private static async Task<(Throughput Service, Throughput Baseline)> CompareAsync(
+        BenchContext context, string scenario, Load.Send service, HttpStatusCode serviceOk, Load.Send baseline, HttpStatusCode baselineOk)
+    {
+        var options = context.Options;
+        var ct = context.CancellationToken;
+        var measured = new Recorder("service");
+        var bare = new Recorder("baseline");
+        await using (Progress.Start($"{scenario}: warm-up", () => ""))
+        {
+            await Load.RunAsync(options.Concurrency, options.Warmup, long.MaxValue, 0, baseline, baselineOk, null, ct);
+            await Load.RunAsync(options.Concurrency, options.Warmup, long.MaxValue, 0, service, serviceOk, null, ct);
+        }
+
+        await using (Progress.Start($"{scenario}: {options.Rounds} rounds of {options.Slice.TotalSeconds:0} s each", () =>
+            $"service {measured.Ok,9:N0} ok {measured.PerSecond,8:N0}/s   baseline {bare.Ok,9:N0} ok {bare.PerSecond,8:N0}/s   errors {measured.Errors + bare.Errors:N0}"))
+        {
+            for (var round = 0; round < options.Rounds; round++)
+            {
+                foreach (var (send, ok, recorder) in round % 2 == 0
+                    ? new[] { (baseline, baselineOk, bare), (service, serviceOk, measured) }
+                    : new[] { (service, serviceOk, measured), (baseline, baselineOk, bare) })
+                {
+                    await Load.RunAsync(options.Concurrency, options.Slice, long.MaxValue, 0, send, ok, recorder, ct);
+                }
+            }
+        }
+
+        foreach (var recorder in new[] { measured, bare })
+        {
+            if (recorder.Errors > 0)
+            {
+                Progress.Line($"  {scenario}: {recorder.Name} had {recorder.Errors:N0} failed requests, first: {recorder.FirstError}");
+            }
+        }
+
+        return (Throughput.Of(measured), Throughput.Of(bare));
+    }
+
+    private static async Task<List<Integrator>> CreateIntegratorsAsync(Service service, BenchContext context, CancellationToken cancellationToken)
+    {
+        var integrators = new List<Integrator>(context.Options.Clients);
+        for (var i = 0; i < context.Options.Clients; i++)
+        {
+            integrators.Add(await service.CreateIntegratorAsync($"bench-{i}", context.Receiver.HookUrl, cancellationToken));
+        }
+
+        return integrators;
+    }
+
+    private static async Task ExpectAsync(
+        HttpClient http, Func<HttpRequestMessage> request, HttpStatusCode status, string? contains, string what, CancellationToken cancellationToken)
+    {
+        using var message = request();
+        using var response = await http.SendAsync(message, cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (response.StatusCode != status || (contains is not null && !body.Contains(contains, StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new InvalidOperationException($"Check '{what}' answered {(int)response.StatusCode} {body}; expected {(int)status}{(contains is null ? "" : $" with {contains}")}.");
+        }
+    }
+
+    private static HttpRequestMessage Authorized(HttpRequestMessage request, string header, string key)
+    {
+        request.Headers.TryAddWithoutValidation(header, key);
+        return request;
+    }
+
+    private static StringContent EventBody(Guid clientId, string documentId) => new(
+        $"{{\"clientId\":\"{clientId}\",\"documentId\":\"{documentId}\",\"type\":0,\"data\":{EventData}}}",
+        Encoding.UTF8,
+        "application/json");
+
+    private static string Status(Recorder sender, DeliveryCollector collector) =>
+        $"sent {sender.Ok,9:N0} ({sender.Errors:N0} failed)   delivered {collector.Distinct,9:N0} / {collector.Expected:N0}";
+
+    private static double? Ratio(double value, double baseline) => baseline > 0 ? Math.Round(value / baseline, 3) : null;
+
+    private static double Round(double? value) => Math.Round(value ?? 0, 2);
+
+    private static double? Ms(double? value) => value is { } v ? Math.Round(v, 3) : null;
+}
+
+/// <summary>Samples the resident set of a process every 100 ms; the largest sample is a cross-check of VmHWM.</summary>
+internal sealed class MemorySampler : IDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task<double> _sampling;
+
+    public MemorySampler(ChildProcess process) => _sampling = SampleAsync(process);
+
+    public async Task<double> StopAsync()
+    {
+        await _stop.CancelAsync();
+        return await _sampling;
+    }
+
+    public void Dispose() => _stop.Dispose();
+
+    private async Task<double> SampleAsync(ChildProcess process)
+    {
+        var peak = 0.0;
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        try
+        {
+            do
+            {
+                peak = Math.Max(peak, process.MemoryMb("VmRSS") ?? 0);
+            }
+            while (await timer.WaitForNextTickAsync(_stop.Token));
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped.
+        }
+
+        return Math.Max(peak, process.MemoryMb("VmRSS") ?? 0);
+    }
+}

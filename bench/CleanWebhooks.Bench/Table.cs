@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Text;
+
+namespace CleanWebhooks.Bench;
+
+/// <summary>The console summary: one row per figure, the service beside its baseline, the ratio and the target.</summary>
+internal static class Table
+{
+    private static readonly string[] Header = ["scenario", "figure", "service", "baseline", "ratio", "target", "result"];
+
+    public static void Print(Report report)
+    {
+        var rows = new List<string[]> { Header };
+        string Met(bool met) => met ? "met" : "NOT MET";
+
+        if (report.Read is { } read)
+        {
+            rows.Add(["read", "GET webhook, requests/s", N(read.RequestsPerSecond), N(read.Baseline.PerSecond), R(read.Ratio), $">= {Targets.Read:0.0#}x", Met(read.Met)]);
+            rows.Add(["", "  latency p50 / p99 ms", Pair(read.P50Ms, read.P99Ms), Pair(read.Baseline.P50Ms, read.Baseline.P99Ms), "", "", ""]);
+        }
+
+        if (report.Intake is { } intake)
+        {
+            rows.Add(["intake", "POST event, events/s", N(intake.EventsPerSecond), N(intake.Baseline.PerSecond), R(intake.Ratio), $">= {Targets.Intake:0.0#}x", Met(intake.Met)]);
+            rows.Add(["", "  latency p50 / p99 ms", Pair(intake.P50Ms, intake.P99Ms), Pair(intake.Baseline.P50Ms, intake.Baseline.P99Ms), "", "", ""]);
+        }
+
+        if (report.EndToEnd is { } e2e)
+        {
+            rows.Add(["end-to-end", $"{e2e.Events:N0} events, deliveries/s", N(e2e.DeliveriesPerSecond), N(e2e.Baseline.DeliveriesPerSecond), R(e2e.Ratio), $">= {Targets.EndToEnd:0.0#}x", Met(e2e.Met)]);
+            rows.Add(["", "  event->receiver p50 / p99 ms", Pair(e2e.P50Ms, e2e.P99Ms), Pair(e2e.Baseline.P50Ms, e2e.Baseline.P99Ms), "", "", ""]);
+            rows.Add(["", "  intake events/s, p99 ms", $"{N(e2e.Intake.PerSecond)}, {F(e2e.Intake.P99Ms)}", "", "", "", ""]);
+            rows.Add(["", "  delivered / duplicates", $"{e2e.Delivered:N0} / {e2e.Duplicates:N0}", $"{e2e.Baseline.Delivered:N0}", "", "", ""]);
+        }
+
+        if (report.Latency is { } latency)
+        {
+            rows.Add(["latency", $"at {latency.RatePerSecond:N0} events/s, p50 / p99 ms", Pair(latency.P50Ms, latency.P99Ms), "", "",
+                $"<= {Targets.LatencyP50Ms:0} / {Targets.LatencyP99Ms:0}", Met(latency.Met)]);
+            rows.Add(["", "  accepted/s (planned rate)", $"{N(latency.AchievedRatePerSecond)} ({latency.RatePerSecond:N0})", "", "", "", ""]);
+            rows.Add(["", "  planned / accepted / delivered", $"{latency.Events:N0} / {latency.Accepted:N0} / {latency.Delivered:N0}", "", "", "", ""]);
+        }
+
+        if (report.Memory is { } memory)
+        {
+            rows.Add(["memory", "peak working set MB (VmHWM)", N(memory.PeakWorkingSetMb), "", "", $"<= {Targets.MemoryMb:0}",
+                Met(memory.Met) + (memory.Note is null ? "" : " (quick)")]);
+        }
+
+        var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
+        var text = new StringBuilder();
+        text.AppendLine();
+        foreach (var (row, i) in rows.Select((r, i) => (r, i)))
+        {
+            for (var c = 0; c < row.Length; c++)
+            {
+                var right = c is >= 2 and <= 4;
+                text.Append(right ? row[c].PadLeft(widths[c]) : row[c].PadRight(widths[c])).Append("  ");
+            }
+
+            text.AppendLine();
+            if (i == 0)
+            {
+                text.AppendLine(new string('-', widths.Sum() + (2 * widths.Length)));
+            }
+        }
+
+        if (report.Quick)
+        {
+            text.AppendLine("A --quick run: short phases and 5,000 events, noisy; compare full runs. The memory target is for 50,000 events.");
+        }
+
+        foreach (var failure in report.Failures)
+        {
+            text.AppendLine($"FAILED {failure}");
+        }
+
+        Console.Write(text.ToString());
+    }
+
+    private static string N(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static string F(double? value) => value?.ToString("0.0", CultureInfo.InvariantCulture) ?? "-";
+
+    private static string R(double? value) => value is { } v ? v.ToString("0.00", CultureInfo.InvariantCulture) + "x" : "-";
+
+    private static string Pair(double? a, double? b) => $"{F(a)} / {F(b)}";
+}
