@@ -159,4 +159,23 @@ public sealed class RetryTests : DeliveryFixture
         await Task.Delay(300);
         Assert.Equal(2, Receiver.Requests.Count);
     }
+
+    [Fact]
+    public async Task IdempotencyKey_TwentyConcurrentReports_OneEventOneDelivery()
+    {
+        using var integrator = await Factory.CreateIntegratorAsync();
+        await integrator.CreateWebhookAsync(Receiver.Url("/hook/:id"));
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Factory.ReportAsync(integrator.ClientId, "d1", idempotencyKey: "same")));
+
+        Assert.Single(answers.Distinct());
+        await Receiver.WaitForAsync(1);
+        await Task.Delay(300);
+        Assert.Single(Receiver.Requests);
+        await using var connection = new SqliteConnection($"Data Source={Factory.DatabasePath}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM events";
+        Assert.Equal(1L, await command.ExecuteScalarAsync());
+    }
 }

@@ -34,8 +34,12 @@ internal sealed partial class Dispatcher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var writer = WriteOutcomesAsync();
-        using var slots = new SemaphoreSlim(options.MaxConcurrency, options.MaxConcurrency);
+        using var slotFreed = new SemaphoreSlim(0);
         var running = new ConcurrentDictionary<Task, bool>();
+        var inFlight = 0;
+
+        // Under load, wait for a worthwhile number of free slots rather than claiming one delivery per statement.
+        var worthClaiming = Math.Max(1, Math.Min(options.BatchSize, options.MaxConcurrency) / 4);
         var lastCount = DateTimeOffset.MinValue;
         try
         {
@@ -49,34 +53,36 @@ internal sealed partial class Dispatcher(
                         lastCount = clock.GetUtcNow();
                     }
 
-                    await slots.WaitAsync(stoppingToken);
-                    var free = slots.CurrentCount + 1;
+                    var free = options.MaxConcurrency - Volatile.Read(ref inFlight);
+                    if (free < worthClaiming && free < options.MaxConcurrency)
+                    {
+                        await slotFreed.WaitAsync(stoppingToken);
+                        continue;
+                    }
+
                     var now = clock.GetUtcNow();
                     var claimed = await queue.ClaimDueAsync(_owner, Math.Min(free, options.BatchSize), now, now + options.Lease, stoppingToken);
                     if (claimed.Count == 0)
                     {
-                        slots.Release();
                         await signal.WaitAsync(options.PollInterval, stoppingToken);
                         continue;
                     }
 
-                    var ready = await ResolveWebhooksAsync(claimed, stoppingToken);
-                    for (var i = 0; i < ready.Count; i++)
+                    foreach (var (delivery, webhook) in await ResolveWebhooksAsync(claimed, stoppingToken))
                     {
-                        if (i > 0)
-                        {
-                            await slots.WaitAsync(stoppingToken);
-                        }
-
-                        var (delivery, webhook) = ready[i];
-                        var task = AttemptAsync(delivery, webhook, slots, stoppingToken);
+                        Interlocked.Increment(ref inFlight);
+                        var task = AttemptAsync(delivery, webhook, stoppingToken);
                         running[task] = true;
-                        _ = task.ContinueWith(t => running.TryRemove(t, out _), TaskScheduler.Default);
-                    }
-
-                    if (ready.Count == 0)
-                    {
-                        slots.Release();
+                        _ = task.ContinueWith(
+                            t =>
+                            {
+                                running.TryRemove(t, out _);
+                                Interlocked.Decrement(ref inFlight);
+                                slotFreed.Release();
+                            },
+                            CancellationToken.None,
+                            TaskContinuationOptions.ExecuteSynchronously,
+                            TaskScheduler.Default);
                     }
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
@@ -125,7 +131,7 @@ internal sealed partial class Dispatcher(
         return [.. claimed.Where(c => byId.ContainsKey(c.WebhookId)).Select(c => (c, byId[c.WebhookId]))];
     }
 
-    private async Task AttemptAsync(ClaimedDelivery delivery, Webhook webhook, SemaphoreSlim slots, CancellationToken stoppingToken)
+    private async Task AttemptAsync(ClaimedDelivery delivery, Webhook webhook, CancellationToken stoppingToken)
     {
         try
         {
@@ -153,10 +159,6 @@ internal sealed partial class Dispatcher(
         catch (Exception e)
         {
             LogAttemptCrashed(e, delivery.Id);
-        }
-        finally
-        {
-            slots.Release();
         }
     }
 

@@ -5,9 +5,12 @@ using Microsoft.Data.Sqlite;
 namespace CleanWebhooks.Infrastructure.Persistence;
 
 /// <summary>Opens connections to the configured database and picks each statement's dialect.</summary>
-public sealed class Database
+public sealed class Database : IDisposable
 {
     private readonly string _connectionString;
+
+    /// <summary>SQLite has one writer at a time; in this process, writers queue here, asynchronously.</summary>
+    private readonly SemaphoreSlim _sqliteWriter = new(1, 1);
 
     public Database(DatabaseOptions options)
     {
@@ -39,6 +42,24 @@ public sealed class Database
         }
     }
 
+    /// <summary>
+    /// Takes this process's turn to write. SQLite allows one write transaction at a time, and a writer that finds
+    /// the lock taken waits inside the provider by sleeping a thread; queueing here instead keeps threads free and
+    /// the order fair. Other processes on the same file still meet SQLite's own busy handling. A no-op on SQL Server.
+    /// </summary>
+    public async ValueTask<IDisposable> EnterWriteAsync(CancellationToken cancellationToken)
+    {
+        if (Dialect != SqlDialect.Sqlite)
+        {
+            return NoTurn.Instance;
+        }
+
+        await _sqliteWriter.WaitAsync(cancellationToken);
+        return new WriteTurn(_sqliteWriter);
+    }
+
+    public void Dispose() => _sqliteWriter.Dispose();
+
     /// <summary>True when <paramref name="exception"/> is a unique constraint violation.</summary>
     public static bool IsUniqueViolation(DbException exception) => exception switch
     {
@@ -58,5 +79,27 @@ public sealed class Database
         }
 
         return builder.ToString();
+    }
+
+    private sealed class WriteTurn(SemaphoreSlim writer) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                writer.Release();
+            }
+        }
+    }
+
+    private sealed class NoTurn : IDisposable
+    {
+        public static readonly NoTurn Instance = new();
+
+        public void Dispose()
+        {
+        }
     }
 }

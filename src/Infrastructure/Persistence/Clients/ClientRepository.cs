@@ -51,6 +51,7 @@ public sealed class ClientRepository(Database database) : IClientRepository
     public async Task AddAsync(Client client, ApiKey firstKey, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
+        using var turn = await database.EnterWriteAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
@@ -70,6 +71,7 @@ public sealed class ClientRepository(Database database) : IClientRepository
 
     public async Task AddApiKeyAsync(ApiKey key, CancellationToken cancellationToken)
     {
+        using var turn = await database.EnterWriteAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             database.Sql(Sqlite.InsertKey, SqlServer.InsertKey), KeyParameters(key), cancellationToken: cancellationToken));
@@ -87,6 +89,7 @@ public sealed class ClientRepository(Database database) : IClientRepository
 
     public async Task<bool> RevokeApiKeyAsync(ClientId clientId, ApiKeyId keyId, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        using var turn = await database.EnterWriteAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         var changed = await connection.ExecuteAsync(new CommandDefinition(
             database.Sql(Sqlite.RevokeKey, SqlServer.RevokeKey),
@@ -98,6 +101,7 @@ public sealed class ClientRepository(Database database) : IClientRepository
     public async Task EnsureAsync(Client client, ApiKey key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
+        using var turn = await database.EnterWriteAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(

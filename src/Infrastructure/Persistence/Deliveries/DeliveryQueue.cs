@@ -99,10 +99,15 @@ internal sealed class DeliveryQueue(Database database)
         string owner, int limit, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var ids = (await connection.QueryAsync<Guid>(new CommandDefinition(
-            database.Sql(Sqlite.Claim, SqlServer.Claim),
-            new { Owner = owner, Limit = limit, Now = now, LeaseUntil = leaseUntil },
-            cancellationToken: cancellationToken))).AsList();
+        List<Guid> ids;
+        using (await database.EnterWriteAsync(cancellationToken))
+        {
+            ids = (await connection.QueryAsync<Guid>(new CommandDefinition(
+                database.Sql(Sqlite.Claim, SqlServer.Claim),
+                new { Owner = owner, Limit = limit, Now = now, LeaseUntil = leaseUntil },
+                cancellationToken: cancellationToken))).AsList();
+        }
+
         if (ids.Count == 0)
         {
             return [];
@@ -122,6 +127,7 @@ internal sealed class DeliveryQueue(Database database)
     /// <summary>Writes a batch of outcomes in one transaction (one commit for many attempts).</summary>
     public async Task RecordAsync(string owner, IReadOnlyList<AttemptRecord> records, CancellationToken cancellationToken)
     {
+        using var turn = await database.EnterWriteAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var rows = records.Select(r => new
@@ -145,6 +151,7 @@ internal sealed class DeliveryQueue(Database database)
     /// <summary>Cancels claimed deliveries whose webhook was deleted meanwhile: nothing is sent for it.</summary>
     public async Task CancelAsync(string owner, IReadOnlyList<Guid> deliveryIds, CancellationToken cancellationToken)
     {
+        using var turn = await database.EnterWriteAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             database.Sql(Sqlite.Cancel, SqlServer.Cancel), deliveryIds.Select(id => new { DeliveryId = id, Owner = owner }).ToList(),

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Threading.Channels;
 using CleanWebhooks.Domain.Clients;
 using CleanWebhooks.Domain.Deliveries;
 using CleanWebhooks.Domain.Webhooks;
@@ -7,8 +8,20 @@ using Dapper;
 namespace CleanWebhooks.Infrastructure.Persistence.Deliveries;
 
 /// <summary>The intake side of the delivery queue: events and their deliveries, written together (the outbox).</summary>
-public sealed class DeliveryRepository(Database database) : IDeliveryRepository
+public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
 {
+    private const int MaxBatch = 256;
+
+    private readonly Database _database;
+    private readonly Channel<PendingIntake> _pending = Channel.CreateUnbounded<PendingIntake>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lazy<Task> _writer;
+
+    public DeliveryRepository(Database database)
+    {
+        _database = database;
+        _writer = new Lazy<Task>(() => Task.Run(WriteLoopAsync));
+    }
+
     private static class Sqlite
     {
         public const string InsertEvent =
@@ -61,36 +74,88 @@ public sealed class DeliveryRepository(Database database) : IDeliveryRepository
 
     private static readonly TimeSpan IdempotencyWindow = TimeSpan.FromHours(24);
 
-    public async Task<(IntakeReceipt Receipt, bool Created)> AddEventAsync(
+    /// <summary>
+    /// Queues the event for the intake writer and waits for its commit. Events arriving together are committed
+    /// together (group commit): one durable commit for many events, instead of one each.
+    /// </summary>
+    public Task<(IntakeReceipt Receipt, bool Created)> AddEventAsync(
         DocumentEvent documentEvent, NewDelivery? delivery, IdempotencyKey? idempotencyKey, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(documentEvent);
-        var receipt = new IntakeReceipt(documentEvent.Id, delivery?.Id);
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+        var pending = new PendingIntake(documentEvent, delivery, idempotencyKey);
+        _ = _writer.Value;
+        if (!_pending.Writer.TryWrite(pending))
         {
+            throw new ObjectDisposedException(nameof(DeliveryRepository), "The intake writer has stopped.");
+        }
+
+        // A caller that stops waiting does not stop the write: once queued, the event is recorded.
+        return pending.Done.Task.WaitAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _pending.Writer.TryComplete();
+        if (_writer.IsValueCreated)
+        {
+            await _writer.Value;
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<PendingIntake>(MaxBatch);
+        while (await _pending.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < MaxBatch && _pending.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+
             try
             {
-                await Execute(connection, transaction, database.Sql(Sqlite.InsertEvent, SqlServer.InsertEvent), new
+                await WriteBatchAsync(batch);
+            }
+            catch (Exception) when (batch.Count > 1)
+            {
+                // One event spoiled the batch (on SQL Server: another node took the same idempotency key first).
+                // Write the events one by one, so that each gets its own answer.
+                foreach (var single in batch)
                 {
-                    Id = documentEvent.Id.Value,
-                    ClientId = documentEvent.ClientId.Value,
-                    documentEvent.DocumentId,
-                    Type = (int)documentEvent.Type,
-                    documentEvent.Data,
-                    documentEvent.OccurredAt,
-                }, cancellationToken);
-
-                if (delivery is not null)
-                {
-                    await Execute(connection, transaction, database.Sql(Sqlite.InsertDelivery, SqlServer.InsertDelivery), new
+                    try
                     {
-                        Id = delivery.Id.Value, WebhookId = delivery.WebhookId.Value, EventId = documentEvent.Id.Value, delivery.CreatedAt,
-                    }, cancellationToken);
+                        await WriteBatchAsync([single]);
+                    }
+                    catch (Exception e)
+                    {
+                        single.Done.TrySetException(e);
+                    }
                 }
+            }
+            catch (Exception e)
+            {
+                batch[0].Done.TrySetException(e);
+            }
 
+            batch.Clear();
+        }
+    }
+
+    private async Task WriteBatchAsync(IReadOnlyList<PendingIntake> batch)
+    {
+        var results = new (IntakeReceipt Receipt, bool Created)[batch.Count];
+        var keysInBatch = new Dictionary<(Guid, string, string), IntakeReceipt>();
+        using (await _database.EnterWriteAsync(CancellationToken.None))
+        {
+            await using var connection = await _database.OpenAsync(CancellationToken.None);
+            await using var transaction = await connection.BeginTransactionAsync();
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var (documentEvent, delivery, idempotencyKey) = (batch[i].Event, batch[i].Delivery, batch[i].Key);
+                var receipt = new IntakeReceipt(documentEvent.Id, delivery?.Id);
                 if (idempotencyKey is not null)
                 {
+                    var scope = (documentEvent.ClientId.Value, idempotencyKey.Caller, idempotencyKey.Key);
                     var key = new
                     {
                         ClientId = documentEvent.ClientId.Value,
@@ -101,51 +166,88 @@ public sealed class DeliveryRepository(Database database) : IDeliveryRepository
                         CreatedAt = documentEvent.OccurredAt,
                         Since = documentEvent.OccurredAt - IdempotencyWindow,
                     };
-                    await Execute(connection, transaction, database.Sql(Sqlite.ForgetExpiredKey, SqlServer.ForgetExpiredKey), key, cancellationToken);
-                    await Execute(connection, transaction, database.Sql(Sqlite.InsertKey, SqlServer.InsertKey), key, cancellationToken);
+                    var earlier = keysInBatch.TryGetValue(scope, out var inBatch)
+                        ? inBatch
+                        : ToReceipt(await connection.QuerySingleOrDefaultAsync<ReceiptRow>(new CommandDefinition(
+                            _database.Sql(Sqlite.FindReceipt, SqlServer.FindReceipt), key, transaction)));
+                    if (earlier is not null)
+                    {
+                        results[i] = (earlier, false);
+                        continue;
+                    }
+
+                    await Execute(connection, transaction, _database.Sql(Sqlite.ForgetExpiredKey, SqlServer.ForgetExpiredKey), key);
+                    await Execute(connection, transaction, _database.Sql(Sqlite.InsertKey, SqlServer.InsertKey), key);
+                    keysInBatch[scope] = receipt;
                 }
 
-                await transaction.CommitAsync(cancellationToken);
-                return (receipt, true);
+                await Execute(connection, transaction, _database.Sql(Sqlite.InsertEvent, SqlServer.InsertEvent), new
+                {
+                    Id = documentEvent.Id.Value,
+                    ClientId = documentEvent.ClientId.Value,
+                    documentEvent.DocumentId,
+                    Type = (int)documentEvent.Type,
+                    documentEvent.Data,
+                    documentEvent.OccurredAt,
+                });
+
+                if (delivery is not null)
+                {
+                    await Execute(connection, transaction, _database.Sql(Sqlite.InsertDelivery, SqlServer.InsertDelivery), new
+                    {
+                        Id = delivery.Id.Value, WebhookId = delivery.WebhookId.Value, EventId = documentEvent.Id.Value, delivery.CreatedAt,
+                    });
+                }
+
+                results[i] = (receipt, true);
             }
-            catch (DbException e) when (idempotencyKey is not null && Database.IsUniqueViolation(e))
-            {
-                await transaction.RollbackAsync(cancellationToken);
-            }
+
+            await transaction.CommitAsync();
         }
 
-        // Another request with the same key committed first: answer as it did.
-        var first = await FindReceiptAsync(documentEvent.ClientId, idempotencyKey!, documentEvent.OccurredAt - IdempotencyWindow, cancellationToken);
-        return (first ?? throw new InvalidOperationException("The idempotency key vanished after a conflict."), false);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            batch[i].Done.TrySetResult(results[i]);
+        }
     }
 
     public async Task<IntakeReceipt?> FindReceiptAsync(ClientId clientId, IdempotencyKey key, DateTimeOffset since, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<ReceiptRow>(new CommandDefinition(
-            database.Sql(Sqlite.FindReceipt, SqlServer.FindReceipt),
+            _database.Sql(Sqlite.FindReceipt, SqlServer.FindReceipt),
             new { ClientId = clientId.Value, key.Caller, key.Key, Since = since },
             cancellationToken: cancellationToken));
-        return row is null ? null : new IntakeReceipt(new EventId(row.EventId), row.DeliveryId is { } d ? new DeliveryId(d) : null);
+        return ToReceipt(row);
     }
 
     public async Task<bool?> MakeDueNowAsync(WebhookId webhookId, DeliveryId id, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        using var turn = await _database.EnterWriteAsync(cancellationToken);
+        await using var connection = await _database.OpenAsync(cancellationToken);
         var parameters = new { Id = id.Value, WebhookId = webhookId.Value, Now = now };
-        if (await connection.ExecuteAsync(new CommandDefinition(database.Sql(Sqlite.MakeDueNow, SqlServer.MakeDueNow), parameters, cancellationToken: cancellationToken)) == 1)
+        if (await connection.ExecuteAsync(new CommandDefinition(_database.Sql(Sqlite.MakeDueNow, SqlServer.MakeDueNow), parameters, cancellationToken: cancellationToken)) == 1)
         {
             return true;
         }
 
         var exists = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            database.Sql(Sqlite.Exists, SqlServer.Exists), parameters, cancellationToken: cancellationToken));
+            _database.Sql(Sqlite.Exists, SqlServer.Exists), parameters, cancellationToken: cancellationToken));
         return exists == 1 ? null : false;
     }
 
-    private static Task<int> Execute(DbConnection connection, DbTransaction transaction, string sql, object parameters, CancellationToken cancellationToken) =>
-        connection.ExecuteAsync(new CommandDefinition(sql, parameters, transaction, cancellationToken: cancellationToken));
+    private static IntakeReceipt? ToReceipt(ReceiptRow? row) =>
+        row is null ? null : new IntakeReceipt(new EventId(row.EventId), row.DeliveryId is { } d ? new DeliveryId(d) : null);
+
+    private static Task<int> Execute(DbConnection connection, DbTransaction transaction, string sql, object parameters) =>
+        connection.ExecuteAsync(new CommandDefinition(sql, parameters, transaction));
+
+    private sealed record PendingIntake(DocumentEvent Event, NewDelivery? Delivery, IdempotencyKey? Key)
+    {
+        public TaskCompletionSource<(IntakeReceipt Receipt, bool Created)> Done { get; } =
+            new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 
     private sealed class ReceiptRow
     {

@@ -65,6 +65,7 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
 
     public async Task<bool> AddAsync(Webhook webhook, CancellationToken cancellationToken)
     {
+        using var turn = await database.EnterWriteAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         try
         {
@@ -108,6 +109,7 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
     public async Task DeleteAsync(Webhook webhook, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(webhook);
+        using var turn = await database.EnterWriteAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var parameters = new { Id = webhook.Id.Value, webhook.DeletedAt, webhook.UpdatedAt };
@@ -120,6 +122,7 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
 
     public async Task UpdateSecretsAsync(Webhook webhook, CancellationToken cancellationToken)
     {
+        using var turn = await database.EnterWriteAsync(cancellationToken);
         await using var connection = await database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             database.Sql(Sqlite.UpdateSecrets, SqlServer.UpdateSecrets), ToRow(webhook), cancellationToken: cancellationToken));
