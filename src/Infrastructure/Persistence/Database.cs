@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Dapper;
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
 
@@ -8,6 +9,7 @@ namespace CleanWebhooks.Infrastructure.Persistence;
 public sealed class Database : IDisposable
 {
     private readonly string _connectionString;
+    private readonly string _writeConnectionString;
 
     /// <summary>SQLite has one writer at a time; in this process, writers queue here, asynchronously.</summary>
     private readonly SemaphoreSlim _sqliteWriter = new(1, 1);
@@ -18,6 +20,11 @@ public sealed class Database : IDisposable
         DapperSetup.EnsureConfigured();
         Dialect = options.Provider;
         _connectionString = Dialect == SqlDialect.Sqlite ? PrepareSqlite(options.ConnectionString) : options.ConnectionString;
+
+        // Foreign keys matter to writes only; SQLite checks them per connection, at a cost on every open.
+        _writeConnectionString = Dialect == SqlDialect.Sqlite
+            ? new SqliteConnectionStringBuilder(_connectionString) { ForeignKeys = true }.ToString()
+            : _connectionString;
     }
 
     public SqlDialect Dialect { get; }
@@ -25,11 +32,47 @@ public sealed class Database : IDisposable
     /// <summary>The statement for this database: SQL is written per dialect, next to the code that runs it.</summary>
     public string Sql(string sqlite, string sqlServer) => Dialect == SqlDialect.Sqlite ? sqlite : sqlServer;
 
-    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    /// <summary>A connection for reading.</summary>
+    public Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => OpenAsync(_connectionString, cancellationToken);
+
+    /// <summary>
+    /// A connection for writing, opened in this process's turn: SQLite allows one write transaction at a time, and
+    /// a writer that finds the lock taken would wait inside the provider by sleeping a thread; queueing here keeps
+    /// threads free and the order fair (other processes on the file still meet SQLite's busy handling).
+    /// <paramref name="durability"/> <see cref="WriteDurability.Relaxed"/> skips the disk flush of the commit on SQLite
+    /// (<c>synchronous=NORMAL</c>): for writes whose loss to a power cut is harmless, such as a lease.
+    /// </summary>
+    public async Task<DatabaseWriter> OpenWriterAsync(CancellationToken cancellationToken, WriteDurability durability = WriteDurability.Full)
+    {
+        if (Dialect != SqlDialect.Sqlite)
+        {
+            return new DatabaseWriter(await OpenAsync(_writeConnectionString, cancellationToken), null, relaxed: false);
+        }
+
+        await _sqliteWriter.WaitAsync(cancellationToken);
+        try
+        {
+            var connection = await OpenAsync(_writeConnectionString, cancellationToken);
+            var relaxed = durability == WriteDurability.Relaxed;
+            if (relaxed)
+            {
+                await connection.ExecuteAsync(new CommandDefinition("PRAGMA synchronous=NORMAL;", cancellationToken: cancellationToken));
+            }
+
+            return new DatabaseWriter(connection, _sqliteWriter, relaxed);
+        }
+        catch
+        {
+            _sqliteWriter.Release();
+            throw;
+        }
+    }
+
+    private async Task<DbConnection> OpenAsync(string connectionString, CancellationToken cancellationToken)
     {
         DbConnection connection = Dialect == SqlDialect.Sqlite
-            ? new SqliteConnection(_connectionString)
-            : new SqlConnection(_connectionString);
+            ? new SqliteConnection(connectionString)
+            : new SqlConnection(connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken);
@@ -40,22 +83,6 @@ public sealed class Database : IDisposable
             await connection.DisposeAsync();
             throw;
         }
-    }
-
-    /// <summary>
-    /// Takes this process's turn to write. SQLite allows one write transaction at a time, and a writer that finds
-    /// the lock taken waits inside the provider by sleeping a thread; queueing here instead keeps threads free and
-    /// the order fair. Other processes on the same file still meet SQLite's own busy handling. A no-op on SQL Server.
-    /// </summary>
-    public async ValueTask<IDisposable> EnterWriteAsync(CancellationToken cancellationToken)
-    {
-        if (Dialect != SqlDialect.Sqlite)
-        {
-            return NoTurn.Instance;
-        }
-
-        await _sqliteWriter.WaitAsync(cancellationToken);
-        return new WriteTurn(_sqliteWriter);
     }
 
     public void Dispose() => _sqliteWriter.Dispose();
@@ -71,7 +98,7 @@ public sealed class Database : IDisposable
     /// <summary>Creates the database file's folder so a fresh clone runs with nothing to set up.</summary>
     private static string PrepareSqlite(string connectionString)
     {
-        var builder = new SqliteConnectionStringBuilder(connectionString) { ForeignKeys = true };
+        var builder = new SqliteConnectionStringBuilder(connectionString);
         if (builder.Mode != SqliteOpenMode.Memory && !string.IsNullOrEmpty(builder.DataSource)
             && !builder.DataSource.StartsWith(':') && Path.GetDirectoryName(Path.GetFullPath(builder.DataSource)) is { } folder)
         {
@@ -79,27 +106,5 @@ public sealed class Database : IDisposable
         }
 
         return builder.ToString();
-    }
-
-    private sealed class WriteTurn(SemaphoreSlim writer) : IDisposable
-    {
-        private int _released;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _released, 1) == 0)
-            {
-                writer.Release();
-            }
-        }
-    }
-
-    private sealed class NoTurn : IDisposable
-    {
-        public static readonly NoTurn Instance = new();
-
-        public void Dispose()
-        {
-        }
     }
 }

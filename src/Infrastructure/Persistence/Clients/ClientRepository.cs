@@ -51,8 +51,8 @@ public sealed class ClientRepository(Database database) : IClientRepository
     public async Task AddAsync(Client client, ApiKey firstKey, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
-        using var turn = await database.EnterWriteAsync(cancellationToken);
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var writer = await database.OpenWriterAsync(cancellationToken);
+        var connection = writer.Connection;
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             database.Sql(Sqlite.InsertClient, SqlServer.InsertClient), ClientParameters(client), transaction, cancellationToken: cancellationToken));
@@ -71,8 +71,8 @@ public sealed class ClientRepository(Database database) : IClientRepository
 
     public async Task AddApiKeyAsync(ApiKey key, CancellationToken cancellationToken)
     {
-        using var turn = await database.EnterWriteAsync(cancellationToken);
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var writer = await database.OpenWriterAsync(cancellationToken);
+        var connection = writer.Connection;
         await connection.ExecuteAsync(new CommandDefinition(
             database.Sql(Sqlite.InsertKey, SqlServer.InsertKey), KeyParameters(key), cancellationToken: cancellationToken));
     }
@@ -89,8 +89,8 @@ public sealed class ClientRepository(Database database) : IClientRepository
 
     public async Task<bool> RevokeApiKeyAsync(ClientId clientId, ApiKeyId keyId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        using var turn = await database.EnterWriteAsync(cancellationToken);
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var writer = await database.OpenWriterAsync(cancellationToken);
+        var connection = writer.Connection;
         var changed = await connection.ExecuteAsync(new CommandDefinition(
             database.Sql(Sqlite.RevokeKey, SqlServer.RevokeKey),
             new { Id = keyId.Value, ClientId = clientId.Value, Now = now },
@@ -101,8 +101,8 @@ public sealed class ClientRepository(Database database) : IClientRepository
     public async Task EnsureAsync(Client client, ApiKey key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
-        using var turn = await database.EnterWriteAsync(cancellationToken);
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var writer = await database.OpenWriterAsync(cancellationToken);
+        var connection = writer.Connection;
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             database.Sql(Sqlite.InsertClientIfMissing, SqlServer.InsertClientIfMissing), ClientParameters(client), transaction, cancellationToken: cancellationToken));

@@ -98,11 +98,10 @@ internal sealed class DeliveryQueue(Database database)
     public async Task<IReadOnlyList<ClaimedDelivery>> ClaimDueAsync(
         string owner, int limit, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
         List<Guid> ids;
-        using (await database.EnterWriteAsync(cancellationToken))
+        await using (var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed))
         {
-            ids = (await connection.QueryAsync<Guid>(new CommandDefinition(
+            ids = (await writer.Connection.QueryAsync<Guid>(new CommandDefinition(
                 database.Sql(Sqlite.Claim, SqlServer.Claim),
                 new { Owner = owner, Limit = limit, Now = now, LeaseUntil = leaseUntil },
                 cancellationToken: cancellationToken))).AsList();
@@ -113,6 +112,7 @@ internal sealed class DeliveryQueue(Database database)
             return [];
         }
 
+        await using var connection = await database.OpenAsync(cancellationToken);
         return (await connection.QueryAsync<ClaimedDelivery>(new CommandDefinition(
             database.Sql(Sqlite.Load, SqlServer.Load), new { Ids = ids, Owner = owner }, cancellationToken: cancellationToken))).AsList();
     }
@@ -127,8 +127,8 @@ internal sealed class DeliveryQueue(Database database)
     /// <summary>Writes a batch of outcomes in one transaction (one commit for many attempts).</summary>
     public async Task RecordAsync(string owner, IReadOnlyList<AttemptRecord> records, CancellationToken cancellationToken)
     {
-        using var turn = await database.EnterWriteAsync(cancellationToken);
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed);
+        var connection = writer.Connection;
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var rows = records.Select(r => new
         {
@@ -151,8 +151,8 @@ internal sealed class DeliveryQueue(Database database)
     /// <summary>Cancels claimed deliveries whose webhook was deleted meanwhile: nothing is sent for it.</summary>
     public async Task CancelAsync(string owner, IReadOnlyList<Guid> deliveryIds, CancellationToken cancellationToken)
     {
-        using var turn = await database.EnterWriteAsync(cancellationToken);
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed);
+        var connection = writer.Connection;
         await connection.ExecuteAsync(new CommandDefinition(
             database.Sql(Sqlite.Cancel, SqlServer.Cancel), deliveryIds.Select(id => new { DeliveryId = id, Owner = owner }).ToList(),
             cancellationToken: cancellationToken));

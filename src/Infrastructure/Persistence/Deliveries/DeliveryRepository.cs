@@ -145,9 +145,9 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
     {
         var results = new (IntakeReceipt Receipt, bool Created)[batch.Count];
         var keysInBatch = new Dictionary<(Guid, string, string), IntakeReceipt>();
-        using (await _database.EnterWriteAsync(CancellationToken.None))
+        await using (var writer = await _database.OpenWriterAsync(CancellationToken.None))
         {
-            await using var connection = await _database.OpenAsync(CancellationToken.None);
+            var connection = writer.Connection;
             await using var transaction = await connection.BeginTransactionAsync();
             for (var i = 0; i < batch.Count; i++)
             {
@@ -224,8 +224,8 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
 
     public async Task<bool?> MakeDueNowAsync(WebhookId webhookId, DeliveryId id, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        using var turn = await _database.EnterWriteAsync(cancellationToken);
-        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var writer = await _database.OpenWriterAsync(cancellationToken);
+        var connection = writer.Connection;
         var parameters = new { Id = id.Value, WebhookId = webhookId.Value, Now = now };
         if (await connection.ExecuteAsync(new CommandDefinition(_database.Sql(Sqlite.MakeDueNow, SqlServer.MakeDueNow), parameters, cancellationToken: cancellationToken)) == 1)
         {

@@ -65,8 +65,8 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
 
     public async Task<bool> AddAsync(Webhook webhook, CancellationToken cancellationToken)
     {
-        using var turn = await database.EnterWriteAsync(cancellationToken);
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var writer = await database.OpenWriterAsync(cancellationToken);
+        var connection = writer.Connection;
         try
         {
             await connection.ExecuteAsync(new CommandDefinition(
@@ -109,8 +109,8 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
     public async Task DeleteAsync(Webhook webhook, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(webhook);
-        using var turn = await database.EnterWriteAsync(cancellationToken);
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var writer = await database.OpenWriterAsync(cancellationToken);
+        var connection = writer.Connection;
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var parameters = new { Id = webhook.Id.Value, webhook.DeletedAt, webhook.UpdatedAt };
         await connection.ExecuteAsync(new CommandDefinition(
@@ -122,8 +122,8 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
 
     public async Task UpdateSecretsAsync(Webhook webhook, CancellationToken cancellationToken)
     {
-        using var turn = await database.EnterWriteAsync(cancellationToken);
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var writer = await database.OpenWriterAsync(cancellationToken);
+        var connection = writer.Connection;
         await connection.ExecuteAsync(new CommandDefinition(
             database.Sql(Sqlite.UpdateSecrets, SqlServer.UpdateSecrets), ToRow(webhook), cancellationToken: cancellationToken));
     }
