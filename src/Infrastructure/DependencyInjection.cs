@@ -70,6 +70,9 @@ public static class DependencyInjection
             {
                 AllowAutoRedirect = false,
                 UseCookies = false,
+
+                // A proxy from the environment would make the guard vet the proxy's address, not the receiver's.
+                UseProxy = false,
                 AutomaticDecompression = System.Net.DecompressionMethods.None,
                 ConnectTimeout = options.Timeout,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(2),

@@ -27,6 +27,16 @@ public sealed class OutboundAddressGuardTests
     [InlineData("::ffff:127.0.0.1")]
     [InlineData("::ffff:10.0.0.1")]
     [InlineData("::ffff:169.254.169.254")]
+    [InlineData("64:ff9b::a9fe:a9fe")]
+    [InlineData("64:ff9b::7f00:1")]
+    [InlineData("64:ff9b:1::1")]
+    [InlineData("2002:7f00:1::")]
+    [InlineData("2002:a00:1::1")]
+    [InlineData("2001:0:4136:e378::1")]
+    [InlineData("2001:db8::1")]
+    [InlineData("192.0.2.1")]
+    [InlineData("198.51.100.7")]
+    [InlineData("203.0.113.9")]
     public void IsPublic_NonPublicAddress_False(string address) =>
         Assert.False(OutboundAddressGuard.IsPublic(IPAddress.Parse(address)));
 
@@ -37,6 +47,8 @@ public sealed class OutboundAddressGuardTests
     [InlineData("100.128.0.1")]
     [InlineData("2606:4700:4700::1111")]
     [InlineData("::ffff:8.8.8.8")]
+    [InlineData("64:ff9b::808:808")]
+    [InlineData("2002:808:808::1")]
     public void IsPublic_PublicAddress_True(string address) =>
         Assert.True(OutboundAddressGuard.IsPublic(IPAddress.Parse(address)));
 }

@@ -48,4 +48,7 @@ public static class AttemptErrors
     public const string NetworkError = "network_error";
     public const string BlockedAddress = "blocked_address";
     public const string TokenUnavailable = "token_unavailable";
+
+    /// <summary>The service itself failed to make the attempt (a bug, or a webhook whose secrets cannot be read).</summary>
+    public const string InternalError = "internal_error";
 }

@@ -17,7 +17,8 @@ public static class DeliveryHttp
     {
         ArgumentNullException.ThrowIfNull(response);
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        var buffer = new byte[Math.Min(maxBytes, (int?)response.Content.Headers.ContentLength ?? maxBytes)];
+        var declared = response.Content.Headers.ContentLength;
+        var buffer = new byte[declared is long length && length >= 0 && length < maxBytes ? (int)length : maxBytes];
         var total = 0;
         while (total < buffer.Length)
         {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using CleanWebhooks.Domain.Common;
 using CleanWebhooks.Domain.Deliveries;
 using CleanWebhooks.Domain.Webhooks;
 using CleanWebhooks.Infrastructure.Persistence.Deliveries;
@@ -26,7 +27,9 @@ internal sealed partial class Dispatcher(
 {
     private static readonly TimeSpan QueueDepthEvery = TimeSpan.FromSeconds(10);
 
-    private readonly string _owner = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+    /// <summary>This dispatcher; each claim it makes is named <c>{owner}-{n}</c>, and only that claim records its outcomes.</summary>
+    private readonly string _owner = Guid.NewGuid().ToString("N");
+    private long _claims;
     private readonly RetrySchedule _schedule = options.Schedule();
     private readonly Channel<AttemptRecord> _outcomes = Channel.CreateUnbounded<AttemptRecord>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<Guid, (DateTimeOffset UpdatedAt, Webhook Webhook)> _webhookCache = new();
@@ -61,7 +64,8 @@ internal sealed partial class Dispatcher(
                     }
 
                     var now = clock.GetUtcNow();
-                    var claimed = await queue.ClaimDueAsync(_owner, Math.Min(free, options.BatchSize), now, now + options.Lease, stoppingToken);
+                    var claim = $"{_owner}-{Interlocked.Increment(ref _claims)}";
+                    var claimed = await queue.ClaimDueAsync(claim, Math.Min(free, options.BatchSize), now, now + options.Lease, stoppingToken);
                     if (claimed.Count == 0)
                     {
                         await signal.WaitAsync(options.PollInterval, stoppingToken);
@@ -102,30 +106,63 @@ internal sealed partial class Dispatcher(
             await Task.WhenAll(running.Keys);
             _outcomes.Writer.TryComplete();
             await writer;
+            await ReleaseLeasesAsync();
         }
     }
 
-    /// <summary>Pairs each claimed delivery with its webhook; deliveries of deleted webhooks are cancelled, not sent.</summary>
+    /// <summary>Hands back what this dispatcher still holds, so that other dispatchers need not wait for its leases to expire.</summary>
+    private async Task ReleaseLeasesAsync()
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await queue.ReleaseAsync(_owner, timeout.Token);
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or OperationCanceledException or InvalidOperationException)
+        {
+            // The leases then simply expire.
+            LogReleaseFailed(e);
+        }
+    }
+
+    /// <summary>
+    /// Pairs each claimed delivery with its webhook. Deliveries of deleted webhooks are cancelled, not sent; a
+    /// webhook that cannot be read (say its secrets cannot be decrypted) fails its own deliveries' attempts only.
+    /// </summary>
     private async Task<List<(ClaimedDelivery, Webhook)>> ResolveWebhooksAsync(IReadOnlyList<ClaimedDelivery> claimed, CancellationToken cancellationToken)
     {
         var rows = await queue.LoadWebhooksAsync(claimed.Select(c => c.WebhookId), cancellationToken);
         var byId = new Dictionary<Guid, Webhook>();
+        var unreadable = new HashSet<Guid>();
         foreach (var row in rows.Where(r => r.DeletedAt is null))
         {
-            // Decrypting secrets costs more than the query: keep each webhook version decrypted once.
-            if (!_webhookCache.TryGetValue(row.Id, out var cached) || cached.UpdatedAt != row.UpdatedAt)
+            try
             {
-                cached = (row.UpdatedAt, webhooks.ToEntity(row));
-                _webhookCache[row.Id] = cached;
-            }
+                // Decrypting secrets costs more than the query: keep each webhook version decrypted once.
+                if (!_webhookCache.TryGetValue(row.Id, out var cached) || cached.UpdatedAt != row.UpdatedAt)
+                {
+                    cached = (row.UpdatedAt, webhooks.ToEntity(row));
+                    _webhookCache[row.Id] = cached;
+                }
 
-            byId[row.Id] = cached.Webhook;
+                byId[row.Id] = cached.Webhook;
+            }
+            catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or FormatException or System.Text.Json.JsonException)
+            {
+                LogWebhookUnreadable(e, row.Id);
+                unreadable.Add(row.Id);
+            }
         }
 
-        var orphans = claimed.Where(c => !byId.ContainsKey(c.WebhookId)).Select(c => c.Id).ToList();
+        foreach (var delivery in claimed.Where(c => unreadable.Contains(c.WebhookId)))
+        {
+            RecordFailure(delivery, AttemptErrors.InternalError);
+        }
+
+        var orphans = claimed.Where(c => !byId.ContainsKey(c.WebhookId) && !unreadable.Contains(c.WebhookId)).ToList();
         if (orphans.Count > 0)
         {
-            await queue.CancelAsync(_owner, orphans, cancellationToken);
+            await queue.CancelAsync(orphans, cancellationToken);
         }
 
         return [.. claimed.Where(c => byId.ContainsKey(c.WebhookId)).Select(c => (c, byId[c.WebhookId]))];
@@ -136,30 +173,39 @@ internal sealed partial class Dispatcher(
         try
         {
             await Task.Yield();
-            var attempt = await sender.SendAsync(webhook, delivery, stoppingToken);
-            var (status, next) = attempt.Decide(_schedule, clock.GetUtcNow(), Random.Shared.NextDouble());
-            metrics.Attempted(attempt.Succeeded ? "success" : attempt.Error ?? $"http_{attempt.StatusCode}", attempt.DurationMs);
-            LogAttempt(delivery.Id, attempt.Number, attempt.StatusCode, attempt.Error, attempt.DurationMs, status);
-            if (status == DeliveryStatus.Succeeded)
-            {
-                metrics.Succeeded();
-            }
-            else if (status == DeliveryStatus.Failed)
-            {
-                metrics.Failed();
-                LogGaveUp(delivery.Id, attempt.Number, attempt.StatusCode, attempt.Error);
-            }
-
-            _outcomes.Writer.TryWrite(new AttemptRecord(delivery.Id, attempt, status, next));
+            Record(delivery, await sender.SendAsync(webhook, delivery, stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Shutting down mid-attempt: the lease expires and another dispatcher sends it again (at least once).
+            // Shutting down mid-attempt: its lease is handed back and it is sent again (at least once).
         }
         catch (Exception e)
         {
+            // A bug, not the receiver's doing; still an attempt, so the schedule moves on instead of looping forever.
             LogAttemptCrashed(e, delivery.Id);
+            RecordFailure(delivery, AttemptErrors.InternalError);
         }
+    }
+
+    private void RecordFailure(ClaimedDelivery delivery, string error) =>
+        Record(delivery, new DeliveryAttempt(delivery.AttemptCount + 1, clock.GetUtcNow().TruncatedToMicroseconds(), 0, null, error, null, null));
+
+    private void Record(ClaimedDelivery delivery, DeliveryAttempt attempt)
+    {
+        var (status, next) = attempt.Decide(_schedule, clock.GetUtcNow(), Random.Shared.NextDouble());
+        metrics.Attempted(attempt.Succeeded ? "success" : attempt.Error ?? $"http_{attempt.StatusCode}", attempt.DurationMs);
+        LogAttempt(delivery.Id, attempt.Number, attempt.StatusCode, attempt.Error, attempt.DurationMs, status);
+        if (status == DeliveryStatus.Succeeded)
+        {
+            metrics.Succeeded();
+        }
+        else if (status == DeliveryStatus.Failed)
+        {
+            metrics.Failed();
+            LogGaveUp(delivery.Id, attempt.Number, attempt.StatusCode, attempt.Error);
+        }
+
+        _outcomes.Writer.TryWrite(new AttemptRecord(delivery.Id, delivery.LockedBy, attempt, status, next));
     }
 
     /// <summary>Writes outcomes in batches; wakes the claim loop for retries due before the next poll.</summary>
@@ -175,7 +221,7 @@ internal sealed partial class Dispatcher(
 
             try
             {
-                await queue.RecordAsync(_owner, batch, CancellationToken.None);
+                await RecordWithRetriesAsync(batch);
                 var soonest = batch.Where(r => r.NextAttemptAt is not null).Select(r => r.NextAttemptAt!.Value).DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
                 var wait = soonest - clock.GetUtcNow();
                 if (wait < options.PollInterval)
@@ -190,6 +236,25 @@ internal sealed partial class Dispatcher(
             }
 
             batch.Clear();
+        }
+    }
+
+    /// <summary>A passing database fault must not cost a batch of outcomes (each would be sent again).</summary>
+    private async Task RecordWithRetriesAsync(List<AttemptRecord> batch)
+    {
+        TimeSpan[] backoff = [TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await queue.RecordAsync(batch, CancellationToken.None);
+                return;
+            }
+            catch (Exception e) when (attempt < backoff.Length && e is System.Data.Common.DbException or TimeoutException)
+            {
+                LogRecordRetry(e, batch.Count);
+                await Task.Delay(backoff[attempt], clock);
+            }
         }
     }
 
@@ -214,6 +279,15 @@ internal sealed partial class Dispatcher(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Attempt of delivery {DeliveryId} crashed")]
     private partial void LogAttemptCrashed(Exception exception, Guid deliveryId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording {Count} delivery outcomes failed; retrying")]
+    private partial void LogRecordRetry(Exception exception, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook {WebhookId} cannot be read; its deliveries fail with internal_error")]
+    private partial void LogWebhookUnreadable(Exception exception, Guid webhookId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not hand back this dispatcher's leases; they will expire")]
+    private partial void LogReleaseFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not record {Count} delivery outcomes")]
     private partial void LogRecordFailed(Exception exception, int count);

@@ -26,20 +26,29 @@ public sealed partial class TokenProvider(
     private const int MaxTokenResponseBytes = 64 * 1024;
     private static readonly TimeSpan ExpiryMargin = TimeSpan.FromSeconds(30);
 
+    /// <summary>An <c>expires_in</c> beyond this (or not a positive finite number) is not believed.</summary>
+    private static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(30);
+
     private readonly ConcurrentDictionary<WebhookId, (string Token, DateTimeOffset Until)> _cache = new();
     private readonly ConcurrentDictionary<WebhookId, Lazy<Task<TokenResult>>> _inFlight = new();
 
-    /// <summary>The cached token, or a fresh one when there is none, it expired, or <paramref name="refresh"/> is set.</summary>
-    public async Task<TokenResult> GetAsync(Webhook webhook, bool refresh, CancellationToken cancellationToken)
+    /// <summary>
+    /// The cached token, or a fresh one when there is none or it expired. <paramref name="rejected"/> is a token the
+    /// receiver just refused: it is dropped, unless a newer one has already replaced it.
+    /// </summary>
+    public async Task<TokenResult> GetAsync(Webhook webhook, string? rejected, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(webhook);
-        if (refresh)
+        if (_cache.TryGetValue(webhook.Id, out var cached))
         {
-            _cache.TryRemove(webhook.Id, out _);
-        }
-        else if (_cache.TryGetValue(webhook.Id, out var cached) && cached.Until > clock.GetUtcNow())
-        {
-            return new TokenResult(cached.Token, null);
+            if (rejected is not null && cached.Token == rejected)
+            {
+                _cache.TryRemove(new KeyValuePair<WebhookId, (string, DateTimeOffset)>(webhook.Id, cached));
+            }
+            else if (cached.Until > clock.GetUtcNow())
+            {
+                return new TokenResult(cached.Token, null);
+            }
         }
 
         var fetch = _inFlight.GetOrAdd(webhook.Id, _ => new Lazy<Task<TokenResult>>(() => FetchAsync(webhook, cancellationToken)));
@@ -78,7 +87,7 @@ public sealed partial class TokenProvider(
                 return TokenResult.Failed(AttemptErrors.TokenUnavailable);
             }
 
-            var lifetime = ExpiresIn(json.RootElement) is { } seconds
+            var lifetime = ExpiresIn(json.RootElement) is { } seconds && double.IsFinite(seconds) && seconds > 0 && seconds <= MaxLifetime.TotalSeconds
                 ? TimeSpan.FromSeconds(seconds) - ExpiryMargin
                 : TimeSpan.FromSeconds(options.TokenCacheSeconds);
             if (lifetime > TimeSpan.Zero)

@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using CleanWebhooks.Domain.Common;
 using CleanWebhooks.Domain.Deliveries;
 using CleanWebhooks.Domain.Webhooks;
 using CleanWebhooks.Infrastructure.Persistence.Deliveries;
@@ -29,21 +30,23 @@ public sealed class WebhookSender(IHttpClientFactory httpClientFactory, TokenPro
     internal async Task<DeliveryAttempt> SendAsync(Webhook webhook, ClaimedDelivery delivery, CancellationToken cancellationToken)
     {
         var number = delivery.AttemptCount + 1;
-        var startedAt = clock.GetUtcNow();
+        var startedAt = clock.GetUtcNow().TruncatedToMicroseconds();
         var stopwatch = Stopwatch.StartNew();
         DeliveryAttempt Failed(string error) => new(number, startedAt, Elapsed(stopwatch), null, error, null, null);
 
         string? authorization = webhook.Authorization;
+        string? usedToken = null;
         var usesToken = webhook.AuthorizationUrl is not null;
         if (usesToken)
         {
-            var token = await tokens.GetAsync(webhook, refresh: false, cancellationToken);
+            var token = await tokens.GetAsync(webhook, rejected: null, cancellationToken);
             if (token.Token is null)
             {
                 return Failed(token.Error ?? AttemptErrors.TokenUnavailable);
             }
 
             authorization = AuthorizationValue(webhook, token.Token);
+            usedToken = token.Token;
         }
 
         var body = SendsBody(webhook.Method) ? Envelope(webhook, delivery) : null;
@@ -52,21 +55,19 @@ public sealed class WebhookSender(IHttpClientFactory httpClientFactory, TokenPro
         try
         {
             var client = httpClientFactory.CreateClient(DeliveryHttp.ClientName);
-            var response = await client.SendAsync(
-                BuildRequest(webhook, delivery, body, authorization), HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            var response = await SendOnceAsync(client, webhook, delivery, body, authorization, timeout.Token);
 
             // The receiver did not take our token: it may have been revoked early. Fetch a new one and resend once.
             if (usesToken && response.StatusCode == HttpStatusCode.Unauthorized)
             {
                 response.Dispose();
-                var fresh = await tokens.GetAsync(webhook, refresh: true, cancellationToken);
+                var fresh = await tokens.GetAsync(webhook, rejected: usedToken, cancellationToken);
                 if (fresh.Token is null)
                 {
                     return Failed(fresh.Error ?? AttemptErrors.TokenUnavailable);
                 }
 
-                response = await client.SendAsync(
-                    BuildRequest(webhook, delivery, body, AuthorizationValue(webhook, fresh.Token)), HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+                response = await SendOnceAsync(client, webhook, delivery, body, AuthorizationValue(webhook, fresh.Token), timeout.Token);
             }
 
             using (response)
@@ -80,6 +81,13 @@ public sealed class WebhookSender(IHttpClientFactory httpClientFactory, TokenPro
         {
             return Failed(DeliveryHttp.Classify(e));
         }
+    }
+
+    private async Task<HttpResponseMessage> SendOnceAsync(
+        HttpClient client, Webhook webhook, ClaimedDelivery delivery, byte[]? body, string? authorization, CancellationToken cancellationToken)
+    {
+        using var request = BuildRequest(webhook, delivery, body, authorization);
+        return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
     }
 
     /// <summary><c>{headerAuth} {token}</c>, or the token alone when headerAuth is empty.</summary>
@@ -159,7 +167,7 @@ public sealed class WebhookSender(IHttpClientFactory httpClientFactory, TokenPro
         return buffer.WrittenSpan.ToArray();
     }
 
-    private static TimeSpan? RetryAfter(HttpResponseMessage response)
+    private TimeSpan? RetryAfter(HttpResponseMessage response)
     {
         if (response.Headers.RetryAfter is not { } retryAfter)
         {
@@ -171,7 +179,7 @@ public sealed class WebhookSender(IHttpClientFactory httpClientFactory, TokenPro
             return delta;
         }
 
-        return retryAfter.Date is { } date ? date - DateTimeOffset.UtcNow : null;
+        return retryAfter.Date is { } date ? date - clock.GetUtcNow() : null;
     }
 
     private static string? Excerpt(byte[] answer)

@@ -10,6 +10,9 @@ internal sealed class ClaimedDelivery
 {
     public Guid Id { get; init; }
 
+    /// <summary>The claim that holds its lease: only this claim may record its outcome.</summary>
+    public string LockedBy { get; init; } = "";
+
     public Guid WebhookId { get; init; }
 
     public int AttemptCount { get; init; }
@@ -28,7 +31,7 @@ internal sealed class ClaimedDelivery
 }
 
 /// <summary>The outcome of one attempt, to be written with others of its batch.</summary>
-internal sealed record AttemptRecord(Guid DeliveryId, DeliveryAttempt Attempt, DeliveryStatus Status, DateTimeOffset? NextAttemptAt);
+internal sealed record AttemptRecord(Guid DeliveryId, string LockedBy, DeliveryAttempt Attempt, DeliveryStatus Status, DateTimeOffset? NextAttemptAt);
 
 /// <summary>
 /// The dispatcher's side of the queue. Due deliveries are claimed with a lease in ONE statement per dialect, so
@@ -38,7 +41,7 @@ internal sealed record AttemptRecord(Guid DeliveryId, DeliveryAttempt Attempt, D
 internal sealed class DeliveryQueue(Database database)
 {
     private const string LoadColumns =
-        "d.id, d.webhook_id, d.attempt_count, e.id AS event_id, e.client_id, e.document_id, e.type, e.data, e.occurred_at";
+        "d.id, d.locked_by, d.webhook_id, d.attempt_count, e.id AS event_id, e.client_id, e.document_id, e.type, e.data, e.occurred_at";
 
     private static class Sqlite
     {
@@ -57,14 +60,19 @@ internal sealed class DeliveryQueue(Database database)
             "UPDATE deliveries SET status = @Status, attempt_count = @Number, next_attempt_at = @NextAttemptAt, last_attempt_at = @StartedAt, " +
             "last_status_code = @StatusCode, locked_by = NULL, lease_until = NULL WHERE id = @DeliveryId AND locked_by = @Owner;";
 
+        // Only an outcome that was recorded above (its claim still held the lease) adds its attempt row.
         public const string InsertAttempt =
             "INSERT OR IGNORE INTO delivery_attempts (delivery_id, number, started_at, duration_ms, status_code, error, response_excerpt) " +
-            "VALUES (@DeliveryId, @Number, @StartedAt, @DurationMs, @StatusCode, @Error, @ResponseExcerpt);";
+            "SELECT @DeliveryId, @Number, @StartedAt, @DurationMs, @StatusCode, @Error, @ResponseExcerpt " +
+            "WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = @DeliveryId AND attempt_count = @Number);";
 
         public const string Cancel =
             "UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, locked_by = NULL, lease_until = NULL WHERE id = @DeliveryId AND locked_by = @Owner;";
 
         public const string CountPending = "SELECT COUNT(*) FROM deliveries WHERE status = 'pending';";
+
+        public const string Release =
+            "UPDATE deliveries SET locked_by = NULL, lease_until = NULL WHERE locked_by LIKE @OwnerPattern AND status = 'pending';";
     }
 
     private static class SqlServer
@@ -84,17 +92,21 @@ internal sealed class DeliveryQueue(Database database)
             "last_status_code = @StatusCode, locked_by = NULL, lease_until = NULL WHERE id = @DeliveryId AND locked_by = @Owner;";
 
         public const string InsertAttempt =
-            "IF NOT EXISTS (SELECT 1 FROM dbo.delivery_attempts WHERE delivery_id = @DeliveryId AND number = @Number) " +
             "INSERT INTO dbo.delivery_attempts (delivery_id, number, started_at, duration_ms, status_code, error, response_excerpt) " +
-            "VALUES (@DeliveryId, @Number, @StartedAt, @DurationMs, @StatusCode, @Error, @ResponseExcerpt);";
+            "SELECT @DeliveryId, @Number, @StartedAt, @DurationMs, @StatusCode, @Error, @ResponseExcerpt " +
+            "WHERE EXISTS (SELECT 1 FROM dbo.deliveries WHERE id = @DeliveryId AND attempt_count = @Number) " +
+            "AND NOT EXISTS (SELECT 1 FROM dbo.delivery_attempts WHERE delivery_id = @DeliveryId AND number = @Number);";
 
         public const string Cancel =
             "UPDATE dbo.deliveries SET status = 'cancelled', next_attempt_at = NULL, locked_by = NULL, lease_until = NULL WHERE id = @DeliveryId AND locked_by = @Owner;";
 
         public const string CountPending = "SELECT COUNT(*) FROM dbo.deliveries WHERE status = 'pending';";
+
+        public const string Release =
+            "UPDATE dbo.deliveries SET locked_by = NULL, lease_until = NULL WHERE locked_by LIKE @OwnerPattern AND status = 'pending';";
     }
 
-    /// <summary>Leases up to <paramref name="limit"/> due deliveries to <paramref name="owner"/> and loads them.</summary>
+    /// <summary>Leases up to <paramref name="limit"/> due deliveries to the claim <paramref name="owner"/> and loads them.</summary>
     public async Task<IReadOnlyList<ClaimedDelivery>> ClaimDueAsync(
         string owner, int limit, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
     {
@@ -124,8 +136,11 @@ internal sealed class DeliveryQueue(Database database)
             database.Sql(Sqlite.LoadWebhooks, SqlServer.LoadWebhooks), new { Ids = ids.Distinct().ToList() }, cancellationToken: cancellationToken))).AsList();
     }
 
-    /// <summary>Writes a batch of outcomes in one transaction (one commit for many attempts).</summary>
-    public async Task RecordAsync(string owner, IReadOnlyList<AttemptRecord> records, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes a batch of outcomes in one transaction (one commit for many attempts). An outcome whose claim lost
+    /// its lease meanwhile changes nothing: the delivery belongs to a newer claim.
+    /// </summary>
+    public async Task RecordAsync(IReadOnlyList<AttemptRecord> records, CancellationToken cancellationToken)
     {
         await using var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed);
         var connection = writer.Connection;
@@ -133,7 +148,7 @@ internal sealed class DeliveryQueue(Database database)
         var rows = records.Select(r => new
         {
             r.DeliveryId,
-            Owner = owner,
+            Owner = r.LockedBy,
             Status = r.Status.ToText(),
             r.Attempt.Number,
             r.NextAttemptAt,
@@ -149,13 +164,21 @@ internal sealed class DeliveryQueue(Database database)
     }
 
     /// <summary>Cancels claimed deliveries whose webhook was deleted meanwhile: nothing is sent for it.</summary>
-    public async Task CancelAsync(string owner, IReadOnlyList<Guid> deliveryIds, CancellationToken cancellationToken)
+    public async Task CancelAsync(IReadOnlyList<ClaimedDelivery> deliveries, CancellationToken cancellationToken)
     {
         await using var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed);
         var connection = writer.Connection;
         await connection.ExecuteAsync(new CommandDefinition(
-            database.Sql(Sqlite.Cancel, SqlServer.Cancel), deliveryIds.Select(id => new { DeliveryId = id, Owner = owner }).ToList(),
+            database.Sql(Sqlite.Cancel, SqlServer.Cancel), deliveries.Select(d => new { DeliveryId = d.Id, Owner = d.LockedBy }).ToList(),
             cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Gives back the leases of a stopping dispatcher (claims named <c>{owner}-n</c>), so others need not wait for them to expire.</summary>
+    public async Task ReleaseAsync(string owner, CancellationToken cancellationToken)
+    {
+        await using var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed);
+        await writer.Connection.ExecuteAsync(new CommandDefinition(
+            database.Sql(Sqlite.Release, SqlServer.Release), new { OwnerPattern = owner + "-%" }, cancellationToken: cancellationToken));
     }
 
     public async Task<long> CountPendingAsync(CancellationToken cancellationToken)

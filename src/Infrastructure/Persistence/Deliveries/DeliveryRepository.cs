@@ -116,28 +116,50 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
             {
                 await WriteBatchAsync(batch);
             }
-            catch (Exception) when (batch.Count > 1)
+            catch (Exception)
             {
                 // One event spoiled the batch (on SQL Server: another node took the same idempotency key first).
                 // Write the events one by one, so that each gets its own answer.
                 foreach (var single in batch)
                 {
-                    try
-                    {
-                        await WriteBatchAsync([single]);
-                    }
-                    catch (Exception e)
-                    {
-                        single.Done.TrySetException(e);
-                    }
+                    await WriteAloneAsync(single);
                 }
-            }
-            catch (Exception e)
-            {
-                batch[0].Done.TrySetException(e);
             }
 
             batch.Clear();
+        }
+    }
+
+    private async Task WriteAloneAsync(PendingIntake single)
+    {
+        try
+        {
+            await WriteBatchAsync([single]);
+        }
+        catch (DbException e) when (single.Key is not null && Database.IsUniqueViolation(e))
+        {
+            // Another node committed the same key between our look-up and our insert: answer as it did.
+            var since = single.Event.OccurredAt - IdempotencyWindow;
+            try
+            {
+                var first = await FindReceiptAsync(single.Event.ClientId, single.Key, since, CancellationToken.None);
+                if (first is null)
+                {
+                    single.Done.TrySetException(e);
+                }
+                else
+                {
+                    single.Done.TrySetResult((first, false));
+                }
+            }
+            catch (Exception again)
+            {
+                single.Done.TrySetException(again);
+            }
+        }
+        catch (Exception e)
+        {
+            single.Done.TrySetException(e);
         }
     }
 
