@@ -71,6 +71,36 @@ public sealed class DispatcherConcurrencyTests : DeliveryFixture
         HashSet<string> Delivered() => [.. Receiver.Requests.Select(r => r.Header("webhook-id")!)];
     }
 
+    [Fact]
+    public async Task DispatcherStopsMidAttempt_LeasesHandedBack_AnotherNodeDeliversWithoutWaitingForThem()
+    {
+        Factory.Settings["Delivery:DispatcherEnabled"] = "false"; // this node only takes events in
+        Receiver.Respond = (_, before) => before < 5 ? new ReceiverAnswer(200, Delay: TimeSpan.FromSeconds(5)) : ReceiverAnswer.Ok;
+        using var integrator = await Factory.CreateIntegratorAsync();
+        await integrator.CreateWebhookAsync(Receiver.Url("/hook/:id"));
+        var first = DispatcherNode();
+        _ = first.Services;
+        var deliveryIds = await ReportManyAsync(integrator.ClientId, 5);
+        await Receiver.WaitForAsync(5);
+
+        await first.DisposeAsync(); // stops its dispatcher while all five attempts are in flight
+        await using var second = DispatcherNode();
+        _ = second.Services;
+
+        // The leases last a minute; handed back, the deliveries go out at once.
+        await Receiver.WaitForAsync(10, TimeSpan.FromSeconds(10));
+        Assert.Equal(deliveryIds.Select(id => id.ToString()).Order(), Receiver.Requests.Skip(5).Select(r => r.Header("webhook-id")!).Order());
+
+        ApiFactory DispatcherNode()
+        {
+            var node = ApiFactory.SharingDatabaseWith(Factory);
+            node.Settings["Delivery:DispatcherEnabled"] = "true";
+            node.Settings["Delivery:Timeout"] = "00:00:10";
+            node.Settings["Delivery:LeaseDuration"] = "00:01:00";
+            return node;
+        }
+    }
+
     private async Task<List<Guid>> ReportManyAsync(Guid clientId, int count)
     {
         var ids = new ConcurrentBag<Guid>();
