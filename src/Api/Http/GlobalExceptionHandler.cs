@@ -26,12 +26,7 @@ public sealed partial class GlobalExceptionHandler(IProblemDetailsService proble
                 {
                     ["body"] = [Text.Pick("The body must be a JSON object.", "O corpo deve ser um objeto JSON.")],
                 })
-                : Problems.Create(bad.StatusCode, bad.StatusCode switch
-                {
-                    413 => $"The request body is larger than {RequestBodyLimit.MaxBytes / 1024} KB.",
-                    415 => "The request body must be JSON (Content-Type: application/json).",
-                    _ => bad.Message,
-                });
+                : Problems.Create(bad.StatusCode, bad.StatusCode is 413 or 415 ? Problems.DefaultDetail(bad.StatusCode) : bad.Message);
         }
         else
         {

@@ -66,6 +66,8 @@ public static class Problems
     {
         404 => "No such resource.",
         405 => "The resource does not accept this method.",
+        413 => $"The request body is larger than {RequestBodyLimit.MaxBytes / 1024} KB.",
+        415 => "The request body must be JSON (Content-Type: application/json).",
         _ => Kinds.TryGetValue(status, out var kind) ? kind.Title : "The request failed.",
     };
 
