@@ -7,7 +7,9 @@ using System.Text;
 
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.WebHost.UseUrls("http://localhost:5000");
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
 var app = builder.Build();
+app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine("Demo receiver on http://localhost:5000: POST /login, any /ocr_feedback/{id}"));
 
 app.MapPost("/login", (HttpRequest request) =>
     request.HasFormContentType && request.Form["username"] == "root" && request.Form["password"] == "root"
