@@ -58,10 +58,7 @@ public static class ClientEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeApiKey(
-        Guid clientId, Guid apiKeyId, ISender sender, CancellationToken cancellationToken)
-    {
-        var result = await sender.Send(new RevokeApiKeyCommand(new ClientId(clientId), new ApiKeyId(apiKeyId)), cancellationToken);
-        return result.IsSuccess ? TypedResults.NoContent() : result.Error.ToProblem();
-    }
+        Guid clientId, Guid apiKeyId, ISender sender, CancellationToken cancellationToken) =>
+        (await sender.Send(new RevokeApiKeyCommand(new ClientId(clientId), new ApiKeyId(apiKeyId)), cancellationToken)).ToNoContentOrProblem();
 }
 

@@ -42,18 +42,12 @@ public static class DeliveryEndpoints
     }
 
     private static async Task<Results<Ok<DeliveryPage>, ProblemHttpResult>> ListDeliveries(
-        Guid id, string? status, int? limit, string? cursor, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken)
-    {
-        var result = await sender.Send(new ListDeliveriesQuery(user.ClientId(), new WebhookId(id), status, limit, cursor), cancellationToken);
-        return result.IsSuccess ? TypedResults.Ok(result.Value) : result.Error.ToProblem();
-    }
+        Guid id, string? status, int? limit, string? cursor, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
+        (await sender.Send(new ListDeliveriesQuery(user.ClientId(), new WebhookId(id), status, limit, cursor), cancellationToken)).ToOkOrProblem();
 
     private static async Task<Results<Ok<DeliveryDetailsResponse>, ProblemHttpResult>> GetDelivery(
-        Guid id, Guid deliveryId, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken)
-    {
-        var result = await sender.Send(new GetDeliveryQuery(user.ClientId(), new WebhookId(id), new DeliveryId(deliveryId)), cancellationToken);
-        return result.IsSuccess ? TypedResults.Ok(result.Value) : result.Error.ToProblem();
-    }
+        Guid id, Guid deliveryId, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
+        (await sender.Send(new GetDeliveryQuery(user.ClientId(), new WebhookId(id), new DeliveryId(deliveryId)), cancellationToken)).ToOkOrProblem();
 
     private static async Task<Results<Accepted<DeliveryDetailsResponse>, ProblemHttpResult>> RetryDelivery(
         Guid id, Guid deliveryId, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken)

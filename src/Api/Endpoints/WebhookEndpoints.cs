@@ -64,41 +64,26 @@ public static class WebhookEndpoints
     }
 
     private static async Task<Results<Ok<SigningSecretResponse>, ProblemHttpResult>> GetSigningSecret(
-        Guid id, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken)
-    {
-        var result = await sender.Send(new GetSigningSecretQuery(user.ClientId(), new WebhookId(id)), cancellationToken);
-        return result.IsSuccess ? TypedResults.Ok(result.Value) : result.Error.ToProblem();
-    }
+        Guid id, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
+        (await sender.Send(new GetSigningSecretQuery(user.ClientId(), new WebhookId(id)), cancellationToken)).ToOkOrProblem();
 
     private static async Task<Results<Ok<SigningSecretResponse>, ProblemHttpResult>> RotateSigningSecret(
-        Guid id, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken)
-    {
-        var result = await sender.Send(new RotateSigningSecretCommand(user.ClientId(), new WebhookId(id)), cancellationToken);
-        return result.IsSuccess ? TypedResults.Ok(result.Value) : result.Error.ToProblem();
-    }
+        Guid id, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
+        (await sender.Send(new RotateSigningSecretCommand(user.ClientId(), new WebhookId(id)), cancellationToken)).ToOkOrProblem();
 
     private static async Task<Results<Ok<WebhookResponse>, ProblemHttpResult>> CreateWebhook(
-        CreateWebhookRequest request, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken)
-    {
-        var result = await sender.Send(CreateWebhookCommand.From(user.ClientId(), request), cancellationToken);
-        return result.IsSuccess ? TypedResults.Ok(result.Value) : result.Error.ToProblem();
-    }
+        CreateWebhookRequest request, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
+        (await sender.Send(CreateWebhookCommand.From(user.ClientId(), request), cancellationToken)).ToOkOrProblem();
 
     private static async Task<Ok<IReadOnlyList<WebhookResponse>>> ListWebhooks(
         ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
         TypedResults.Ok(await sender.Send(new ListWebhooksQuery(user.ClientId()), cancellationToken));
 
     private static async Task<Results<Ok<WebhookResponse>, ProblemHttpResult>> GetWebhook(
-        Guid id, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken)
-    {
-        var result = await sender.Send(new GetWebhookQuery(user.ClientId(), new WebhookId(id)), cancellationToken);
-        return result.IsSuccess ? TypedResults.Ok(result.Value) : result.Error.ToProblem();
-    }
+        Guid id, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
+        (await sender.Send(new GetWebhookQuery(user.ClientId(), new WebhookId(id)), cancellationToken)).ToOkOrProblem();
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteWebhook(
-        Guid id, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken)
-    {
-        var result = await sender.Send(new DeleteWebhookCommand(user.ClientId(), new WebhookId(id)), cancellationToken);
-        return result.IsSuccess ? TypedResults.NoContent() : result.Error.ToProblem();
-    }
+        Guid id, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
+        (await sender.Send(new DeleteWebhookCommand(user.ClientId(), new WebhookId(id)), cancellationToken)).ToNoContentOrProblem();
 }
