@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using CleanWebhooks.Application.Common.Localization;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Metadata;
@@ -26,6 +27,11 @@ public sealed partial class GlobalExceptionHandler(IProblemDetailsService proble
                 {
                     ["body"] = [Text.Pick("The body must be a JSON object.", "O corpo deve ser um objeto JSON.")],
                 })
+                : UnboundParameter().Match(bad.Message) is { Success: true } unbound
+                ? Problems.Validation(new Dictionary<string, string[]>
+                {
+                    [unbound.Groups["name"].Value] = [Text.Pick("The value has the wrong type.", "O valor tem o tipo errado.")],
+                })
                 : Problems.Create(bad.StatusCode, bad.StatusCode is 413 or 415 ? Problems.DefaultDetail(bad.StatusCode) : bad.Message);
         }
         else
@@ -50,6 +56,10 @@ public sealed partial class GlobalExceptionHandler(IProblemDetailsService proble
         string.IsNullOrEmpty(json.Path) || json.Path == "$"
             ? Text.Pick("The body is not valid JSON.", "O corpo não é um JSON válido.")
             : Text.Pick("The value has the wrong JSON type or is malformed.", "O valor tem o tipo JSON errado ou está malformado.");
+
+    /// <summary>Minimal APIs' words for a query or route value of the wrong type, e.g. <c>Failed to bind parameter "int? limit" from "abc".</c></summary>
+    [GeneratedRegex("^Failed to bind parameter \"[^\"]*?(?<name>\\w+)\" from", RegexOptions.CultureInvariant)]
+    private static partial Regex UnboundParameter();
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception in request {TraceId}")]
     private partial void LogUnhandled(Exception exception, string traceId);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using CleanWebhooks.Testing;
@@ -66,6 +67,18 @@ public sealed class BadInputTests(ApiFactory api) : IClassFixture<ApiFactory>, I
 
         var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest);
         Assert.Contains(Problem.Errors(problem).Keys, k => k.StartsWith("headers", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ListDeliveries_LimitNotANumber_Is400OnLimit()
+    {
+        using var created = await Http.PostAsync(WebhooksUri, SeedWith(_ => { }));
+        var webhook = await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+
+        using var response = await Http.GetAsync($"{WebhooksUri}/{webhook.GetProperty("id").GetGuid()}/deliveries?limit=abc");
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("limit", Problem.Errors(problem).Keys);
     }
 
     [Fact]
