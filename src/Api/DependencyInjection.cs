@@ -31,6 +31,8 @@ public static class DependencyInjection
             .AddPolicy(AuthPolicies.Integrator, p => p.AddAuthenticationSchemes(AuthSchemes.ApiKey).RequireAuthenticatedUser())
             .AddPolicy(AuthPolicies.Internal, p => p.AddAuthenticationSchemes(AuthSchemes.InternalKey).RequireAuthenticatedUser());
 
+        // Registered before AddProblemDetails, so it is the writer chosen for every problem.
+        services.AddSingleton<IProblemDetailsWriter, JsonProblemDetailsWriter>();
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             // Answers made by the framework itself (no route, wrong method) get a detail like ours.

@@ -62,6 +62,16 @@ public static class Problems
         };
     }
 
+    /// <summary>Fills what the framework's own problems leave out: the type and title of their status.</summary>
+    public static void ApplyDefaults(ProblemDetails problem, int status)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        problem.Status ??= status;
+        var (type, title) = Kinds.TryGetValue(problem.Status.Value, out var kind) ? kind : ("about:blank", "Error");
+        problem.Type ??= type;
+        problem.Title ??= title;
+    }
+
     public static string DefaultDetail(int status) => status switch
     {
         404 => "No such resource.",

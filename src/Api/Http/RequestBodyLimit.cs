@@ -2,7 +2,8 @@ namespace CleanWebhooks.Api.Http;
 
 /// <summary>
 /// Caps request bodies at 64 KB for every server (Kestrel's own limit is per server, and the test server has
-/// none): a declared length over the cap is refused up front, a chunked body when it crosses the cap.
+/// none): a declared length over the cap is refused up front, a chunked body when it crosses the cap. A body in a
+/// charset other than UTF-8 is refused too (415): JSON is UTF-8, and the framework fails on unknown charsets.
 /// </summary>
 public sealed class RequestBodyLimit(RequestDelegate next)
 {
@@ -14,6 +15,14 @@ public sealed class RequestBodyLimit(RequestDelegate next)
         if (context.Request.ContentLength > MaxBytes)
         {
             throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge);
+        }
+
+        if (Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var mediaType)
+            && mediaType.Charset.HasValue
+            && !mediaType.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
+            && !mediaType.Charset.Equals("utf8", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new BadHttpRequestException("Unsupported charset.", StatusCodes.Status415UnsupportedMediaType);
         }
 
         if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)

@@ -16,8 +16,15 @@ public interface IWebhookRepository
     /// <summary>The id of the client's active webhook of that type, or null.</summary>
     Task<WebhookId?> GetActiveIdOfTypeAsync(ClientId clientId, WebhookType type, CancellationToken cancellationToken);
 
-    /// <summary>Marks the webhook deleted and cancels its pending deliveries, in one transaction.</summary>
-    Task DeleteAsync(Webhook webhook, CancellationToken cancellationToken);
+    /// <summary>
+    /// Marks the client's active webhook deleted and cancels its pending deliveries, in one transaction; false when
+    /// there is no such webhook. Deleting needs no secret, so the webhook is not read (its secrets may be unreadable).
+    /// </summary>
+    Task<bool> DeleteAsync(ClientId clientId, WebhookId id, DateTimeOffset deletedAt, CancellationToken cancellationToken);
 
-    Task UpdateSecretsAsync(Webhook webhook, CancellationToken cancellationToken);
+    /// <summary>
+    /// Stores rotated secrets, unless the webhook changed since it was read (its <c>updatedAt</c> is no longer
+    /// <paramref name="readUpdatedAt"/>): false then, and nothing is written.
+    /// </summary>
+    Task<bool> UpdateSecretsAsync(Webhook webhook, DateTimeOffset readUpdatedAt, CancellationToken cancellationToken);
 }

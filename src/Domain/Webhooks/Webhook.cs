@@ -119,7 +119,7 @@ public sealed class Webhook
                 return WebhookErrors.InvalidAuthorizationUrl;
             }
 
-            if (definition.AuthorizationMethod is { } m && !WebhookRules.IsAllowedMethod(m))
+            if (NullIfEmpty(definition.AuthorizationMethod) is { } m && !WebhookRules.IsAllowedMethod(m))
             {
                 return WebhookErrors.InvalidAuthorizationMethod;
             }
@@ -129,7 +129,7 @@ public sealed class Webhook
                 return WebhookErrors.InvalidHeaders(authHeadersProblem, "authorizationHeaders");
             }
 
-            if (definition.AuthorizationResponseTokenAttr is { } attr && !WebhookRules.IsTokenPath(attr))
+            if (NullIfEmpty(definition.AuthorizationResponseTokenAttr) is { } attr && !WebhookRules.IsTokenPath(attr))
             {
                 return WebhookErrors.InvalidTokenAttr;
             }
@@ -150,11 +150,11 @@ public sealed class Webhook
             Method = WebhookRules.NormalizeMethod(definition.Method),
             Headers = Copy(definition.Headers) ?? NoHeaders,
             HeaderAuth = headerAuth,
-            Url = definition.Url,
+            Url = definition.Url.Trim(),
             Authorization = fixedAuthorization,
             AuthorizationUrl = authorizationUrl,
             AuthorizationMethod = authorizationUrl is null ? null
-                : WebhookRules.NormalizeMethod(definition.AuthorizationMethod ?? WebhookRules.DefaultAuthorizationMethod),
+                : WebhookRules.NormalizeMethod(NullIfEmpty(definition.AuthorizationMethod) ?? WebhookRules.DefaultAuthorizationMethod),
             AuthorizationHeaders = authorizationUrl is null ? null : Copy(definition.AuthorizationHeaders),
             AuthorizationBody = authorizationUrl is null ? null : definition.AuthorizationBody,
             AuthorizationResponseTokenAttr = authorizationUrl is null ? null
@@ -188,16 +188,6 @@ public sealed class Webhook
             PreviousSigningSecretExpiresAt = s.PreviousSigningSecretExpiresAt, CreatedAt = s.CreatedAt,
             UpdatedAt = s.UpdatedAt, DeletedAt = s.DeletedAt,
         };
-    }
-
-    /// <summary>Removes the webhook from the client's view and frees its type. History stays.</summary>
-    public void Delete(DateTimeOffset now)
-    {
-        if (DeletedAt is null)
-        {
-            DeletedAt = now;
-            UpdatedAt = now;
-        }
     }
 
     /// <summary>Makes a new signing secret; the old one keeps signing beside it for a day.</summary>
@@ -237,9 +227,10 @@ public sealed class Webhook
             return null;
         }
 
+        // Only a well-known scheme is shown: any other first word may be the credential itself.
         var space = authorization.IndexOf(' ', StringComparison.Ordinal);
         var scheme = space > 0 ? authorization[..space] : null;
-        return scheme is not null && scheme.Length <= WebhookRules.MaxShownSchemeLength && WebhookRules.IsToken(scheme)
+        return scheme is not null && WebhookRules.KnownAuthorizationSchemes.Contains(scheme)
             ? scheme + " ****"
             : "****";
     }

@@ -11,6 +11,9 @@ public static class WebhookErrors
         "webhook.duplicate_type",
         "A webhook of this type already exists. Only one webhook of each type can exist at a time: delete the current one first.");
 
+    public static readonly Error ConcurrentChange = Error.Conflict(
+        "webhook.concurrent_change", "The webhook kept changing while this request ran; try again.");
+
     public static readonly Error InvalidName = Error.Validation(
         "webhook.invalid_name", $"The name must have 1 to {WebhookRules.NameMaxLength} characters.", "name");
 

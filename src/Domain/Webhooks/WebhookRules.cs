@@ -41,8 +41,13 @@ public static partial class WebhookRules
         && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
         && !string.IsNullOrEmpty(uri.Host);
 
-    /// <summary>True when the url has a <c>:id</c> placeholder (<c>:identity</c> is not one).</summary>
-    public static bool HasIdPlaceholder(string? url) => url is not null && IdPlaceholderPattern().IsMatch(url);
+    /// <summary>
+    /// True when the url's path or query has a <c>:id</c> placeholder (<c>:identity</c> is not one). A placeholder in
+    /// the fragment or the user info would never reach the receiver.
+    /// </summary>
+    public static bool HasIdPlaceholder(string? url) =>
+        url is not null && Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri)
+        && IdPlaceholderPattern().IsMatch(uri.GetComponents(UriComponents.PathAndQuery, UriFormat.UriEscaped));
 
     /// <summary>The url with every <c>:id</c> placeholder replaced by <paramref name="escapedId"/>.</summary>
     public static string ReplaceIdPlaceholder(string url, string escapedId) => IdPlaceholderPattern().Replace(url, escapedId.Replace("$", "$$", StringComparison.Ordinal));
@@ -92,8 +97,12 @@ public static partial class WebhookRules
         return true;
     }
 
-    /// <summary>The longest authorization scheme shown when redacting (<c>Bearer ****</c>); a longer first word may be the secret itself.</summary>
-    public const int MaxShownSchemeLength = 20;
+    /// <summary>Authorization schemes shown when redacting (<c>Bearer ****</c>); anything else is masked whole.</summary>
+    public static readonly IReadOnlySet<string> KnownAuthorizationSchemes = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        "Basic", "Bearer", "Digest", "Negotiate", "NTLM", "Token", "Bot", "ApiKey", "Key", "HMAC", "OAuth", "DPoP",
+        "AWS4-HMAC-SHA256", "HOBA", "Mutual", "SCRAM-SHA-1", "SCRAM-SHA-256", "vapid",
+    };
 
     /// <summary>Why a header set is refused, or null when it is fine.</summary>
     public static string? CheckHeaders(IReadOnlyDictionary<string, string>? headers)

@@ -11,7 +11,12 @@ namespace CleanWebhooks.Infrastructure.Persistence;
 /// seeds a demo client whose API key is logged so that the README's calls work at once.
 /// </summary>
 public sealed partial class DatabaseInitializer(
-    Migrator migrator, IClientRepository clients, IConfiguration configuration, TimeProvider clock, ILogger<DatabaseInitializer> logger)
+    Migrator migrator,
+    IClientRepository clients,
+    IConfiguration configuration,
+    IHostEnvironment environment,
+    TimeProvider clock,
+    ILogger<DatabaseInitializer> logger)
     : IHostedService
 {
     private static readonly ClientId DemoClientId = new(Guid.Parse("113d37ed-6b47-46b6-bc50-bf5d64ad3a94"));
@@ -21,7 +26,8 @@ public sealed partial class DatabaseInitializer(
     {
         await migrator.MigrateAsync(cancellationToken);
 
-        if (configuration["Demo:ApiKey"] is { Length: > 0 } demoKey)
+        // The demo key is logged in clear: only ever in Development.
+        if (environment.IsDevelopment() && configuration["Demo:ApiKey"] is { Length: > 0 } demoKey)
         {
             var now = clock.GetUtcNow();
             await clients.EnsureAsync(

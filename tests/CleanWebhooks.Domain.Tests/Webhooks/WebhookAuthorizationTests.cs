@@ -156,6 +156,8 @@ public class WebhookAuthorizationTests
     [InlineData("  Bearer abc  ", "Bearer ****")]
     [InlineData("averyveryverylongsecretvalue-that-is-no-scheme tail", "****")]
     [InlineData("Bearer, abc", "****")]
+    [InlineData("ghp_secretsecretsec v2", "****")]
+    [InlineData("bearer abc", "bearer ****")]
     public void RedactedAuthorization_FixedAuthorization_KeepsTheSchemeAndMasksTheRest(string authorization, string expected)
     {
         var webhook = CreateValid(Minimal() with { Authorization = authorization });

@@ -80,17 +80,4 @@ public class WebhookBehaviorTests
         Assert.Equal(second, webhook.PreviousSigningSecret);
         Assert.DoesNotContain(first, webhook.SigningSecretsAt(Now.AddMinutes(1)));
     }
-
-    [Fact]
-    public void Delete_Once_MarksDeletedAndKeepsTheFirstTime()
-    {
-        var webhook = CreateValid(Minimal());
-
-        webhook.Delete(Now.AddMinutes(1));
-        webhook.Delete(Now.AddMinutes(2));
-
-        Assert.True(webhook.IsDeleted);
-        Assert.Equal(Now.AddMinutes(1), webhook.DeletedAt);
-        Assert.Equal(Now.AddMinutes(1), webhook.UpdatedAt);
-    }
 }

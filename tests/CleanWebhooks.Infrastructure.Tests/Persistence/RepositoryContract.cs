@@ -221,8 +221,7 @@ public abstract class RepositoryContract(ContractDatabase db)
         var webhook = NewWebhook(client.Id, FixedAuth());
         await Webhooks.AddAsync(webhook, default);
 
-        webhook.Delete(Now.AddMinutes(5));
-        await Webhooks.DeleteAsync(webhook, default);
+        Assert.True(await Webhooks.DeleteAsync(client.Id, webhook.Id, Now.AddMinutes(5), default));
 
         Assert.Null(await Webhooks.GetAsync(client.Id, webhook.Id, default));
         Assert.Null(await Webhooks.GetActiveIdOfTypeAsync(client.Id, WebhookType.DocumentFinished, default));
@@ -245,12 +244,41 @@ public abstract class RepositoryContract(ContractDatabase db)
         var pending = await AddDeliveryAsync(client.Id, webhook.Id, "pending");
         var succeeded = await AddDeliveryAsync(client.Id, webhook.Id, "succeeded");
 
-        webhook.Delete(Now.AddMinutes(5));
-        await Webhooks.DeleteAsync(webhook, default);
+        Assert.True(await Webhooks.DeleteAsync(client.Id, webhook.Id, Now.AddMinutes(5), default));
 
         Assert.Equal("cancelled", await ScalarAsync<string>("SELECT status FROM deliveries WHERE id = @Id;", pending));
         Assert.Null(await ScalarAsync<string?>("SELECT next_attempt_at FROM deliveries WHERE id = @Id;", pending));
         Assert.Equal("succeeded", await ScalarAsync<string>("SELECT status FROM deliveries WHERE id = @Id;", succeeded));
+    }
+
+    [Fact]
+    public virtual async Task WebhookDelete_AnotherClientsOrAlreadyDeleted_ReturnsFalse()
+    {
+        var (owner, _, _) = await NewClientAsync();
+        var (other, _, _) = await NewClientAsync();
+        var webhook = NewWebhook(owner.Id, FixedAuth());
+        await Webhooks.AddAsync(webhook, default);
+
+        Assert.False(await Webhooks.DeleteAsync(other.Id, webhook.Id, Now.AddMinutes(5), default));
+        Assert.True(await Webhooks.DeleteAsync(owner.Id, webhook.Id, Now.AddMinutes(5), default));
+        Assert.False(await Webhooks.DeleteAsync(owner.Id, webhook.Id, Now.AddMinutes(6), default));
+    }
+
+    [Fact]
+    public virtual async Task WebhookUpdateSecrets_ChangedSinceRead_WritesNothingAndReturnsFalse()
+    {
+        var (client, _, _) = await NewClientAsync();
+        var webhook = NewWebhook(client.Id, FixedAuth());
+        await Webhooks.AddAsync(webhook, default);
+        var first = await Webhooks.GetAsync(client.Id, webhook.Id, default);
+        var second = await Webhooks.GetAsync(client.Id, webhook.Id, default);
+
+        first!.RotateSecret(Now.AddHours(1));
+        Assert.True(await Webhooks.UpdateSecretsAsync(first, Now, default));
+        second!.RotateSecret(Now.AddHours(2));
+
+        Assert.False(await Webhooks.UpdateSecretsAsync(second, Now, default));
+        Assert.Equal(first.SigningSecret, (await Webhooks.GetAsync(client.Id, webhook.Id, default))?.SigningSecret);
     }
 
     [Fact]
@@ -306,8 +334,9 @@ public abstract class RepositoryContract(ContractDatabase db)
         await Webhooks.AddAsync(webhook, default);
         var rotatedAt = Now.AddHours(2);
 
+        var readUpdatedAt = webhook.UpdatedAt;
         webhook.RotateSecret(rotatedAt);
-        await Webhooks.UpdateSecretsAsync(webhook, default);
+        Assert.True(await Webhooks.UpdateSecretsAsync(webhook, readUpdatedAt, default));
         var read = await Webhooks.GetAsync(client.Id, webhook.Id, default);
 
         Assert.Equal(webhook.SigningSecret, read?.SigningSecret);
@@ -325,8 +354,9 @@ public abstract class RepositoryContract(ContractDatabase db)
         var (client, key, plain) = await NewClientAsync();
         var webhook = NewWebhook(client.Id, FixedAuth());
         await Webhooks.AddAsync(webhook, default);
+        var readUpdatedAt = webhook.UpdatedAt;
         webhook.RotateSecret(Now.AddTicks(10));
-        await Webhooks.UpdateSecretsAsync(webhook, default);
+        Assert.True(await Webhooks.UpdateSecretsAsync(webhook, readUpdatedAt, default));
 
         var readClient = await Clients.GetByIdAsync(client.Id, default);
         var readKey = await Clients.FindActiveKeyByHashAsync(ApiKey.HashOf(plain), default);

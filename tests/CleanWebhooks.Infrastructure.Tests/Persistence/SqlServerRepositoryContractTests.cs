@@ -70,4 +70,10 @@ public sealed class SqlServerRepositoryContractTests(SqlServerContractDatabase d
 
     [SqlServerFact]
     public override Task QueriesGetAndList_Always_ShowTheRedactedAuthorizationAndNoSecret() => base.QueriesGetAndList_Always_ShowTheRedactedAuthorizationAndNoSecret();
+
+    [SqlServerFact]
+    public override Task WebhookDelete_AnotherClientsOrAlreadyDeleted_ReturnsFalse() => base.WebhookDelete_AnotherClientsOrAlreadyDeleted_ReturnsFalse();
+
+    [SqlServerFact]
+    public override Task WebhookUpdateSecrets_ChangedSinceRead_WritesNothingAndReturnsFalse() => base.WebhookUpdateSecrets_ChangedSinceRead_WritesNothingAndReturnsFalse();
 }

@@ -46,7 +46,12 @@ public sealed class ValidationBehavior<TMessage, TResponse>(IEnumerable<IValidat
             : TResponse.Failure(new ValidationError(errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal)));
     }
 
-    /// <summary><c>AuthorizationHeaders[x-a]</c> → <c>authorizationHeaders[x-a]</c>: the JSON name the client sent.</summary>
+    /// <summary>
+    /// <c>AuthorizationHeaders[x-a]</c> → <c>authorizationHeaders[x-a]</c>: the JSON name the client sent. A header's
+    /// name (<c>Idempotency-Key</c>) is kept as it is.
+    /// </summary>
     private static string FieldName(string propertyName) =>
-        string.Join('.', propertyName.Split('.').Select(JsonNamingPolicy.CamelCase.ConvertName));
+        propertyName.Contains('-', StringComparison.Ordinal)
+            ? propertyName
+            : string.Join('.', propertyName.Split('.').Select(JsonNamingPolicy.CamelCase.ConvertName));
 }

@@ -34,14 +34,8 @@ public sealed class CreateWebhookCommandHandler(IWebhookRepository webhooks, Tim
 {
     public async ValueTask<Result<WebhookResponse>> Handle(CreateWebhookCommand command, CancellationToken cancellationToken)
     {
-        var type = (WebhookType)command.Type!.Value;
-        if (await webhooks.ExistsActiveOfTypeAsync(command.ClientId, type, cancellationToken))
-        {
-            return WebhookErrors.DuplicateType;
-        }
-
         var definition = new WebhookDefinition(
-            command.Name!, command.Type.Value, command.Method!, command.Headers, command.HeaderAuth, command.Url!,
+            command.Name!, command.Type!.Value, command.Method!, command.Headers, command.HeaderAuth, command.Url!,
             command.Authorization, command.AuthorizationUrl, command.AuthorizationMethod, command.AuthorizationHeaders,
             AuthorizationBodyText(command.AuthorizationBody), command.AuthorizationResponseTokenAttr);
 
@@ -49,6 +43,11 @@ public sealed class CreateWebhookCommandHandler(IWebhookRepository webhooks, Tim
         if (!created.IsSuccess)
         {
             return created.Error;
+        }
+
+        if (await webhooks.ExistsActiveOfTypeAsync(command.ClientId, created.Value.Type, cancellationToken))
+        {
+            return WebhookErrors.DuplicateType;
         }
 
         // The unique index decides races that the check above cannot see.

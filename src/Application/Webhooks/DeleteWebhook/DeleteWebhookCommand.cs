@@ -12,14 +12,8 @@ public sealed class DeleteWebhookCommandHandler(IWebhookRepository webhooks, Tim
 {
     public async ValueTask<Result> Handle(DeleteWebhookCommand command, CancellationToken cancellationToken)
     {
-        var webhook = await webhooks.GetAsync(command.ClientId, command.WebhookId, cancellationToken);
-        if (webhook is null)
-        {
-            return WebhookErrors.NotFound;
-        }
-
-        webhook.Delete(clock.GetUtcNow().TruncatedToMicroseconds());
-        await webhooks.DeleteAsync(webhook, cancellationToken);
-        return Result.Success();
+        var deleted = await webhooks.DeleteAsync(
+            command.ClientId, command.WebhookId, clock.GetUtcNow().TruncatedToMicroseconds(), cancellationToken);
+        return deleted ? Result.Success() : WebhookErrors.NotFound;
     }
 }

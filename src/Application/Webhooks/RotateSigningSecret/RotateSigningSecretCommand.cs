@@ -11,16 +11,28 @@ public sealed record RotateSigningSecretCommand(ClientId ClientId, WebhookId Web
 public sealed class RotateSigningSecretCommandHandler(IWebhookRepository webhooks, TimeProvider clock)
     : ICommandHandler<RotateSigningSecretCommand, Result<SigningSecretResponse>>
 {
+    private const int MaxAttempts = 3;
+
     public async ValueTask<Result<SigningSecretResponse>> Handle(RotateSigningSecretCommand command, CancellationToken cancellationToken)
     {
-        var webhook = await webhooks.GetAsync(command.ClientId, command.WebhookId, cancellationToken);
-        if (webhook is null)
+        // Two rotations at once must not both keep the same previous secret: the loser reads again and rotates
+        // what the winner wrote, so every secret handed out signs for at least a day.
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            return WebhookErrors.NotFound;
+            var webhook = await webhooks.GetAsync(command.ClientId, command.WebhookId, cancellationToken);
+            if (webhook is null)
+            {
+                return WebhookErrors.NotFound;
+            }
+
+            var readUpdatedAt = webhook.UpdatedAt;
+            webhook.RotateSecret(clock.GetUtcNow().TruncatedToMicroseconds());
+            if (await webhooks.UpdateSecretsAsync(webhook, readUpdatedAt, cancellationToken))
+            {
+                return new SigningSecretResponse(webhook.SigningSecret);
+            }
         }
 
-        webhook.RotateSecret(clock.GetUtcNow().TruncatedToMicroseconds());
-        await webhooks.UpdateSecretsAsync(webhook, cancellationToken);
-        return new SigningSecretResponse(webhook.SigningSecret);
+        return WebhookErrors.ConcurrentChange;
     }
 }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using CleanWebhooks.Domain.Clients;
 using Dapper;
 
@@ -101,14 +102,21 @@ public sealed class ClientRepository(Database database) : IClientRepository
     public async Task EnsureAsync(Client client, ApiKey key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
-        await using var writer = await database.OpenWriterAsync(cancellationToken);
-        var connection = writer.Connection;
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
-            database.Sql(Sqlite.InsertClientIfMissing, SqlServer.InsertClientIfMissing), ClientParameters(client), transaction, cancellationToken: cancellationToken));
-        await connection.ExecuteAsync(new CommandDefinition(
-            database.Sql(Sqlite.InsertKeyIfMissing, SqlServer.InsertKeyIfMissing), KeyParameters(key), transaction, cancellationToken: cancellationToken));
-        await transaction.CommitAsync(cancellationToken);
+        try
+        {
+            await using var writer = await database.OpenWriterAsync(cancellationToken);
+            var connection = writer.Connection;
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await connection.ExecuteAsync(new CommandDefinition(
+                database.Sql(Sqlite.InsertClientIfMissing, SqlServer.InsertClientIfMissing), ClientParameters(client), transaction, cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(new CommandDefinition(
+                database.Sql(Sqlite.InsertKeyIfMissing, SqlServer.InsertKeyIfMissing), KeyParameters(key), transaction, cancellationToken: cancellationToken));
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (DbException e) when (Database.IsUniqueViolation(e))
+        {
+            // Another instance starting at the same time seeded it first.
+        }
     }
 
     private static object ClientParameters(Client client) => new { Id = client.Id.Value, client.Name, client.CreatedAt };

@@ -23,7 +23,9 @@ public sealed class Migrator(Database database)
     private static class SqlServer
     {
         public const string Lock =
-            "EXEC sp_getapplock @Resource = 'cleanwebhooks_migrations', @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = 60000;";
+            "DECLARE @result INT; " +
+            "EXEC @result = sp_getapplock @Resource = 'cleanwebhooks_migrations', @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = 60000; " +
+            "IF @result < 0 THROW 50000, 'Could not take the migration lock within 60 s.', 1;";
 
         public const string CreateHistory =
             "IF OBJECT_ID(N'dbo.schema_migrations', N'U') IS NULL CREATE TABLE dbo.schema_migrations (id NVARCHAR(200) NOT NULL CONSTRAINT pk_schema_migrations PRIMARY KEY, applied_at DATETIMEOFFSET(6) NOT NULL);";
@@ -76,8 +78,11 @@ public sealed class Migrator(Database database)
         await transaction.CommitAsync(cancellationToken);
     }
 
+    /// <summary>Longer than the lock's own 60 s wait, so a second instance waits for the first instead of timing out.</summary>
+    private const int CommandTimeoutSeconds = 120;
+
     private static Task<int> Run(DbConnection connection, DbTransaction transaction, string sql, CancellationToken cancellationToken) =>
-        connection.ExecuteAsync(new CommandDefinition(sql, transaction: transaction, cancellationToken: cancellationToken));
+        connection.ExecuteAsync(new CommandDefinition(sql, transaction: transaction, commandTimeout: CommandTimeoutSeconds, cancellationToken: cancellationToken));
 
     private static string Read(Assembly assembly, string name)
     {

@@ -30,14 +30,15 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
             "SELECT id FROM webhooks WHERE client_id = @ClientId AND type = @Type AND deleted_at IS NULL;";
 
 
-        public const string Delete = "UPDATE webhooks SET deleted_at = @DeletedAt, updated_at = @UpdatedAt WHERE id = @Id AND deleted_at IS NULL;";
+        public const string Delete =
+            "UPDATE webhooks SET deleted_at = @DeletedAt, updated_at = @DeletedAt WHERE id = @Id AND client_id = @ClientId AND deleted_at IS NULL;";
 
         public const string CancelPendingDeliveries =
             "UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, locked_by = NULL, lease_until = NULL WHERE webhook_id = @Id AND status = 'pending';";
 
         public const string UpdateSecrets =
             "UPDATE webhooks SET signing_secret_cipher = @SigningSecretCipher, previous_signing_secret_cipher = @PreviousSigningSecretCipher, " +
-            "previous_signing_secret_expires_at = @PreviousSigningSecretExpiresAt, updated_at = @UpdatedAt WHERE id = @Id;";
+            "previous_signing_secret_expires_at = @PreviousSigningSecretExpiresAt, updated_at = @UpdatedAt WHERE id = @Id AND updated_at = @ReadUpdatedAt AND deleted_at IS NULL;";
     }
 
     private static class SqlServer
@@ -53,14 +54,15 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
             "SELECT id FROM dbo.webhooks WHERE client_id = @ClientId AND type = @Type AND deleted_at IS NULL;";
 
 
-        public const string Delete = "UPDATE dbo.webhooks SET deleted_at = @DeletedAt, updated_at = @UpdatedAt WHERE id = @Id AND deleted_at IS NULL;";
+        public const string Delete =
+            "UPDATE dbo.webhooks SET deleted_at = @DeletedAt, updated_at = @DeletedAt WHERE id = @Id AND client_id = @ClientId AND deleted_at IS NULL;";
 
         public const string CancelPendingDeliveries =
             "UPDATE dbo.deliveries SET status = 'cancelled', next_attempt_at = NULL, locked_by = NULL, lease_until = NULL WHERE webhook_id = @Id AND status = 'pending';";
 
         public const string UpdateSecrets =
             "UPDATE dbo.webhooks SET signing_secret_cipher = @SigningSecretCipher, previous_signing_secret_cipher = @PreviousSigningSecretCipher, " +
-            "previous_signing_secret_expires_at = @PreviousSigningSecretExpiresAt, updated_at = @UpdatedAt WHERE id = @Id;";
+            "previous_signing_secret_expires_at = @PreviousSigningSecretExpiresAt, updated_at = @UpdatedAt WHERE id = @Id AND updated_at = @ReadUpdatedAt AND deleted_at IS NULL;";
     }
 
     public async Task<bool> AddAsync(Webhook webhook, CancellationToken cancellationToken)
@@ -106,26 +108,41 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
         return id is { } value ? new WebhookId(value) : null;
     }
 
-    public async Task DeleteAsync(Webhook webhook, CancellationToken cancellationToken)
+    public async Task<bool> DeleteAsync(ClientId clientId, WebhookId id, DateTimeOffset deletedAt, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(webhook);
         await using var writer = await database.OpenWriterAsync(cancellationToken);
         var connection = writer.Connection;
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var parameters = new { Id = webhook.Id.Value, webhook.DeletedAt, webhook.UpdatedAt };
-        await connection.ExecuteAsync(new CommandDefinition(
-            database.Sql(Sqlite.Delete, SqlServer.Delete), parameters, transaction, cancellationToken: cancellationToken));
+        var parameters = new { Id = id.Value, ClientId = clientId.Value, DeletedAt = deletedAt };
+        if (await connection.ExecuteAsync(new CommandDefinition(
+            database.Sql(Sqlite.Delete, SqlServer.Delete), parameters, transaction, cancellationToken: cancellationToken)) == 0)
+        {
+            return false;
+        }
+
         await connection.ExecuteAsync(new CommandDefinition(
             database.Sql(Sqlite.CancelPendingDeliveries, SqlServer.CancelPendingDeliveries), parameters, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
-    public async Task UpdateSecretsAsync(Webhook webhook, CancellationToken cancellationToken)
+    public async Task<bool> UpdateSecretsAsync(Webhook webhook, DateTimeOffset readUpdatedAt, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(webhook);
+        var row = ToRow(webhook);
         await using var writer = await database.OpenWriterAsync(cancellationToken);
-        var connection = writer.Connection;
-        await connection.ExecuteAsync(new CommandDefinition(
-            database.Sql(Sqlite.UpdateSecrets, SqlServer.UpdateSecrets), ToRow(webhook), cancellationToken: cancellationToken));
+        return await writer.Connection.ExecuteAsync(new CommandDefinition(
+            database.Sql(Sqlite.UpdateSecrets, SqlServer.UpdateSecrets),
+            new
+            {
+                row.Id,
+                row.SigningSecretCipher,
+                row.PreviousSigningSecretCipher,
+                row.PreviousSigningSecretExpiresAt,
+                row.UpdatedAt,
+                ReadUpdatedAt = readUpdatedAt,
+            },
+            cancellationToken: cancellationToken)) == 1;
     }
 
     private WebhookRow ToRow(Webhook w) => new()

@@ -56,7 +56,8 @@ CREATE TABLE dbo.events (
 CREATE TABLE dbo.idempotency_keys (
     client_id    UNIQUEIDENTIFIER NOT NULL,
     caller       VARCHAR(64) NOT NULL,
-    [key]        NVARCHAR(200) NOT NULL,
+    -- Binary collation: keys are compared exactly, as on SQLite (a case-insensitive default would merge 'a' and 'A').
+    [key]        NVARCHAR(200) COLLATE Latin1_General_100_BIN2 NOT NULL,
     event_id     UNIQUEIDENTIFIER NOT NULL,
     delivery_id  UNIQUEIDENTIFIER NULL,
     created_at   DATETIMEOFFSET(6) NOT NULL,
