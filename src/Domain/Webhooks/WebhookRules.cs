@@ -104,52 +104,77 @@ public static partial class WebhookRules
         "AWS4-HMAC-SHA256", "HOBA", "Mutual", "SCRAM-SHA-1", "SCRAM-SHA-256", "vapid",
     };
 
-    /// <summary>Why a header set is refused, or null when it is fine.</summary>
-    public static string? CheckHeaders(IReadOnlyDictionary<string, string>? headers)
+    /// <summary>Why a header set is refused, in English, or null when it is fine.</summary>
+    public static string? CheckHeaders(IReadOnlyDictionary<string, string>? headers) =>
+        HeaderProblems(headers).Select(problem => problem.Description).FirstOrDefault();
+
+    /// <summary>
+    /// Everything wrong with a header set: at most one problem per header, then the total size. The entity stops at
+    /// the first; the request validator reports them all, in the caller's language.
+    /// </summary>
+    public static IEnumerable<HeaderProblem> HeaderProblems(IReadOnlyDictionary<string, string>? headers)
     {
         if (headers is null)
         {
-            return null;
+            yield break;
         }
 
         if (headers.Count > MaxHeaders)
         {
-            return $"At most {MaxHeaders} headers are allowed.";
+            yield return new HeaderProblem(HeaderProblemKind.TooMany, null);
+            yield break;
         }
 
         var bytes = 0;
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, value) in headers)
         {
-            if (!IsToken(name))
-            {
-                return $"'{name}' is not a valid header name.";
-            }
+            bytes += name.Length + (value?.Length ?? 0);
 
             // Header names are case-insensitive: "X-A" and "x-a" are one header given twice.
-            if (!seen.Add(name))
+            var kind = !IsToken(name) ? HeaderProblemKind.InvalidName
+                : !seen.Add(name) ? HeaderProblemKind.Repeated
+                : ReservedHeaders.Contains(name) ? HeaderProblemKind.Reserved
+                : !IsSafeHeaderValue(value) ? HeaderProblemKind.InvalidValue
+                : (HeaderProblemKind?)null;
+            if (kind is { } problem)
             {
-                return $"The header '{name}' is given more than once.";
+                yield return new HeaderProblem(problem, name);
             }
-
-            if (ReservedHeaders.Contains(name))
-            {
-                return $"The header '{name}' cannot be set.";
-            }
-
-            if (!IsSafeHeaderValue(value))
-            {
-                return $"The value of header '{name}' must be printable ASCII without line breaks.";
-            }
-
-            bytes += name.Length + (value?.Length ?? 0);
         }
 
-        return bytes > MaxHeadersBytes ? $"Headers may hold at most {MaxHeadersBytes} bytes." : null;
+        if (bytes > MaxHeadersBytes)
+        {
+            yield return new HeaderProblem(HeaderProblemKind.TooLarge, null);
+        }
     }
 
     /// <summary>A dotted path like <c>data.token</c>: non-empty segments.</summary>
     public static bool IsTokenPath(string? path) =>
         !string.IsNullOrWhiteSpace(path) && path.Length <= TokenAttrMaxLength
         && path.Split('.').All(segment => segment.Length > 0);
+}
+
+public enum HeaderProblemKind
+{
+    TooMany,
+    InvalidName,
+    Repeated,
+    Reserved,
+    InvalidValue,
+    TooLarge,
+}
+
+/// <summary>One thing wrong with a header set; <see cref="Name"/> is the header concerned, when there is one.</summary>
+public sealed record HeaderProblem(HeaderProblemKind Kind, string? Name)
+{
+    public string Description => Kind switch
+    {
+        HeaderProblemKind.TooMany => $"At most {WebhookRules.MaxHeaders} headers are allowed.",
+        HeaderProblemKind.InvalidName => $"'{Name}' is not a valid header name.",
+        HeaderProblemKind.Repeated => $"The header '{Name}' is given more than once.",
+        HeaderProblemKind.Reserved => $"The header '{Name}' cannot be set.",
+        HeaderProblemKind.InvalidValue => $"The value of header '{Name}' must be printable ASCII without line breaks.",
+        _ => $"Headers may hold at most {WebhookRules.MaxHeadersBytes} bytes.",
+    };
 }

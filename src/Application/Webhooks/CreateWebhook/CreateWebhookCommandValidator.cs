@@ -86,45 +86,19 @@ public sealed class CreateWebhookCommandValidator : AbstractValidator<CreateWebh
 
     private static void CheckHeaders(Dictionary<string, string>? headers, ValidationContext<CreateWebhookCommand> context)
     {
-        if (headers is null)
+        foreach (var problem in WebhookRules.HeaderProblems(headers))
         {
-            return;
-        }
-
-        if (headers.Count > WebhookRules.MaxHeaders)
-        {
-            context.AddFailure(Text.Pick($"At most {WebhookRules.MaxHeaders} headers are allowed.", $"São permitidos no máximo {WebhookRules.MaxHeaders} cabeçalhos."));
-            return;
-        }
-
-        var bytes = 0;
-        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (name, value) in headers)
-        {
-            bytes += name.Length + (value?.Length ?? 0);
-            if (!WebhookRules.IsToken(name))
-            {
-                context.AddFailure(Text.Pick($"'{name}' is not a valid header name.", $"'{name}' não é um nome de cabeçalho válido."));
-            }
-            else if (!seen.Add(name))
-            {
-                context.AddFailure(Text.Pick($"The header '{name}' is given more than once.", $"O cabeçalho '{name}' foi informado mais de uma vez."));
-            }
-            else if (WebhookRules.ReservedHeaders.Contains(name))
-            {
-                context.AddFailure(Text.Pick($"The header '{name}' cannot be set.", $"O cabeçalho '{name}' não pode ser definido."));
-            }
-            else if (!WebhookRules.IsSafeHeaderValue(value))
-            {
-                context.AddFailure(Text.Pick(
-                    $"The value of header '{name}' must be printable ASCII without line breaks.",
-                    $"O valor do cabeçalho '{name}' deve ser ASCII imprimível, sem quebras de linha."));
-            }
-        }
-
-        if (bytes > WebhookRules.MaxHeadersBytes)
-        {
-            context.AddFailure(Text.Pick($"Headers may hold at most {WebhookRules.MaxHeadersBytes} bytes.", $"Os cabeçalhos podem ter no máximo {WebhookRules.MaxHeadersBytes} bytes."));
+            context.AddFailure(Text.Pick(problem.Description, Portuguese(problem)));
         }
     }
+
+    private static string Portuguese(HeaderProblem problem) => problem.Kind switch
+    {
+        HeaderProblemKind.TooMany => $"São permitidos no máximo {WebhookRules.MaxHeaders} cabeçalhos.",
+        HeaderProblemKind.InvalidName => $"'{problem.Name}' não é um nome de cabeçalho válido.",
+        HeaderProblemKind.Repeated => $"O cabeçalho '{problem.Name}' foi informado mais de uma vez.",
+        HeaderProblemKind.Reserved => $"O cabeçalho '{problem.Name}' não pode ser definido.",
+        HeaderProblemKind.InvalidValue => $"O valor do cabeçalho '{problem.Name}' deve ser ASCII imprimível, sem quebras de linha.",
+        _ => $"Os cabeçalhos podem ter no máximo {WebhookRules.MaxHeadersBytes} bytes.",
+    };
 }
