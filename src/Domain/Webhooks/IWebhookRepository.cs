@@ -8,7 +8,6 @@ public interface IWebhookRepository
     /// <summary>Stores a new webhook; false when the client already has an active webhook of its type.</summary>
     Task<bool> AddAsync(Webhook webhook, CancellationToken cancellationToken);
 
-    Task<bool> ExistsActiveOfTypeAsync(ClientId clientId, WebhookType type, CancellationToken cancellationToken);
 
     /// <summary>The client's active webhook with that id, or null.</summary>
     Task<Webhook?> GetAsync(ClientId clientId, WebhookId id, CancellationToken cancellationToken);

@@ -205,13 +205,14 @@ public abstract class RepositoryContract(ContractDatabase db)
     }
 
     [Fact]
-    public virtual async Task WebhookExistsActiveOfType_BeforeAndAfterAdd_IsFalseThenTrue()
+    public virtual async Task WebhookActiveIdOfType_BeforeAndAfterAdd_IsNullThenTheId()
     {
         var (client, _, _) = await NewClientAsync();
 
-        Assert.False(await Webhooks.ExistsActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default));
-        await Webhooks.AddAsync(NewWebhook(client.Id, FixedAuth()), default);
-        Assert.True(await Webhooks.ExistsActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default));
+        Assert.Null(await Webhooks.GetActiveIdOfTypeAsync(client.Id, WebhookType.DocumentFinished, default));
+        var webhook = NewWebhook(client.Id, FixedAuth());
+        await Webhooks.AddAsync(webhook, default);
+        Assert.Equal(webhook.Id, await Webhooks.GetActiveIdOfTypeAsync(client.Id, WebhookType.DocumentFinished, default));
     }
 
     [Fact]
@@ -225,7 +226,7 @@ public abstract class RepositoryContract(ContractDatabase db)
 
         Assert.Null(await Webhooks.GetAsync(client.Id, webhook.Id, default));
         Assert.Null(await Webhooks.GetActiveIdOfTypeAsync(client.Id, WebhookType.DocumentFinished, default));
-        Assert.False(await Webhooks.ExistsActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default));
+        Assert.Null(await Webhooks.GetActiveIdOfTypeAsync(client.Id, WebhookType.DocumentFinished, default));
         Assert.Null(await Queries.GetAsync(client.Id, webhook.Id, default));
         Assert.Empty(await Queries.ListAsync(client.Id, default));
         var replacement = NewWebhook(client.Id, TokenFlow());

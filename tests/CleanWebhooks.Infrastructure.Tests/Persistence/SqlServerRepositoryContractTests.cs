@@ -48,7 +48,7 @@ public sealed class SqlServerRepositoryContractTests(SqlServerContractDatabase d
     public override Task WebhookAdd_SameTypeForAnotherClient_IsAccepted() => base.WebhookAdd_SameTypeForAnotherClient_IsAccepted();
 
     [SqlServerFact]
-    public override Task WebhookExistsActiveOfType_BeforeAndAfterAdd_IsFalseThenTrue() => base.WebhookExistsActiveOfType_BeforeAndAfterAdd_IsFalseThenTrue();
+    public override Task WebhookActiveIdOfType_BeforeAndAfterAdd_IsNullThenTheId() => base.WebhookActiveIdOfType_BeforeAndAfterAdd_IsNullThenTheId();
 
     [SqlServerFact]
     public override Task WebhookDelete_Always_HidesItAndFreesTheType() => base.WebhookDelete_Always_HidesItAndFreesTheType();

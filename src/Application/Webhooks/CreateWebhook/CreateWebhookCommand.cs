@@ -45,7 +45,7 @@ public sealed class CreateWebhookCommandHandler(IWebhookRepository webhooks, Tim
             return created.Error;
         }
 
-        if (await webhooks.ExistsActiveOfTypeAsync(command.ClientId, created.Value.Type, cancellationToken))
+        if (await webhooks.GetActiveIdOfTypeAsync(command.ClientId, created.Value.Type, cancellationToken) is not null)
         {
             return WebhookErrors.DuplicateType;
         }

@@ -21,9 +21,6 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
     {
         public const string Insert = $"INSERT INTO webhooks ({InsertColumns}) VALUES ({InsertValues});";
 
-        public const string ExistsActiveOfType =
-            "SELECT EXISTS (SELECT 1 FROM webhooks WHERE client_id = @ClientId AND type = @Type AND deleted_at IS NULL);";
-
         public const string Get = $"SELECT {WebhookRow.Columns} FROM webhooks WHERE id = @Id AND client_id = @ClientId AND deleted_at IS NULL;";
 
         public const string GetActiveIdOfType =
@@ -44,9 +41,6 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
     private static class SqlServer
     {
         public const string Insert = $"INSERT INTO dbo.webhooks ({InsertColumns}) VALUES ({InsertValues});";
-
-        public const string ExistsActiveOfType =
-            "SELECT CASE WHEN EXISTS (SELECT 1 FROM dbo.webhooks WHERE client_id = @ClientId AND type = @Type AND deleted_at IS NULL) THEN 1 ELSE 0 END;";
 
         public const string Get = $"SELECT {WebhookRow.Columns} FROM dbo.webhooks WHERE id = @Id AND client_id = @ClientId AND deleted_at IS NULL;";
 
@@ -79,15 +73,6 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
         {
             return false;
         }
-    }
-
-    public async Task<bool> ExistsActiveOfTypeAsync(ClientId clientId, WebhookType type, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-            database.Sql(Sqlite.ExistsActiveOfType, SqlServer.ExistsActiveOfType),
-            new { ClientId = clientId.Value, Type = (int)type },
-            cancellationToken: cancellationToken));
     }
 
     public async Task<Webhook?> GetAsync(ClientId clientId, WebhookId id, CancellationToken cancellationToken)
