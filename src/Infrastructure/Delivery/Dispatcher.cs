@@ -34,6 +34,9 @@ internal sealed partial class Dispatcher(
     private readonly Channel<AttemptRecord> _outcomes = Channel.CreateUnbounded<AttemptRecord>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<Guid, (DateTimeOffset UpdatedAt, Webhook Webhook)> _webhookCache = new();
 
+    /// <summary>Attempts in flight on this node, per webhook: the node's own guard of the fair share.</summary>
+    private readonly Dictionary<Guid, int> _inFlightPerWebhook = [];
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var writer = WriteOutcomesAsync();
@@ -72,21 +75,36 @@ internal sealed partial class Dispatcher(
                         continue;
                     }
 
+                    var overShare = new List<ClaimedDelivery>();
                     foreach (var (delivery, webhook) in await ResolveWebhooksAsync(claimed, stoppingToken))
                     {
+                        if (!TakeShare(delivery.WebhookId))
+                        {
+                            overShare.Add(delivery);
+                            continue;
+                        }
+
                         Interlocked.Increment(ref inFlight);
                         var task = AttemptAsync(delivery, webhook, stoppingToken);
                         running[task] = true;
+                        var webhookId = delivery.WebhookId;
                         _ = task.ContinueWith(
                             t =>
                             {
                                 running.TryRemove(t, out _);
+                                ReturnShare(webhookId);
                                 Interlocked.Decrement(ref inFlight);
                                 slotFreed.Release();
                             },
                             CancellationToken.None,
                             TaskContinuationOptions.ExecuteSynchronously,
                             TaskScheduler.Default);
+                    }
+
+                    if (overShare.Count > 0)
+                    {
+                        // Another claim of this node (on a server database, of another node) raced this one.
+                        await queue.HandBackAsync(overShare, stoppingToken);
                     }
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
@@ -107,6 +125,37 @@ internal sealed partial class Dispatcher(
             _outcomes.Writer.TryComplete();
             await writer;
             await ReleaseLeasesAsync();
+        }
+    }
+
+    private bool TakeShare(Guid webhookId)
+    {
+        lock (_inFlightPerWebhook)
+        {
+            var count = _inFlightPerWebhook.GetValueOrDefault(webhookId);
+            if (count >= options.MaxPerWebhook)
+            {
+                return false;
+            }
+
+            _inFlightPerWebhook[webhookId] = count + 1;
+            return true;
+        }
+    }
+
+    private void ReturnShare(Guid webhookId)
+    {
+        lock (_inFlightPerWebhook)
+        {
+            var count = _inFlightPerWebhook.GetValueOrDefault(webhookId) - 1;
+            if (count <= 0)
+            {
+                _inFlightPerWebhook.Remove(webhookId);
+            }
+            else
+            {
+                _inFlightPerWebhook[webhookId] = count;
+            }
         }
     }
 

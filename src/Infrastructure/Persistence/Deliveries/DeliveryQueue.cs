@@ -1,5 +1,6 @@
 using System.Data.Common;
 using CleanWebhooks.Domain.Deliveries;
+using CleanWebhooks.Infrastructure.Delivery;
 using CleanWebhooks.Infrastructure.Persistence.Webhooks;
 using Dapper;
 
@@ -38,18 +39,36 @@ internal sealed record AttemptRecord(Guid DeliveryId, string LockedBy, DeliveryA
 /// that any number of dispatchers share the work without sending a delivery twice while its lease holds; a dead
 /// dispatcher's leases expire and the work goes to the others.
 /// </summary>
-internal sealed class DeliveryQueue(Database database)
+internal sealed class DeliveryQueue(Database database, DeliveryOptions options)
 {
     private const string LoadColumns =
         "d.id, d.locked_by, d.webhook_id, d.attempt_count, e.id AS event_id, e.client_id, e.document_id, e.type, e.data, e.occurred_at";
 
     private static class Sqlite
     {
+        // Fair share: each webhook's due deliveries are ranked after its attempts already in flight (on any node),
+        // and only those within its share are claimed, so a webhook with thousands due cannot fill a batch. A webhook
+        // held by its breaker or disabled is skipped (a manual retry goes through: it is the probe); once its pause
+        // has passed, a tripped breaker lets one probe out at a time. SQLite has one writer: the count is exact.
         public const string Claim =
-            "UPDATE deliveries SET locked_by = @Owner, lease_until = @LeaseUntil " +
-            "WHERE id IN (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= @Now " +
-            "AND (lease_until IS NULL OR lease_until < @Now) ORDER BY next_attempt_at LIMIT @Limit) " +
-            "RETURNING id;";
+            """
+            WITH busy AS (
+                SELECT webhook_id, COUNT(*) AS in_flight FROM deliveries
+                WHERE lease_until IS NOT NULL AND lease_until >= @Now AND status = 'pending'
+                GROUP BY webhook_id),
+            ranked AS (
+                SELECT d.id, d.next_attempt_at,
+                    ROW_NUMBER() OVER (PARTITION BY d.webhook_id ORDER BY d.retry_requested DESC, d.next_attempt_at, d.id) + COALESCE(b.in_flight, 0) AS place,
+                    CASE WHEN w.consecutive_failures >= @BreakerFailures THEN 1 ELSE @MaxPerWebhook END AS share
+                FROM deliveries d
+                JOIN webhooks w ON w.id = d.webhook_id
+                LEFT JOIN busy b ON b.webhook_id = d.webhook_id
+                WHERE d.status = 'pending' AND d.next_attempt_at <= @Now AND (d.lease_until IS NULL OR d.lease_until < @Now)
+                    AND w.disabled_at IS NULL AND (w.paused_until IS NULL OR w.paused_until <= @Now OR d.retry_requested = 1))
+            UPDATE deliveries SET locked_by = @Owner, lease_until = @LeaseUntil
+            WHERE id IN (SELECT id FROM ranked WHERE place <= share ORDER BY next_attempt_at LIMIT @Limit)
+            RETURNING id;
+            """;
 
         public const string Load =
             $"SELECT {LoadColumns} FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id IN @Ids AND d.locked_by = @Owner;";
@@ -58,7 +77,7 @@ internal sealed class DeliveryQueue(Database database)
 
         public const string Record =
             "UPDATE deliveries SET status = @Status, attempt_count = @Number, next_attempt_at = @NextAttemptAt, last_attempt_at = @StartedAt, " +
-            "last_status_code = @StatusCode, locked_by = NULL, lease_until = NULL WHERE id = @DeliveryId AND locked_by = @Owner;";
+            "last_status_code = @StatusCode, locked_by = NULL, lease_until = NULL, retry_requested = 0 WHERE id = @DeliveryId AND locked_by = @Owner;";
 
         // Only an outcome that was recorded above (its claim still held the lease) adds its attempt row.
         public const string InsertAttempt =
@@ -71,16 +90,37 @@ internal sealed class DeliveryQueue(Database database)
 
         public const string CountPending = "SELECT COUNT(*) FROM deliveries WHERE status = 'pending';";
 
+        public const string HandBack = "UPDATE deliveries SET locked_by = NULL, lease_until = NULL WHERE id = @DeliveryId AND locked_by = @Owner;";
+
         public const string Release =
             "UPDATE deliveries SET locked_by = NULL, lease_until = NULL WHERE locked_by LIKE @OwnerPattern AND status = 'pending';";
     }
 
     private static class SqlServer
     {
+        // As on SQLite; READPAST skips rows another node's claim is taking, so two claims racing may each give a
+        // webhook its full share (at most MaxPerWebhook per node at once, never the same delivery twice).
         public const string Claim =
-            "WITH due AS (SELECT TOP (@Limit) id, locked_by, lease_until FROM dbo.deliveries WITH (UPDLOCK, READPAST, ROWLOCK) " +
-            "WHERE status = 'pending' AND next_attempt_at <= @Now AND (lease_until IS NULL OR lease_until < @Now) ORDER BY next_attempt_at) " +
-            "UPDATE due SET locked_by = @Owner, lease_until = @LeaseUntil OUTPUT inserted.id;";
+            """
+            WITH busy AS (
+                SELECT webhook_id, COUNT(*) AS in_flight FROM dbo.deliveries
+                WHERE lease_until IS NOT NULL AND lease_until >= @Now AND status = 'pending'
+                GROUP BY webhook_id),
+            ranked AS (
+                SELECT d.id, d.next_attempt_at,
+                    ROW_NUMBER() OVER (PARTITION BY d.webhook_id ORDER BY d.retry_requested DESC, d.next_attempt_at, d.id) + COALESCE(b.in_flight, 0) AS place,
+                    CASE WHEN w.consecutive_failures >= @BreakerFailures THEN 1 ELSE @MaxPerWebhook END AS share
+                FROM dbo.deliveries d WITH (UPDLOCK, READPAST, ROWLOCK)
+                JOIN dbo.webhooks w ON w.id = d.webhook_id
+                LEFT JOIN busy b ON b.webhook_id = d.webhook_id
+                WHERE d.status = 'pending' AND d.next_attempt_at <= @Now AND (d.lease_until IS NULL OR d.lease_until < @Now)
+                    AND w.disabled_at IS NULL AND (w.paused_until IS NULL OR w.paused_until <= @Now OR d.retry_requested = 1)),
+            picked AS (
+                SELECT TOP (@Limit) id FROM ranked WHERE place <= share ORDER BY next_attempt_at)
+            UPDATE d SET locked_by = @Owner, lease_until = @LeaseUntil
+            OUTPUT inserted.id
+            FROM dbo.deliveries d JOIN picked p ON p.id = d.id;
+            """;
 
         public const string Load =
             $"SELECT {LoadColumns} FROM dbo.deliveries d JOIN dbo.events e ON e.id = d.event_id WHERE d.id IN @Ids AND d.locked_by = @Owner;";
@@ -89,7 +129,7 @@ internal sealed class DeliveryQueue(Database database)
 
         public const string Record =
             "UPDATE dbo.deliveries SET status = @Status, attempt_count = @Number, next_attempt_at = @NextAttemptAt, last_attempt_at = @StartedAt, " +
-            "last_status_code = @StatusCode, locked_by = NULL, lease_until = NULL WHERE id = @DeliveryId AND locked_by = @Owner;";
+            "last_status_code = @StatusCode, locked_by = NULL, lease_until = NULL, retry_requested = 0 WHERE id = @DeliveryId AND locked_by = @Owner;";
 
         public const string InsertAttempt =
             "INSERT INTO dbo.delivery_attempts (delivery_id, number, started_at, duration_ms, status_code, error, response_excerpt) " +
@@ -101,6 +141,8 @@ internal sealed class DeliveryQueue(Database database)
             "UPDATE dbo.deliveries SET status = 'cancelled', next_attempt_at = NULL, locked_by = NULL, lease_until = NULL WHERE id = @DeliveryId AND locked_by = @Owner;";
 
         public const string CountPending = "SELECT COUNT(*) FROM dbo.deliveries WHERE status = 'pending';";
+
+        public const string HandBack = "UPDATE dbo.deliveries SET locked_by = NULL, lease_until = NULL WHERE id = @DeliveryId AND locked_by = @Owner;";
 
         public const string Release =
             "UPDATE dbo.deliveries SET locked_by = NULL, lease_until = NULL WHERE locked_by LIKE @OwnerPattern AND status = 'pending';";
@@ -115,7 +157,15 @@ internal sealed class DeliveryQueue(Database database)
         {
             ids = (await writer.Connection.QueryAsync<Guid>(new CommandDefinition(
                 database.Sql(Sqlite.Claim, SqlServer.Claim),
-                new { Owner = owner, Limit = limit, Now = now, LeaseUntil = leaseUntil },
+                new
+                {
+                    Owner = owner,
+                    Limit = limit,
+                    Now = now,
+                    LeaseUntil = leaseUntil,
+                    MaxPerWebhook = options.MaxPerWebhook,
+                    BreakerFailures = options.BreakerFailures,
+                },
                 cancellationToken: cancellationToken))).AsList();
         }
 
@@ -170,6 +220,15 @@ internal sealed class DeliveryQueue(Database database)
         var connection = writer.Connection;
         await connection.ExecuteAsync(new CommandDefinition(
             database.Sql(Sqlite.Cancel, SqlServer.Cancel), deliveries.Select(d => new { DeliveryId = d.Id, Owner = d.LockedBy }).ToList(),
+            cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Gives back claimed deliveries unattempted (nothing recorded): they are due again for whoever may send them.</summary>
+    public async Task HandBackAsync(IReadOnlyList<ClaimedDelivery> deliveries, CancellationToken cancellationToken)
+    {
+        await using var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed);
+        await writer.Connection.ExecuteAsync(new CommandDefinition(
+            database.Sql(Sqlite.HandBack, SqlServer.HandBack), deliveries.Select(d => new { DeliveryId = d.Id, Owner = d.LockedBy }).ToList(),
             cancellationToken: cancellationToken));
     }
 

@@ -1,0 +1,86 @@
+using System.Collections.Concurrent;
+using CleanWebhooks.Testing;
+using Microsoft.Data.Sqlite;
+
+namespace CleanWebhooks.Delivery.Tests;
+
+/// <summary>One integrator's hanging receiver must not delay another integrator's deliveries (contract section 5, fair share).</summary>
+public sealed class IsolationTests : DeliveryFixture
+{
+    private LoopbackReceiver _hanging = null!;
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        _hanging = await LoopbackReceiver.StartAsync();
+        _hanging.Respond = (_, _) => new ReceiverAnswer(200, Delay: TimeSpan.FromMinutes(10)); // accepts, never answers
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _hanging.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task HangingReceiverWithHundredsDue_OtherClientsDeliveries_ArriveWhileItIsStuck()
+    {
+        // Attempts to the hanging receiver stay stuck for the whole test: no timeout, so no breaker either.
+        Factory.Settings["Delivery:Timeout"] = "00:03:00";
+        Factory.Settings["Delivery:MaxConcurrency"] = "16";
+        using var stuck = await Factory.CreateIntegratorAsync("Hanging");
+        using var healthy = await Factory.CreateIntegratorAsync("Healthy");
+        await stuck.CreateWebhookAsync(_hanging.Url("/hook/:id"));
+        await healthy.CreateWebhookAsync(Receiver.Url("/hook/:id"));
+
+        await ReportManyAsync(stuck.ClientId, "stuck", 300);
+        await _hanging.WaitForAsync(4, TimeSpan.FromSeconds(30));
+        var healthyIds = await ReportManyAsync(healthy.ClientId, "fine", 50);
+
+        await Receiver.WaitForAsync(50, TimeSpan.FromSeconds(60));
+        Assert.Equal(healthyIds.Select(id => id.ToString()).Order(), Receiver.Requests.Select(r => r.Header("webhook-id")!).Order());
+
+        // Meanwhile the hanging webhook never held more than its share of 4 attempts, and all of them are still stuck.
+        Assert.Equal(4, _hanging.Requests.Count);
+        Assert.Equal(300, await CountAsync("SELECT COUNT(*) FROM deliveries WHERE status = 'pending' AND attempt_count = 0"));
+    }
+
+    [Fact]
+    public async Task MaxPerWebhookTwo_HangingReceiver_GetsTwoAttemptsAtOnce()
+    {
+        Factory.Settings["Delivery:Timeout"] = "00:03:00";
+        Factory.Settings["Delivery:MaxPerWebhook"] = "2";
+        using var stuck = await Factory.CreateIntegratorAsync("Hanging");
+        using var healthy = await Factory.CreateIntegratorAsync("Healthy");
+        await stuck.CreateWebhookAsync(_hanging.Url("/hook/:id"));
+        await healthy.CreateWebhookAsync(Receiver.Url("/hook/:id"));
+
+        await ReportManyAsync(stuck.ClientId, "stuck", 20);
+        await _hanging.WaitForAsync(2, TimeSpan.FromSeconds(30));
+
+        // A delivery of another webhook reported after them went out: the claim had looked past the hanging ones.
+        await ReportManyAsync(healthy.ClientId, "fine", 1);
+        await Receiver.WaitForAsync(1, TimeSpan.FromSeconds(30));
+        Assert.Equal(2, _hanging.Requests.Count);
+    }
+
+    private async Task<List<Guid>> ReportManyAsync(Guid clientId, string prefix, int count)
+    {
+        var ids = new ConcurrentBag<Guid>();
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, _) =>
+        {
+            var (_, deliveryId) = await Factory.ReportAsync(clientId, $"{prefix}-{i}");
+            ids.Add(deliveryId!.Value);
+        });
+        return [.. ids];
+    }
+
+    private async Task<long> CountAsync(string sql)
+    {
+        await using var connection = new SqliteConnection($"Data Source={Factory.DatabasePath}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}
