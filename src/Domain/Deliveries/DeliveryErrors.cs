@@ -9,6 +9,16 @@ public static class DeliveryErrors
     public static readonly Error InFlight = Error.Conflict(
         "delivery.in_flight", "The delivery is being attempted right now; try again when the attempt has finished.");
 
+    public static readonly Error WebhookDisabled = Error.Conflict(
+        "delivery.webhook_disabled", "The delivery's webhook is disabled: enable the webhook first, and its held deliveries go out at once.");
+
+    /// <summary>A dispatcher's bug: a transition of a delivery that has ended.</summary>
+    public static readonly Error NotPending = Error.Conflict("delivery.not_pending", "The delivery has ended.");
+
+    public static readonly Error AttemptOutOfOrder = Error.Conflict("delivery.attempt_out_of_order", "The attempt is not the delivery's next one.");
+
+    public static readonly Error NotHeld = Error.Conflict("delivery.not_held", "Nothing holds the delivery: it is to be attempted.");
+
     public static readonly Error InvalidDocumentId = Error.Validation(
         "event.invalid_document_id", $"The documentId must have 1 to {DocumentEvent.DocumentIdMaxLength} characters.", "documentId");
 }

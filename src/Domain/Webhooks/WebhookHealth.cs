@@ -30,6 +30,16 @@ public enum WebhookStatus
     Disabled,
 }
 
+public static class WebhookStatuses
+{
+    public static string ToText(this WebhookStatus status) => status switch
+    {
+        WebhookStatus.Active => "active",
+        WebhookStatus.Disabled => "disabled",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
+}
+
 /// <summary>What an attempt's outcome changed about a webhook's health, for the logs, metrics and alerts.</summary>
 public enum HealthChange
 {
@@ -74,6 +84,18 @@ public sealed record WebhookHealth(
     {
         ArgumentNullException.ThrowIfNull(policy);
         return ConsecutiveFailures >= policy.BreakerFailures && !IsPausedAt(now) && !IsDisabled;
+    }
+
+    /// <summary>The health after an attempt: see <see cref="AttemptSucceeded"/> and <see cref="AttemptFailed"/>; the service's own failures change nothing.</summary>
+    public (WebhookHealth Health, HealthChange Change) After(Deliveries.DeliveryAttempt attempt, DateTimeOffset now, EndpointHealthPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        if (!attempt.CountsForEndpointHealth)
+        {
+            return (this, HealthChange.None);
+        }
+
+        return attempt.Succeeded ? AttemptSucceeded() : AttemptFailed(attempt.StartedAt, now, policy);
     }
 
     /// <summary>An attempt reached the receiver and it took the delivery: the breaker closes and the failure window ends.</summary>

@@ -1,12 +1,17 @@
 using System.Data.Common;
+using CleanWebhooks.Application.Deliveries.AttemptDelivery;
+using CleanWebhooks.Domain.Clients;
+using CleanWebhooks.Domain.Common;
 using CleanWebhooks.Domain.Deliveries;
+using CleanWebhooks.Domain.Webhooks;
 using CleanWebhooks.Infrastructure.Delivery;
 using CleanWebhooks.Infrastructure.Persistence.Webhooks;
 using Dapper;
+using Claimed = CleanWebhooks.Application.Deliveries.AttemptDelivery.ClaimedDelivery;
 
 namespace CleanWebhooks.Infrastructure.Persistence.Deliveries;
 
-/// <summary>A delivery claimed by a dispatcher, with what is needed to send it.</summary>
+/// <summary>A claimed delivery's row, with its event: what is needed to send it.</summary>
 internal sealed class ClaimedDelivery
 {
     public Guid Id { get; init; }
@@ -16,7 +21,15 @@ internal sealed class ClaimedDelivery
 
     public Guid WebhookId { get; init; }
 
+    public string Status { get; init; } = "";
+
     public int AttemptCount { get; init; }
+
+    public DateTimeOffset? NextAttemptAt { get; init; }
+
+    public bool RetryRequested { get; init; }
+
+    public DateTimeOffset? LeaseUntil { get; init; }
 
     public Guid EventId { get; init; }
 
@@ -29,20 +42,53 @@ internal sealed class ClaimedDelivery
     public string? Data { get; init; }
 
     public DateTimeOffset OccurredAt { get; init; }
+
+    public Claimed ToClaimed() => new(
+        Domain.Deliveries.Delivery.Restore(new Domain.Deliveries.Delivery.Snapshot(
+            new DeliveryId(Id), new WebhookId(WebhookId), DeliveryStatuses.TryParse(Status, out var status) ? status : DeliveryStatus.Pending,
+            AttemptCount, NextAttemptAt, RetryRequested, LeaseUntil)),
+        LockedBy,
+        new DeliveryMessage(new EventId(EventId), new ClientId(ClientId), DocumentId, Type, Data, OccurredAt));
 }
 
-/// <summary>The outcome of one attempt, to be written with others of its batch.</summary>
-internal sealed record AttemptRecord(Guid DeliveryId, string LockedBy, DeliveryAttempt Attempt, DeliveryStatus Status, DateTimeOffset? NextAttemptAt);
+/// <summary>A webhook's stored health, read and written with a batch of outcomes.</summary>
+internal sealed class HealthRow
+{
+    public Guid Id { get; init; }
+
+    public Guid ClientId { get; init; }
+
+    public int ConsecutiveFailures { get; init; }
+
+    public DateTimeOffset? FailingSince { get; init; }
+
+    public int BreakerTrips { get; init; }
+
+    public DateTimeOffset? PausedUntil { get; init; }
+
+    public DateTimeOffset? DisabledAt { get; init; }
+
+    public string? DisabledReason { get; init; }
+
+    public WebhookHealth Health() => new(ConsecutiveFailures, FailingSince, BreakerTrips, PausedUntil, DisabledAt, DisabledReason);
+}
 
 /// <summary>
 /// The dispatcher's side of the queue. Due deliveries are claimed with a lease in ONE statement per dialect, so
 /// that any number of dispatchers share the work without sending a delivery twice while its lease holds; a dead
 /// dispatcher's leases expire and the work goes to the others.
 /// </summary>
-internal sealed class DeliveryQueue(Database database, DeliveryOptions options)
+internal sealed class DeliveryQueue(Database database, DeliveryOptions options, TimeProvider clock) : IDeliveryQueue
 {
     private const string LoadColumns =
-        "d.id, d.locked_by, d.webhook_id, d.attempt_count, e.id AS event_id, e.client_id, e.document_id, e.type, e.data, e.occurred_at";
+        "d.id, d.locked_by, d.webhook_id, d.status, d.attempt_count, d.next_attempt_at, d.retry_requested, d.lease_until, " +
+        "e.id AS event_id, e.client_id, e.document_id, e.type, e.data, e.occurred_at";
+
+    private const string HealthColumns = "id, client_id, " + WebhookRow.HealthColumns;
+
+    private const string SaveHealthSet =
+        "SET consecutive_failures = @ConsecutiveFailures, failing_since = @FailingSince, breaker_trips = @BreakerTrips, " +
+        "paused_until = @PausedUntil, disabled_at = @DisabledAt, disabled_reason = @DisabledReason WHERE id = @Id;";
 
     private static class Sqlite
     {
@@ -73,7 +119,9 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options)
         public const string Load =
             $"SELECT {LoadColumns} FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id IN @Ids AND d.locked_by = @Owner;";
 
-        public const string LoadWebhooks = $"SELECT {WebhookRow.Columns} FROM webhooks WHERE id IN @Ids;";
+        public const string LoadHealth = $"SELECT {HealthColumns} FROM webhooks WHERE id IN @Ids;";
+
+        public const string SaveHealth = $"UPDATE webhooks {SaveHealthSet}";
 
         public const string Record =
             "UPDATE deliveries SET status = @Status, attempt_count = @Number, next_attempt_at = @NextAttemptAt, last_attempt_at = @StartedAt, " +
@@ -125,7 +173,10 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options)
         public const string Load =
             $"SELECT {LoadColumns} FROM dbo.deliveries d JOIN dbo.events e ON e.id = d.event_id WHERE d.id IN @Ids AND d.locked_by = @Owner;";
 
-        public const string LoadWebhooks = $"SELECT {WebhookRow.Columns} FROM dbo.webhooks WHERE id IN @Ids;";
+        // Held until the batch commits, so that outcomes from several nodes apply one after the other.
+        public const string LoadHealth = $"SELECT {HealthColumns} FROM dbo.webhooks WITH (UPDLOCK, ROWLOCK) WHERE id IN @Ids;";
+
+        public const string SaveHealth = $"UPDATE dbo.webhooks {SaveHealthSet}";
 
         public const string Record =
             "UPDATE dbo.deliveries SET status = @Status, attempt_count = @Number, next_attempt_at = @NextAttemptAt, last_attempt_at = @StartedAt, " +
@@ -148,9 +199,8 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options)
             "UPDATE dbo.deliveries SET locked_by = NULL, lease_until = NULL WHERE locked_by LIKE @OwnerPattern AND status = 'pending';";
     }
 
-    /// <summary>Leases up to <paramref name="limit"/> due deliveries to the claim <paramref name="owner"/> and loads them.</summary>
-    public async Task<IReadOnlyList<ClaimedDelivery>> ClaimDueAsync(
-        string owner, int limit, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Claimed>> ClaimDueAsync(
+        string claim, int limit, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
     {
         List<Guid> ids;
         await using (var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed))
@@ -159,12 +209,12 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options)
                 database.Sql(Sqlite.Claim, SqlServer.Claim),
                 new
                 {
-                    Owner = owner,
+                    Owner = claim,
                     Limit = limit,
                     Now = now,
                     LeaseUntil = leaseUntil,
-                    MaxPerWebhook = options.MaxPerWebhook,
-                    BreakerFailures = options.BreakerFailures,
+                    options.MaxPerWebhook,
+                    options.BreakerFailures,
                 },
                 cancellationToken: cancellationToken))).AsList();
         }
@@ -175,69 +225,132 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options)
         }
 
         await using var connection = await database.OpenAsync(cancellationToken);
-        return (await connection.QueryAsync<ClaimedDelivery>(new CommandDefinition(
-            database.Sql(Sqlite.Load, SqlServer.Load), new { Ids = ids, Owner = owner }, cancellationToken: cancellationToken))).AsList();
+        var rows = await connection.QueryAsync<ClaimedDelivery>(new CommandDefinition(
+            database.Sql(Sqlite.Load, SqlServer.Load), new { Ids = ids, Owner = claim }, cancellationToken: cancellationToken));
+        return [.. rows.Select(r => r.ToClaimed())];
     }
 
-    public async Task<IReadOnlyList<WebhookRow>> LoadWebhooksAsync(IEnumerable<Guid> ids, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<WebhookHealthChanged>> RecordAsync(
+        IReadOnlyList<DeliveryOutcome> outcomes, EndpointHealthPolicy policy, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return (await connection.QueryAsync<WebhookRow>(new CommandDefinition(
-            database.Sql(Sqlite.LoadWebhooks, SqlServer.LoadWebhooks), new { Ids = ids.Distinct().ToList() }, cancellationToken: cancellationToken))).AsList();
-    }
-
-    /// <summary>
-    /// Writes a batch of outcomes in one transaction (one commit for many attempts). An outcome whose claim lost
-    /// its lease meanwhile changes nothing: the delivery belongs to a newer claim.
-    /// </summary>
-    public async Task RecordAsync(IReadOnlyList<AttemptRecord> records, CancellationToken cancellationToken)
-    {
+        ArgumentNullException.ThrowIfNull(outcomes);
         await using var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed);
         var connection = writer.Connection;
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var rows = records.Select(r => new
+
+        var recorded = new List<DeliveryOutcome.Attempted>();
+        foreach (var outcome in outcomes)
         {
-            r.DeliveryId,
-            Owner = r.LockedBy,
-            Status = r.Status.ToText(),
-            r.Attempt.Number,
-            r.NextAttemptAt,
-            r.Attempt.StartedAt,
-            r.Attempt.DurationMs,
-            r.Attempt.StatusCode,
-            r.Attempt.Error,
-            r.Attempt.ResponseExcerpt,
-        }).ToList();
-        await Execute(connection, transaction, database.Sql(Sqlite.Record, SqlServer.Record), rows, cancellationToken);
-        await Execute(connection, transaction, database.Sql(Sqlite.InsertAttempt, SqlServer.InsertAttempt), rows, cancellationToken);
+            var owned = new { DeliveryId = outcome.Claimed.Delivery.Id.Value, Owner = outcome.Claimed.Claim };
+            switch (outcome)
+            {
+                case DeliveryOutcome.Attempted attempted:
+                    // An outcome whose claim lost its lease changes nothing: the delivery belongs to a newer claim.
+                    if (await Execute(connection, transaction, database.Sql(Sqlite.Record, SqlServer.Record), AttemptRow(attempted), cancellationToken) == 1)
+                    {
+                        recorded.Add(attempted);
+                        await Execute(connection, transaction, database.Sql(Sqlite.InsertAttempt, SqlServer.InsertAttempt), AttemptRow(attempted), cancellationToken);
+                    }
+
+                    break;
+                case DeliveryOutcome.Held:
+                    await Execute(connection, transaction, database.Sql(Sqlite.HandBack, SqlServer.HandBack), owned, cancellationToken);
+                    break;
+                case DeliveryOutcome.Cancelled:
+                    await Execute(connection, transaction, database.Sql(Sqlite.Cancel, SqlServer.Cancel), owned, cancellationToken);
+                    break;
+            }
+        }
+
+        var changes = await RecordHealthAsync(connection, transaction, recorded, policy, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        return changes;
     }
 
-    /// <summary>Cancels claimed deliveries whose webhook was deleted meanwhile: nothing is sent for it.</summary>
-    public async Task CancelAsync(IReadOnlyList<ClaimedDelivery> deliveries, CancellationToken cancellationToken)
+    /// <summary>Applies the recorded attempts, in order, to their webhooks' stored health (the rules are the Domain's).</summary>
+    private async Task<List<WebhookHealthChanged>> RecordHealthAsync(
+        DbConnection connection, DbTransaction transaction, List<DeliveryOutcome.Attempted> recorded, EndpointHealthPolicy policy, CancellationToken cancellationToken)
     {
-        await using var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed);
-        var connection = writer.Connection;
-        await connection.ExecuteAsync(new CommandDefinition(
-            database.Sql(Sqlite.Cancel, SqlServer.Cancel), deliveries.Select(d => new { DeliveryId = d.Id, Owner = d.LockedBy }).ToList(),
-            cancellationToken: cancellationToken));
+        var changes = new List<WebhookHealthChanged>();
+        var counted = recorded.Where(r => r.Attempt.CountsForEndpointHealth).ToList();
+        if (counted.Count == 0)
+        {
+            return changes;
+        }
+
+        var rows = (await connection.QueryAsync<HealthRow>(new CommandDefinition(
+            database.Sql(Sqlite.LoadHealth, SqlServer.LoadHealth),
+            new { Ids = counted.Select(r => r.Claimed.Delivery.WebhookId.Value).Distinct().ToList() },
+            transaction,
+            cancellationToken: cancellationToken))).ToDictionary(r => r.Id);
+        var health = rows.ToDictionary(r => r.Key, r => r.Value.Health());
+        var now = clock.GetUtcNow().TruncatedToMicroseconds();
+        foreach (var outcome in counted)
+        {
+            var webhookId = outcome.Claimed.Delivery.WebhookId.Value;
+            if (!health.TryGetValue(webhookId, out var before))
+            {
+                continue;
+            }
+
+            var (after, change) = before.After(outcome.Attempt, now, policy);
+            health[webhookId] = after;
+            if (change != HealthChange.None)
+            {
+                changes.Add(new WebhookHealthChanged(new WebhookId(webhookId), new ClientId(rows[webhookId].ClientId), change, after));
+            }
+        }
+
+        foreach (var (id, after) in health.Where(h => h.Value != rows[h.Key].Health()))
+        {
+            await Execute(connection, transaction, database.Sql(Sqlite.SaveHealth, SqlServer.SaveHealth), new
+            {
+                Id = id,
+                after.ConsecutiveFailures,
+                after.FailingSince,
+                after.BreakerTrips,
+                after.PausedUntil,
+                after.DisabledAt,
+                after.DisabledReason,
+            }, cancellationToken);
+        }
+
+        return changes;
     }
 
-    /// <summary>Gives back claimed deliveries unattempted (nothing recorded): they are due again for whoever may send them.</summary>
-    public async Task HandBackAsync(IReadOnlyList<ClaimedDelivery> deliveries, CancellationToken cancellationToken)
+    private static object AttemptRow(DeliveryOutcome.Attempted outcome)
+    {
+        var delivery = outcome.Claimed.Delivery;
+        var attempt = outcome.Attempt;
+        return new
+        {
+            DeliveryId = delivery.Id.Value,
+            Owner = outcome.Claimed.Claim,
+            Status = delivery.Status.ToText(),
+            attempt.Number,
+            delivery.NextAttemptAt,
+            attempt.StartedAt,
+            attempt.DurationMs,
+            attempt.StatusCode,
+            attempt.Error,
+            attempt.ResponseExcerpt,
+        };
+    }
+
+    public async Task HandBackAsync(IReadOnlyList<Claimed> deliveries, CancellationToken cancellationToken)
     {
         await using var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed);
         await writer.Connection.ExecuteAsync(new CommandDefinition(
-            database.Sql(Sqlite.HandBack, SqlServer.HandBack), deliveries.Select(d => new { DeliveryId = d.Id, Owner = d.LockedBy }).ToList(),
+            database.Sql(Sqlite.HandBack, SqlServer.HandBack),
+            deliveries.Select(d => new { DeliveryId = d.Delivery.Id.Value, Owner = d.Claim }).ToList(),
             cancellationToken: cancellationToken));
     }
 
-    /// <summary>Gives back the leases of a stopping dispatcher (claims named <c>{owner}-n</c>), so others need not wait for them to expire.</summary>
-    public async Task ReleaseAsync(string owner, CancellationToken cancellationToken)
+    public async Task ReleaseAsync(string dispatcher, CancellationToken cancellationToken)
     {
         await using var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed);
         await writer.Connection.ExecuteAsync(new CommandDefinition(
-            database.Sql(Sqlite.Release, SqlServer.Release), new { OwnerPattern = owner + "-%" }, cancellationToken: cancellationToken));
+            database.Sql(Sqlite.Release, SqlServer.Release), new { OwnerPattern = dispatcher + "-%" }, cancellationToken: cancellationToken));
     }
 
     public async Task<long> CountPendingAsync(CancellationToken cancellationToken)
