@@ -39,7 +39,7 @@ internal sealed record BenchOptions
 
     public bool Help { get; init; }
 
-    public static readonly IReadOnlyList<string> AllScenarios = ["read", "intake", "end-to-end", "latency"];
+    public static readonly IReadOnlyList<string> AllScenarios = ["read", "intake", "end-to-end", "latency", "isolation"];
 
     /// <summary>The scenarios to run (<c>--only</c>), all by default.</summary>
     public IReadOnlyList<string> Scenarios { get; init; } = AllScenarios;
@@ -59,7 +59,7 @@ internal sealed record BenchOptions
           --paced-rate N      events/s of the paced latency run (default 1,000, the target's rate)
           --api PATH          CleanWebhooks.Api.dll to run (default: src/Api/bin/<configuration>/net10.0)
           --out PATH          the JSON results (default: bench/results/latest.json)
-          --only LIST         some of: read,intake,end-to-end,latency (comma-separated; default all)
+          --only LIST         some of: read,intake,end-to-end,latency,isolation (comma-separated; default all)
           --keep              keep the temporary databases and service logs
         """;
 

@@ -64,6 +64,21 @@ public sealed class IsolationTests : DeliveryFixture
         Assert.Equal(2, _hanging.Requests.Count);
     }
 
+    [Fact]
+    public async Task ShareFullWhenReported_BacklogOfOneWebhook_GoesOutAsSlotsFreeWithoutWaitingForThePoll()
+    {
+        Factory.Settings["Delivery:MaxPerWebhook"] = "1";
+        Factory.Settings["Delivery:PollInterval"] = "00:05:00";
+        Receiver.Respond = (_, _) => new ReceiverAnswer(200, Delay: TimeSpan.FromMilliseconds(20));
+        using var integrator = await Factory.CreateIntegratorAsync();
+        await integrator.CreateWebhookAsync(Receiver.Url("/hook/:id"));
+
+        // Reported at once, they find the webhook's one slot taken; each recorded outcome frees it for the next.
+        await ReportManyAsync(integrator.ClientId, "d", 30);
+
+        await Receiver.WaitForAsync(30, TimeSpan.FromSeconds(30));
+    }
+
     private async Task<List<Guid>> ReportManyAsync(Guid clientId, string prefix, int count)
     {
         var ids = new ConcurrentBag<Guid>();

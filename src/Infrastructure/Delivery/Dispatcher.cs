@@ -236,8 +236,10 @@ internal sealed partial class Dispatcher(
 
                 var soonest = batch.OfType<DeliveryOutcome.Attempted>().Select(r => r.Claimed.Delivery.NextAttemptAt)
                     .Where(at => at is not null).Select(at => at!.Value).DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
+                // These outcomes gave their webhooks' shares back: deliveries the claim had to leave are claimable now.
+                signal.DeliveryDue();
                 var wait = soonest - clock.GetUtcNow();
-                if (wait < options.PollInterval)
+                if (wait > TimeSpan.Zero && wait < options.PollInterval)
                 {
                     _ = WakeAfterAsync(wait);
                 }
