@@ -92,27 +92,40 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
 
     private static class Sqlite
     {
-        // Fair share: each webhook's due deliveries are ranked after its attempts already in flight (on any node),
-        // and only those within its share are claimed, so a webhook with thousands due cannot fill a batch. A webhook
-        // held by its breaker or disabled is skipped (a manual retry goes through: it is the probe); once its pause
-        // has passed, a tripped breaker lets one probe out at a time. SQLite has one writer: the count is exact.
+        // Fair share: webhook by webhook (the webhooks table is small next to a backlog), each gets what its share
+        // leaves after its attempts already in flight on any node: its oldest due deliveries, found through
+        // ix_deliveries_webhook_due, so the cost grows with the number of webhooks, never with a backlog. A webhook
+        // held by its breaker or disabled gets nothing, but a manual retry goes through (it is the probe) and comes
+        // first; once the pause has passed, a tripped breaker lets one probe out at a time. The oldest picks across
+        // webhooks fill the batch. SQLite has one writer: the in-flight count is exact.
         public const string Claim =
             """
             WITH busy AS (
                 SELECT webhook_id, COUNT(*) AS in_flight FROM deliveries
                 WHERE lease_until IS NOT NULL AND lease_until >= @Now AND status = 'pending'
                 GROUP BY webhook_id),
+            open AS (
+                SELECT w.id, w.paused_until,
+                    (CASE WHEN w.consecutive_failures >= @BreakerFailures THEN 1 ELSE @MaxPerWebhook END) - COALESCE(b.in_flight, 0) AS room
+                FROM webhooks w LEFT JOIN busy b ON b.webhook_id = w.id
+                WHERE w.disabled_at IS NULL),
+            candidates AS (
+                SELECT d.id, d.webhook_id, d.next_attempt_at, d.retry_requested, o.room
+                FROM open o JOIN deliveries d ON d.id IN (
+                    SELECT x.id FROM deliveries x
+                    WHERE x.webhook_id = o.id AND x.status = 'pending' AND x.next_attempt_at <= @Now AND (x.lease_until IS NULL OR x.lease_until < @Now)
+                    ORDER BY x.next_attempt_at LIMIT @MaxPerWebhook)
+                WHERE o.room > 0 AND (o.paused_until IS NULL OR o.paused_until <= @Now)
+                UNION
+                SELECT d.id, d.webhook_id, d.next_attempt_at, d.retry_requested, o.room
+                FROM deliveries d JOIN open o ON o.id = d.webhook_id
+                WHERE d.retry_requested = 1 AND d.status = 'pending' AND (d.lease_until IS NULL OR d.lease_until < @Now) AND o.room > 0),
             ranked AS (
-                SELECT d.id, d.next_attempt_at,
-                    ROW_NUMBER() OVER (PARTITION BY d.webhook_id ORDER BY d.retry_requested DESC, d.next_attempt_at, d.id) + COALESCE(b.in_flight, 0) AS place,
-                    CASE WHEN w.consecutive_failures >= @BreakerFailures THEN 1 ELSE @MaxPerWebhook END AS share
-                FROM deliveries d
-                JOIN webhooks w ON w.id = d.webhook_id
-                LEFT JOIN busy b ON b.webhook_id = d.webhook_id
-                WHERE d.status = 'pending' AND d.next_attempt_at <= @Now AND (d.lease_until IS NULL OR d.lease_until < @Now)
-                    AND w.disabled_at IS NULL AND (w.paused_until IS NULL OR w.paused_until <= @Now OR d.retry_requested = 1))
+                SELECT id, next_attempt_at, room,
+                    ROW_NUMBER() OVER (PARTITION BY webhook_id ORDER BY retry_requested DESC, next_attempt_at, id) AS place
+                FROM candidates)
             UPDATE deliveries SET locked_by = @Owner, lease_until = @LeaseUntil
-            WHERE id IN (SELECT id FROM ranked WHERE place <= share ORDER BY next_attempt_at LIMIT @Limit)
+            WHERE id IN (SELECT id FROM ranked WHERE place <= room ORDER BY next_attempt_at LIMIT @Limit)
             RETURNING id;
             """;
 
@@ -146,25 +159,38 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
 
     private static class SqlServer
     {
-        // As on SQLite; READPAST skips rows another node's claim is taking, so two claims racing may each give a
-        // webhook its full share (at most MaxPerWebhook per node at once, never the same delivery twice).
+        // As on SQLite, with CROSS APPLY for each webhook's oldest due deliveries. READPAST skips rows another node's
+        // claim is taking, so two claims racing may each give a webhook its share (never the same delivery twice).
         public const string Claim =
             """
             WITH busy AS (
                 SELECT webhook_id, COUNT(*) AS in_flight FROM dbo.deliveries
                 WHERE lease_until IS NOT NULL AND lease_until >= @Now AND status = 'pending'
                 GROUP BY webhook_id),
+            open_webhooks AS (
+                SELECT w.id, w.paused_until,
+                    (CASE WHEN w.consecutive_failures >= @BreakerFailures THEN 1 ELSE @MaxPerWebhook END) - COALESCE(b.in_flight, 0) AS room
+                FROM dbo.webhooks w LEFT JOIN busy b ON b.webhook_id = w.id
+                WHERE w.disabled_at IS NULL),
+            candidates AS (
+                SELECT x.id, x.webhook_id, x.next_attempt_at, x.retry_requested, o.room
+                FROM open_webhooks o
+                CROSS APPLY (
+                    SELECT TOP (@MaxPerWebhook) d.id, d.webhook_id, d.next_attempt_at, d.retry_requested
+                    FROM dbo.deliveries d WITH (UPDLOCK, READPAST, ROWLOCK)
+                    WHERE d.webhook_id = o.id AND d.status = 'pending' AND d.next_attempt_at <= @Now AND (d.lease_until IS NULL OR d.lease_until < @Now)
+                    ORDER BY d.next_attempt_at) x
+                WHERE o.room > 0 AND (o.paused_until IS NULL OR o.paused_until <= @Now)
+                UNION
+                SELECT d.id, d.webhook_id, d.next_attempt_at, d.retry_requested, o.room
+                FROM dbo.deliveries d WITH (UPDLOCK, READPAST, ROWLOCK) JOIN open_webhooks o ON o.id = d.webhook_id
+                WHERE d.retry_requested = 1 AND d.status = 'pending' AND (d.lease_until IS NULL OR d.lease_until < @Now) AND o.room > 0),
             ranked AS (
-                SELECT d.id, d.next_attempt_at,
-                    ROW_NUMBER() OVER (PARTITION BY d.webhook_id ORDER BY d.retry_requested DESC, d.next_attempt_at, d.id) + COALESCE(b.in_flight, 0) AS place,
-                    CASE WHEN w.consecutive_failures >= @BreakerFailures THEN 1 ELSE @MaxPerWebhook END AS share
-                FROM dbo.deliveries d WITH (UPDLOCK, READPAST, ROWLOCK)
-                JOIN dbo.webhooks w ON w.id = d.webhook_id
-                LEFT JOIN busy b ON b.webhook_id = d.webhook_id
-                WHERE d.status = 'pending' AND d.next_attempt_at <= @Now AND (d.lease_until IS NULL OR d.lease_until < @Now)
-                    AND w.disabled_at IS NULL AND (w.paused_until IS NULL OR w.paused_until <= @Now OR d.retry_requested = 1)),
+                SELECT id, next_attempt_at, room,
+                    ROW_NUMBER() OVER (PARTITION BY webhook_id ORDER BY retry_requested DESC, next_attempt_at, id) AS place
+                FROM candidates),
             picked AS (
-                SELECT TOP (@Limit) id FROM ranked WHERE place <= share ORDER BY next_attempt_at)
+                SELECT TOP (@Limit) id FROM ranked WHERE place <= room ORDER BY next_attempt_at)
             UPDATE d SET locked_by = @Owner, lease_until = @LeaseUntil
             OUTPUT inserted.id
             FROM dbo.deliveries d JOIN picked p ON p.id = d.id;

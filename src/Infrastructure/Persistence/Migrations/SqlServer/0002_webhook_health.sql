@@ -14,3 +14,4 @@ ALTER TABLE dbo.deliveries ADD retry_requested BIT NOT NULL CONSTRAINT df_delive
 
 -- The fair-share claim counts each webhook's attempts in flight: only leased rows, a handful at any time.
 CREATE INDEX ix_deliveries_leased ON dbo.deliveries (webhook_id) INCLUDE (lease_until, status) WHERE lease_until IS NOT NULL;
+

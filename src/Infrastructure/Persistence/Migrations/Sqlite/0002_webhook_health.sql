@@ -13,3 +13,4 @@ ALTER TABLE deliveries ADD COLUMN retry_requested INTEGER NOT NULL DEFAULT 0;
 
 -- The fair-share claim counts each webhook's attempts in flight: only leased rows, a handful at any time.
 CREATE INDEX ix_deliveries_leased ON deliveries (webhook_id) WHERE lease_until IS NOT NULL;
+
