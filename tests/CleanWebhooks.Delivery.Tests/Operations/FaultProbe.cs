@@ -29,9 +29,14 @@ internal sealed record Answer(HttpStatusCode Status, string? RetryAfter, string?
 /// <summary>The calls a storage-fault test makes, answering whatever the service answers (no assertion on success).</summary>
 internal static class FaultProbe
 {
-    public static async Task<Answer> TryReportAsync(this ApiFactory factory, Guid clientId, string documentId)
+    public static async Task<Answer> TryReportAsync(this ApiFactory factory, Guid clientId, string documentId, string? language = null)
     {
         using var admin = factory.CreateInternalClient();
+        if (language is not null)
+        {
+            admin.DefaultRequestHeaders.AcceptLanguage.ParseAdd(language);
+        }
+
         using var response = await admin.PostAsJsonAsync("/internal/document_events", new { clientId, documentId, type = 0 });
         return await Answer.ReadAsync(response);
     }

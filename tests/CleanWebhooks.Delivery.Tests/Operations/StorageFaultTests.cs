@@ -149,6 +149,9 @@ public sealed class DatabaseLockTests : DeliveryFixture
             }
 
             (await Factory.TryReportAsync(a.ClientId, "during")).AssertStorageUnavailable("intake under a held lock");
+            var portuguese = await Factory.TryReportAsync(a.ClientId, "during-pt", "pt-BR");
+            portuguese.AssertStorageUnavailable("intake under a held lock, in Portuguese");
+            Assert.Contains("armazenamento", portuguese.Body, StringComparison.Ordinal);
             (await Factory.CreateClientAsync("B")).AssertStorageUnavailable("client registration under a held lock");
             await StoredRows.WaitUntilAsync(async () => await Factory.ReadyAsync() == HttpStatusCode.ServiceUnavailable, "ready 503 under a held lock");
 
@@ -170,6 +173,6 @@ public sealed class DatabaseLockTests : DeliveryFixture
 
         await StoredRows.WaitUntilAsync(
             () => Task.FromResult(accepted.All(d => Receiver.Requests.Any(r => r.Path == $"/a/{d}"))), "every 202 delivered", TimeSpan.FromSeconds(60));
-        Assert.DoesNotContain(Receiver.Requests, r => r.Path == "/a/during");
+        Assert.DoesNotContain(Receiver.Requests, r => r.Path is "/a/during" or "/a/during-pt");
     }
 }
