@@ -19,6 +19,7 @@ public static class Problems
         [413] = ("https://tools.ietf.org/html/rfc9110#section-15.5.14", "Content Too Large"),
         [415] = ("https://tools.ietf.org/html/rfc9110#section-15.5.16", "Unsupported Media Type"),
         [500] = ("https://tools.ietf.org/html/rfc9110#section-15.6.1", "Internal Server Error"),
+        [503] = ("https://tools.ietf.org/html/rfc9110#section-15.6.4", "Service Unavailable"),
     };
 
     /// <summary>An expected failure of a use case, as its problem answer.</summary>
