@@ -47,6 +47,10 @@ public class ApiFactory : WebApplicationFactory<Program>
             ["Secrets:KeyDirectory"] = KeyDirectory,
             ["Internal:ApiKeys:0"] = InternalKey,
             ["Delivery:AllowPrivateNetworks"] = "true",
+
+            // Tests make many requests with one key and many with wrong keys; the tests of the limits turn them on.
+            ["RateLimiting:PermitsPerSecond"] = "0",
+            ["RateLimiting:FailedAuthPerMinute"] = "0",
         };
     }
 
