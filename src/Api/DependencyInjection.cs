@@ -4,6 +4,7 @@ using Mediator;
 using CleanWebhooks.Api.Http;
 using CleanWebhooks.Api.OpenApi;
 using CleanWebhooks.Api.RateLimiting;
+using CleanWebhooks.Api.Telemetry;
 using CleanWebhooks.Application.Common.Behaviors;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Routing;
@@ -26,6 +27,7 @@ public static class DependencyInjection
 
         services.AddSingleton<InternalKeys>();
         services.AddRateLimits(configuration);
+        services.AddTelemetry(configuration);
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(AuthSchemes.ApiKey, null)
             .AddScheme<AuthenticationSchemeOptions, InternalKeyAuthenticationHandler>(AuthSchemes.InternalKey, null);

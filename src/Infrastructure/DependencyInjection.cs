@@ -78,6 +78,9 @@ public static class DependencyInjection
                 PooledConnectionLifetime = TimeSpan.FromMinutes(2),
                 MaxConnectionsPerServer = Math.Max(options.MaxConcurrency, 2),
                 ConnectCallback = new OutboundAddressGuard(options.AllowPrivateNetworks).ConnectAsync,
+
+                // Our trace context is ours: no traceparent/tracestate/baggage header goes to integrators' servers.
+                ActivityHeadersPropagator = null,
             })
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             .RemoveAllLoggers();
