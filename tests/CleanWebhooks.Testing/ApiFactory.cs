@@ -2,6 +2,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace CleanWebhooks.Testing;
@@ -61,6 +63,9 @@ public class ApiFactory : WebApplicationFactory<Program>
     /// <summary>Configuration that overrides appsettings.json; change it before the server starts.</summary>
     public IDictionary<string, string?> Settings { get; }
 
+    /// <summary>Service registrations a test adds after the service's own (e.g. an in-memory telemetry exporter); before the server starts.</summary>
+    public IList<Action<IServiceCollection>> TestServices { get; } = [];
+
     /// <summary>A client authenticated with the internal key.</summary>
     public HttpClient CreateInternalClient()
     {
@@ -119,6 +124,14 @@ public class ApiFactory : WebApplicationFactory<Program>
         {
             builder.UseSetting(key, value);
         }
+
+        builder.ConfigureTestServices(services =>
+        {
+            foreach (var configure in TestServices)
+            {
+                configure(services);
+            }
+        });
     }
 
     protected override void Dispose(bool disposing)
