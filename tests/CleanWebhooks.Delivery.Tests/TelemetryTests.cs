@@ -55,6 +55,29 @@ public sealed class TelemetryTests : DeliveryFixture
         Assert.Equal(1, attempt.GetTagItem("cleanwebhooks.attempt.number"));
         Assert.Equal(200, attempt.GetTagItem("http.response.status_code"));
         Assert.Contains(_spans.Snapshot(), s => s.Kind == ActivityKind.Server && s.TraceId == intakeTrace);
+
+        // The event was written by a group commit serving many requests: its span links to each request's trace.
+        var commit = await SpanAsync(s => s.OperationName == "intake commit" && s.Links.Any(l => l.Context.TraceId == intakeTrace));
+        await SpanAsync(s => IsStatement(s) && s.ParentSpanId == commit.SpanId && Query(s).Contains("INSERT INTO events", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Statements_OfARequest_AreChildSpansWithTheirSqlAndNeverRoots()
+    {
+        using var integrator = await Factory.CreateIntegratorAsync();
+
+        var webhook = await integrator.CreateWebhookAsync(Receiver.Url("/hook/:id"));
+
+        var request = await SpanAsync(s => s.Kind == ActivityKind.Server && s.DisplayName.StartsWith("POST /api_document/document_webhooks", StringComparison.Ordinal));
+        var insert = await SpanAsync(s => IsStatement(s) && s.TraceId == request.TraceId && Query(s).Contains("INSERT INTO webhooks", StringComparison.Ordinal));
+        Assert.Equal("sqlite", insert.GetTagItem("db.system.name"));
+        Assert.Equal("INSERT", insert.GetTagItem("db.operation.name"));
+        Assert.DoesNotContain(Query(insert), integrator.ApiKey, StringComparison.Ordinal);
+
+        // The dispatcher polls, claims and records all along: none of that may start a trace of its own.
+        var (_, deliveryId) = await Factory.ReportAsync(integrator.ClientId, "doc-4");
+        await integrator.WaitForStatusAsync(webhook.Id(), deliveryId!.Value, "succeeded");
+        Assert.DoesNotContain(_spans.Snapshot(), s => IsStatement(s) && s.ParentSpanId == default);
     }
 
     [Fact]
@@ -108,6 +131,10 @@ public sealed class TelemetryTests : DeliveryFixture
         Assert.True(_collector.Received("/v1/metrics", "http.server.request.duration"), "ASP.NET Core's metrics were not exported.");
         Assert.True(_collector.Received("/v1/metrics", "http.client.request.duration"), "HttpClient's metrics were not exported.");
     }
+
+    private static bool IsStatement(Activity span) => span.Source.Name == "CleanWebhooks" && span.GetTagItem("db.system.name") is not null;
+
+    private static string Query(Activity span) => span.GetTagItem("db.query.text") as string ?? "";
 
     /// <summary>Reports an event as a caller inside trace <paramref name="trace"/> would (with its <c>traceparent</c>).</summary>
     private async Task<Guid> ReportTracedAsync(Guid clientId, string documentId, ActivityTraceId trace)

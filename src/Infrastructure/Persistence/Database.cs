@@ -1,4 +1,5 @@
 using System.Data.Common;
+using CleanWebhooks.Infrastructure.Telemetry;
 using Dapper;
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
@@ -11,6 +12,9 @@ public sealed class Database : IDisposable
     private readonly string _connectionString;
     private readonly string _writeConnectionString;
 
+    /// <summary>The database's <c>db.system.name</c> in spans.</summary>
+    private readonly string _system;
+
     /// <summary>SQLite has one writer at a time; in this process, writers queue here, asynchronously.</summary>
     private readonly SemaphoreSlim _sqliteWriter = new(1, 1);
 
@@ -19,6 +23,7 @@ public sealed class Database : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         DapperSetup.EnsureConfigured();
         Dialect = options.Provider;
+        _system = Dialect == SqlDialect.Sqlite ? "sqlite" : "microsoft.sql_server";
         _connectionString = Dialect == SqlDialect.Sqlite ? PrepareSqlite(options.ConnectionString) : options.ConnectionString;
 
         // Foreign keys matter to writes only; SQLite checks them per connection, at a cost on every open.
@@ -76,7 +81,7 @@ public sealed class Database : IDisposable
         try
         {
             await connection.OpenAsync(cancellationToken);
-            return connection;
+            return Tracing.Source.HasListeners() ? new TracedConnection(connection, _system) : connection;
         }
         catch
         {

@@ -9,6 +9,7 @@ internal static class DeliveryTracing
 {
     public const string AttemptSpan = "delivery attempt";
     public const string TokenFetchSpan = "token fetch";
+    public const string IntakeCommitSpan = "intake commit";
 
     /// <summary>
     /// Starts an attempt's span as the root of its own trace (a retry hours later is no part of the intake request),
@@ -31,6 +32,25 @@ internal static class DeliveryTracing
             .SetTag("cleanwebhooks.event.id", delivery.EventId)
             .SetTag("cleanwebhooks.attempt.number", delivery.AttemptCount + 1);
         return activity;
+    }
+
+    /// <summary>
+    /// Starts the span of one group commit of the intake: the root of its own trace, since it serves many requests,
+    /// linked to the trace of each.
+    /// </summary>
+    public static Activity? StartIntakeCommit(IEnumerable<string?> traceParents, int events)
+    {
+        if (!Tracing.Source.HasListeners())
+        {
+            return null;
+        }
+
+        var links = traceParents.Distinct()
+            .Select(p => ActivityContext.TryParse(p, null, isRemote: true, out var context) ? new ActivityLink(context) : default)
+            .Where(link => link.Context != default)
+            .ToList();
+        return Tracing.Source.StartActivity(ActivityKind.Internal, parentContext: default, links: links, name: IntakeCommitSpan)
+            ?.SetTag("cleanwebhooks.intake.events", events);
     }
 
     /// <summary>Records the attempt's outcome on its span; returns the attempt.</summary>

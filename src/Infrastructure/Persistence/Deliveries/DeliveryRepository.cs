@@ -20,7 +20,14 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
     public DeliveryRepository(Database database)
     {
         _database = database;
-        _writer = new Lazy<Task>(() => Task.Run(WriteLoopAsync));
+        _writer = new Lazy<Task>(() =>
+        {
+            // The loop serves every request: it must not run inside the first one's context (its trace above all).
+            using (ExecutionContext.SuppressFlow())
+            {
+                return Task.Run(WriteLoopAsync);
+            }
+        });
     }
 
     private static class Sqlite
@@ -169,6 +176,7 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
     {
         var results = new (IntakeReceipt Receipt, bool Created)[batch.Count];
         var keysInBatch = new Dictionary<(Guid, string, string), IntakeReceipt>();
+        using var activity = DeliveryTracing.StartIntakeCommit(batch.Select(b => b.TraceParent), batch.Count);
         await using (var writer = await _database.OpenWriterAsync(CancellationToken.None))
         {
             var connection = writer.Connection;
