@@ -97,6 +97,11 @@ public static class DependencyInjection
                 PooledConnectionLifetime = TimeSpan.FromMinutes(2),
                 MaxConnectionsPerServer = Math.Max(options.MaxConcurrency, 2),
                 ConnectCallback = new OutboundAddressGuard(options.AllowPrivateNetworks).ConnectAsync,
+
+                // Our trace context is ours: no traceparent/tracestate/baggage header goes to integrators' servers. Null,
+                // not a no-output propagator: OpenTelemetry's HttpClient instrumentation injects its own headers into any
+                // call the runtime traces. These calls get no client span of their own; the attempt and token spans are theirs.
+                ActivityHeadersPropagator = null,
             })
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             .RemoveAllLoggers();

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
+using CleanWebhooks.Infrastructure.Telemetry;
 using Dapper;
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
@@ -26,6 +27,8 @@ public sealed class Database : IDisposable
 
     /// <summary>The native SQLite connections (pooled) on which the write pragmas were set: they last as long as the connection.</summary>
     private static readonly ConditionalWeakTable<object, object> PreparedWriters = [];
+    /// <summary>The database's <c>db.system.name</c> in spans.</summary>
+    private readonly string _system;
 
     /// <summary>SQLite has one writer at a time; in this process, writers queue here, asynchronously.</summary>
     private readonly SemaphoreSlim _sqliteWriter = new(1, 1);
@@ -35,6 +38,7 @@ public sealed class Database : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         DapperSetup.EnsureConfigured();
         Dialect = options.Provider;
+        _system = Dialect == SqlDialect.Sqlite ? "sqlite" : "microsoft.sql_server";
         BusyTimeout = options.BusyTimeout > TimeSpan.Zero ? options.BusyTimeout : new DatabaseOptions().BusyTimeout;
         _connectionString = Dialect == SqlDialect.Sqlite
             ? PrepareSqlite(options.ConnectionString, BusyTimeout)
@@ -132,7 +136,7 @@ public sealed class Database : IDisposable
         try
         {
             await connection.OpenAsync(cancellationToken);
-            return connection;
+            return Tracing.Source.HasListeners() ? new TracedConnection(connection, _system) : connection;
         }
         catch
         {
