@@ -97,6 +97,43 @@ public sealed class RetentionTests : DeliveryFixture
         Assert.Equal(1, await rows.EventsAsync(seeded.OldPendingEvent));
     }
 
+    [Fact]
+    public async Task Purge_OnTwoNodesAtOnce_DeletesEveryEndedDeliveryAndKeepsThePendingOne()
+    {
+        // Tiny batches, often, on two nodes of one database: their purges interleave batch by batch.
+        Factory.Settings["Retention:Interval"] = "00:00:00.050";
+        Factory.Settings["Retention:BatchSize"] = "2";
+        await using var second = ApiFactory.SharingDatabaseWith(Factory);
+        Receiver.Respond = (request, _) => request.Path.EndsWith("/doc-pending", StringComparison.Ordinal)
+            ? new ReceiverAnswer(503, Headers: ComeBackInAnHour)
+            : ReceiverAnswer.Ok;
+        var rows = new StoredRows(Factory.DatabasePath);
+        using var a = await Factory.CreateIntegratorAsync();
+        await a.CreateWebhookAsync(Receiver.Url("/a/:id"));
+        _ = second.Services; // starts the second node, and its purge
+
+        for (var i = 0; i < 30; i++)
+        {
+            await Factory.ReportAsync(a.ClientId, $"doc-{i}");
+        }
+
+        var (pendingEvent, pending) = await Factory.ReportAsync(a.ClientId, "doc-pending");
+        await Receiver.WaitForAsync(31);
+
+        await StoredRows.WaitUntilAsync(
+            async () => await rows.CountAsync("SELECT COUNT(*) FROM deliveries WHERE status <> 'pending'") == 0
+                && await rows.CountAsync("SELECT COUNT(*) FROM events") == 1,
+            "every ended delivery and its event purged by the two nodes");
+
+        Assert.Equal(30, Receiver.Requests.Count(r => r.Path.StartsWith("/a/doc-", StringComparison.Ordinal) && r.Path != "/a/doc-pending"));
+        Assert.Equal(0, await rows.CountAsync("SELECT COUNT(*) FROM delivery_attempts WHERE delivery_id <> $id", ("$id", StoredRows.Id(pending!.Value))));
+        Assert.Equal("pending", await rows.StatusAsync(pending.Value));
+        Assert.Equal(1, await rows.EventsAsync(pendingEvent));
+        using var http = second.CreateClient();
+        using var ready = await http.GetAsync(new Uri("/health/ready", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+    }
+
     private sealed record Seeded(Guid OldPending, Guid OldPendingEvent, Guid CancelledUnattempted, Guid CancelledUnattemptedEvent);
 
     private static async Task<Seeded> SeedOldRowsAsync(StoredRows rows, Guid clientA, Guid webhookA, Guid clientB, Guid webhookB)
