@@ -12,9 +12,6 @@ public sealed class Database : IDisposable
     private readonly string _connectionString;
     private readonly string _writeConnectionString;
 
-    /// <summary>The database's <c>db.system.name</c> in spans.</summary>
-    private readonly string _system;
-
     /// <summary>SQLite has one writer at a time; in this process, writers queue here, asynchronously.</summary>
     private readonly SemaphoreSlim _sqliteWriter = new(1, 1);
 
@@ -23,7 +20,6 @@ public sealed class Database : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         DapperSetup.EnsureConfigured();
         Dialect = options.Provider;
-        _system = Dialect == SqlDialect.Sqlite ? "sqlite" : "microsoft.sql_server";
         _connectionString = Dialect == SqlDialect.Sqlite ? PrepareSqlite(options.ConnectionString) : options.ConnectionString;
 
         // Foreign keys matter to writes only; SQLite checks them per connection, at a cost on every open.
@@ -38,7 +34,7 @@ public sealed class Database : IDisposable
     public string Sql(string sqlite, string sqlServer) => Dialect == SqlDialect.Sqlite ? sqlite : sqlServer;
 
     /// <summary>A connection for reading.</summary>
-    public Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => OpenAsync(_connectionString, cancellationToken);
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => Traced(await OpenAsync(_connectionString, cancellationToken));
 
     /// <summary>
     /// A connection for writing, opened in this process's turn: SQLite allows one write transaction at a time, and
@@ -51,7 +47,7 @@ public sealed class Database : IDisposable
     {
         if (Dialect != SqlDialect.Sqlite)
         {
-            return new DatabaseWriter(await OpenAsync(_writeConnectionString, cancellationToken), null, relaxed: false);
+            return new DatabaseWriter(Traced(await OpenAsync(_writeConnectionString, cancellationToken)), null, relaxed: false);
         }
 
         await _sqliteWriter.WaitAsync(cancellationToken);
@@ -64,7 +60,7 @@ public sealed class Database : IDisposable
                 await connection.ExecuteAsync(new CommandDefinition("PRAGMA synchronous=NORMAL;", cancellationToken: cancellationToken));
             }
 
-            return new DatabaseWriter(connection, _sqliteWriter, relaxed);
+            return new DatabaseWriter(Traced(connection), _sqliteWriter, relaxed);
         }
         catch
         {
@@ -81,7 +77,7 @@ public sealed class Database : IDisposable
         try
         {
             await connection.OpenAsync(cancellationToken);
-            return Tracing.Source.HasListeners() ? new TracedConnection(connection, _system) : connection;
+            return connection;
         }
         catch
         {
@@ -89,6 +85,13 @@ public sealed class Database : IDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// While tracing listens, a connection whose statements are spans. Only what callers get is wrapped: inside this
+    /// class the provider's own connection is at hand.
+    /// </summary>
+    private DbConnection Traced(DbConnection connection) =>
+        Tracing.Source.HasListeners() ? new TracedConnection(connection, Dialect == SqlDialect.Sqlite ? "sqlite" : "microsoft.sql_server") : connection;
 
     public void Dispose() => _sqliteWriter.Dispose();
 
