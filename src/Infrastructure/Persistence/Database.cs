@@ -1,5 +1,4 @@
 using System.Data.Common;
-using CleanWebhooks.Infrastructure.Telemetry;
 using Dapper;
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
@@ -91,7 +90,7 @@ public sealed class Database : IDisposable
     /// class the provider's own connection is at hand.
     /// </summary>
     private DbConnection Traced(DbConnection connection) =>
-        Tracing.Source.HasListeners() ? new TracedConnection(connection, Dialect == SqlDialect.Sqlite ? "sqlite" : "microsoft.sql_server") : connection;
+        Telemetry.Tracing.Source.HasListeners() ? new Telemetry.TracedConnection(connection, Dialect == SqlDialect.Sqlite ? "sqlite" : "microsoft.sql_server") : connection;
 
     public void Dispose() => _sqliteWriter.Dispose();
 
