@@ -21,6 +21,7 @@ public static class Problems
         [415] = ("https://tools.ietf.org/html/rfc9110#section-15.5.16", "Unsupported Media Type"),
         [429] = ("https://tools.ietf.org/html/rfc6585#section-4", "Too Many Requests"),
         [500] = ("https://tools.ietf.org/html/rfc9110#section-15.6.1", "Internal Server Error"),
+        [503] = ("https://tools.ietf.org/html/rfc9110#section-15.6.4", "Service Unavailable"),
     };
 
     /// <summary>An expected failure of a use case, as its problem answer.</summary>

@@ -80,8 +80,6 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
         public const string Exists = "SELECT COUNT(*) FROM dbo.deliveries WHERE id = @Id AND webhook_id = @WebhookId AND status <> 'cancelled';";
     }
 
-    private static readonly TimeSpan IdempotencyWindow = TimeSpan.FromHours(24);
-
     /// <summary>
     /// Queues the event for the intake writer and waits for its commit. Events arriving together are committed
     /// together (group commit): one durable commit for many events, instead of one each.
@@ -125,6 +123,15 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
             {
                 await WriteBatchAsync(batch);
             }
+            catch (Exception e) when (StorageFaultClassifier.Classify(e))
+            {
+                // Disk full, locked, unreachable: nothing of the batch was committed, and writing the events one by
+                // one would only meet the same fault once per event. Each caller is answered 503, none 202.
+                foreach (var failed in batch)
+                {
+                    failed.Done.TrySetException(e);
+                }
+            }
             catch (Exception)
             {
                 // One event spoiled the batch (on SQL Server: another node took the same idempotency key first).
@@ -148,7 +155,7 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
         catch (DbException e) when (single.Key is not null && Database.IsUniqueViolation(e))
         {
             // Another node committed the same key between our look-up and our insert: answer as it did.
-            var since = single.Event.OccurredAt - IdempotencyWindow;
+            var since = single.Event.OccurredAt - IdempotencyKey.Window;
             try
             {
                 var first = await FindReceiptAsync(single.Event.ClientId, single.Key, since, CancellationToken.None);
@@ -196,7 +203,7 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
                         EventId = documentEvent.Id.Value,
                         DeliveryId = delivery?.Id.Value,
                         CreatedAt = documentEvent.OccurredAt,
-                        Since = documentEvent.OccurredAt - IdempotencyWindow,
+                        Since = documentEvent.OccurredAt - IdempotencyKey.Window,
                     };
                     var earlier = keysInBatch.TryGetValue(scope, out var inBatch)
                         ? inBatch
