@@ -1,5 +1,6 @@
 using System.Collections.ObjectModel;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
 using OpenTelemetry.Trace;
@@ -135,6 +136,39 @@ public sealed class TelemetryTests : DeliveryFixture
     private static bool IsStatement(Activity span) => span.Source.Name == "CleanWebhooks" && span.GetTagItem("db.system.name") is not null;
 
     private static string Query(Activity span) => span.GetTagItem("db.query.text") as string ?? "";
+
+    [Fact]
+    public async Task OutboundCalls_WithoutTraceHeaders_StillMeasureHttpClientDurations()
+    {
+        var receiverPort = Receiver.BaseAddress.Port;
+        var measured = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument is { Meter.Name: "System.Net.Http", Name: "http.client.request.duration" })
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, _, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "server.port" && Equals(tag.Value, receiverPort))
+                {
+                    Interlocked.Increment(ref measured);
+                }
+            }
+        });
+        listener.Start();
+        using var integrator = await Factory.CreateIntegratorAsync();
+        var webhook = await integrator.CreateWebhookAsync(Receiver.Url("/hook/:id"));
+
+        var deliveryId = await ReportTracedAsync(integrator.ClientId, "doc-5", ActivityTraceId.CreateRandom());
+        await integrator.WaitForStatusAsync(webhook.Id(), deliveryId, "succeeded");
+
+        Assert.True(Volatile.Read(ref measured) >= 1, "No http.client.request.duration for the call to the receiver.");
+    }
 
     /// <summary>Reports an event as a caller inside trace <paramref name="trace"/> would (with its <c>traceparent</c>).</summary>
     private async Task<Guid> ReportTracedAsync(Guid clientId, string documentId, ActivityTraceId trace)

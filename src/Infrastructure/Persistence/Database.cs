@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
-using CleanWebhooks.Infrastructure.Telemetry;
 using Dapper;
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
@@ -27,8 +26,6 @@ public sealed class Database : IDisposable
 
     /// <summary>The native SQLite connections (pooled) on which the write pragmas were set: they last as long as the connection.</summary>
     private static readonly ConditionalWeakTable<object, object> PreparedWriters = [];
-    /// <summary>The database's <c>db.system.name</c> in spans.</summary>
-    private readonly string _system;
 
     /// <summary>SQLite has one writer at a time; in this process, writers queue here, asynchronously.</summary>
     private readonly SemaphoreSlim _sqliteWriter = new(1, 1);
@@ -38,7 +35,6 @@ public sealed class Database : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         DapperSetup.EnsureConfigured();
         Dialect = options.Provider;
-        _system = Dialect == SqlDialect.Sqlite ? "sqlite" : "microsoft.sql_server";
         BusyTimeout = options.BusyTimeout > TimeSpan.Zero ? options.BusyTimeout : new DatabaseOptions().BusyTimeout;
         _connectionString = Dialect == SqlDialect.Sqlite
             ? PrepareSqlite(options.ConnectionString, BusyTimeout)
@@ -59,7 +55,7 @@ public sealed class Database : IDisposable
     public string Sql(string sqlite, string sqlServer) => Dialect == SqlDialect.Sqlite ? sqlite : sqlServer;
 
     /// <summary>A connection for reading.</summary>
-    public Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => OpenAsync(_connectionString, cancellationToken);
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => Traced(await OpenAsync(_connectionString, cancellationToken));
 
     /// <summary>
     /// A connection for writing, opened in this process's turn: SQLite allows one write transaction at a time, and
@@ -72,7 +68,7 @@ public sealed class Database : IDisposable
     {
         if (Dialect != SqlDialect.Sqlite)
         {
-            return new DatabaseWriter(await OpenAsync(_writeConnectionString, cancellationToken), null, relaxed: false);
+            return new DatabaseWriter(Traced(await OpenAsync(_writeConnectionString, cancellationToken)), null, relaxed: false);
         }
 
         // Waiting for the turn longer than the busy timeout is the database being locked too long, as far as the caller can tell.
@@ -91,7 +87,7 @@ public sealed class Database : IDisposable
                 await connection.ExecuteAsync(new CommandDefinition("PRAGMA synchronous=NORMAL;", cancellationToken: cancellationToken));
             }
 
-            return new DatabaseWriter(connection, _sqliteWriter, relaxed);
+            return new DatabaseWriter(Traced(connection), _sqliteWriter, relaxed);
         }
         catch
         {
@@ -136,7 +132,7 @@ public sealed class Database : IDisposable
         try
         {
             await connection.OpenAsync(cancellationToken);
-            return Tracing.Source.HasListeners() ? new TracedConnection(connection, _system) : connection;
+            return connection;
         }
         catch
         {
@@ -144,6 +140,13 @@ public sealed class Database : IDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// While tracing listens, a connection whose statements are spans. Only what callers get is wrapped: inside this
+    /// class the provider's own connection is at hand.
+    /// </summary>
+    private DbConnection Traced(DbConnection connection) =>
+        Telemetry.Tracing.Source.HasListeners() ? new Telemetry.TracedConnection(connection, Dialect == SqlDialect.Sqlite ? "sqlite" : "microsoft.sql_server") : connection;
 
     public void Dispose() => _sqliteWriter.Dispose();
 
