@@ -1,6 +1,5 @@
 using CleanWebhooks.Api.Auth;
 using CleanWebhooks.Application.Portal;
-using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication.Cookies;
 
 namespace CleanWebhooks.Api.Portal;
@@ -47,12 +46,13 @@ public static class PortalSetup
         services.AddAuthorizationBuilder()
             .AddPolicy(AuthPolicies.Portal, p => p.AddAuthenticationSchemes(AuthSchemes.Portal).RequireAuthenticatedUser().RequireClaim(AuthSchemes.ClientIdClaim));
 
-        services.AddAntiforgery();
-        services.AddOptions<AntiforgeryOptions>().Configure<IHostEnvironment>((antiforgery, environment) =>
+        services.AddAntiforgery(antiforgery =>
         {
             antiforgery.Cookie.Name = AntiforgeryCookie;
             antiforgery.Cookie.Path = PortalRoutes.Root;
-            antiforgery.Cookie.SecurePolicy = environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+            // Secure when the request is (antiforgery refuses to run at all over plain HTTP with Always, as behind a
+            // TLS-terminating proxy); the cookie is no credential by itself, only paired with the session cookie.
+            antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             // Framing is decided by the CSP's frame-ancestors (Portal:FrameAncestors), not by a fixed SAMEORIGIN.
             antiforgery.SuppressXFrameOptionsHeader = true;
         });
