@@ -81,6 +81,13 @@ public sealed class PortalBrowserTests(PortalService service) : IClassFixture<Po
             await page.GoBackAsync();
             await page.GoBackAsync();
             await Expect(page).ToHaveURLAsync(new Uri(service.ServiceUrl, $"/portal/webhooks/{webhookId}").ToString());
+
+            // The last 24 hours on the webhooks page: one failed attempt and one that succeeded.
+            await page.GotoAsync("/portal");
+            var chart = page.Locator($"#webhooks tr[data-webhook-id='{webhookId}'] .chart");
+            await Expect(chart.Locator("[data-chart-summary]")).ToHaveTextAsync("1 succeeded, 1 failed");
+            await Expect(chart.Locator("svg rect.ok")).ToHaveCountAsync(1);
+            await Expect(chart.Locator("svg rect.bad")).ToHaveCountAsync(1);
         });
     }
 
@@ -268,6 +275,61 @@ public sealed class PortalBrowserTests(PortalService service) : IClassFixture<Po
         });
 
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await integrator.Http.GetAsync(new Uri($"/api_document/document_webhooks/{webhookId}", UriKind.Relative))).StatusCode);
+    }
+
+    /// <summary>
+    /// One screenshot of each page, saved in the test output folder; with <c>CLEANWEBHOOKS_UPDATE_SCREENSHOTS=1</c>
+    /// also into <c>docs/</c>, where the README shows them.
+    /// </summary>
+    [Fact]
+    public async Task EveryPage_WithDeliveries_RendersForTheReadme()
+    {
+        Receiver.Respond = (request, _) => request.Path == "/erp/documents/doc-1003"
+            ? new ReceiverAnswer(503, "{\"error\": \"database unavailable, try later\"}")
+            : new ReceiverAnswer(200, "{\"received\": true}");
+        using var integrator = await Factory.CreateIntegratorAsync("Acme");
+        var webhookId = await integrator.CreateWebhookAsync("Acme ERP", Receiver.Url("/erp/documents/:id"));
+        Guid failing = default;
+        foreach (var document in new[] { "doc-1001", "doc-1002", "doc-1003", "doc-1004", "doc-1005" })
+        {
+            var deliveryId = await Factory.ReportAsync(integrator.ClientId, document);
+            await integrator.WaitForAttemptsAsync(webhookId, deliveryId, 1);
+            failing = document == "doc-1003" ? deliveryId : failing;
+        }
+
+        using (await integrator.Http.PostAsync(new Uri($"/api_document/document_webhooks/{webhookId}/deliveries/{failing}/retry", UriKind.Relative), null))
+        {
+            await integrator.WaitForAttemptsAsync(webhookId, failing, 2);
+        }
+
+        var session = await Factory.OpenPortalSessionAsync(integrator.ClientId);
+        await service.InPageAsync(nameof(EveryPage_WithDeliveries_RendersForTheReadme), async page =>
+        {
+            await page.SetViewportSizeAsync(1100, 640);
+            await page.GotoAsync(session.Url);
+            await Expect(page.Locator("[data-chart-summary]")).ToHaveTextAsync("4 succeeded, 2 failed");
+            await SaveScreenshotAsync(page, "portal-webhooks.png");
+
+            await page.GotoAsync($"/portal/webhooks/{webhookId}");
+            await Expect(page.Locator("#deliveries tbody tr")).ToHaveCountAsync(5);
+            await SaveScreenshotAsync(page, "portal-deliveries.png");
+
+            await page.GotoAsync($"/portal/webhooks/{webhookId}/deliveries/{failing}");
+            await Expect(page.Locator("#attempts tbody tr")).ToHaveCountAsync(2);
+            await SaveScreenshotAsync(page, "portal-delivery.png");
+        });
+    }
+
+    private static async Task SaveScreenshotAsync(IPage page, string fileName)
+    {
+        var bytes = await page.ScreenshotAsync(new() { FullPage = true });
+        var folder = Path.Combine(AppContext.BaseDirectory, "screenshots");
+        Directory.CreateDirectory(folder);
+        await File.WriteAllBytesAsync(Path.Combine(folder, fileName), bytes);
+        if (Environment.GetEnvironmentVariable("CLEANWEBHOOKS_UPDATE_SCREENSHOTS") == "1")
+        {
+            await File.WriteAllBytesAsync(RepositoryFiles.PathOf("docs/" + fileName), bytes);
+        }
     }
 
     private static IFormData FormOf(IPage page, string token)
