@@ -67,4 +67,26 @@ internal static class PortalApi
             await Task.Delay(50);
         }
     }
+
+    /// <summary>Polls until exactly <paramref name="count"/> deliveries of the webhook are pending; fails after 20 s.</summary>
+    public static async Task WaitForPendingAsync(this Integrator integrator, Guid webhookId, int count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var page = await integrator.Http.GetFromJsonAsync<JsonElement>($"/api_document/document_webhooks/{webhookId}/deliveries?status=pending&limit=100");
+            var pending = page.GetProperty("items").GetArrayLength();
+            if (pending == count)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{pending} deliveries stayed pending, not {count}.");
+            }
+
+            await Task.Delay(50);
+        }
+    }
 }

@@ -92,6 +92,44 @@ public sealed class PortalBrowserTests(PortalService service) : IClassFixture<Po
     }
 
     [Fact]
+    public async Task Deliveries_FilteredAndPaged_NewestFirstEachPageWithItsOwnAddress()
+    {
+        Receiver.Respond = (request, _) => request.Path == "/paged/doc-05" ? new ReceiverAnswer(500, "no") : ReceiverAnswer.Ok;
+        using var integrator = await Factory.CreateIntegratorAsync("Pager");
+        var webhookId = await integrator.CreateWebhookAsync("Paged webhook", Receiver.Url("/paged/:id"));
+        var documents = Enumerable.Range(1, 27).Select(i => $"doc-{i:00}").ToList();
+        foreach (var document in documents)
+        {
+            await Factory.ReportAsync(integrator.ClientId, document);
+        }
+
+        await integrator.WaitForPendingAsync(webhookId, 1);
+        var session = await Factory.OpenPortalSessionAsync(integrator.ClientId);
+        await service.InPageAsync(nameof(Deliveries_FilteredAndPaged_NewestFirstEachPageWithItsOwnAddress), async page =>
+        {
+            await page.GotoAsync(session.Url);
+            await page.GotoAsync($"/portal/webhooks/{webhookId}");
+            var rows = page.Locator("#deliveries tbody tr");
+            await Expect(rows).ToHaveCountAsync(25);
+            await Expect(rows.First.Locator("td.doc")).ToHaveTextAsync("doc-27");
+
+            await page.Locator("#older-page").ClickAsync();
+            Assert.Contains("cursor=", page.Url, StringComparison.Ordinal);
+            await Expect(rows).ToHaveCountAsync(2);
+            await Expect(rows.Locator("td.doc")).ToHaveTextAsync(["doc-02", "doc-01"]);
+            await Expect(page.Locator("#older-page")).ToHaveCountAsync(0);
+            await page.GoBackAsync();
+            await Expect(rows).ToHaveCountAsync(25);
+
+            await page.Locator("#status").SelectOptionAsync("pending");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+            Assert.EndsWith("?status=pending", page.Url, StringComparison.Ordinal);
+            await Expect(rows).ToHaveCountAsync(1);
+            await Expect(rows.Locator("td.doc")).ToHaveTextAsync("doc-05");
+        });
+    }
+
+    [Fact]
     public async Task RotateSecret_InThePortal_ShowsTheNewSecretOnceAndItVerifiesTheNextDelivery()
     {
         Receiver.Respond = (_, _) => ReceiverAnswer.Ok;
