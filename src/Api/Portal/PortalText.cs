@@ -34,7 +34,17 @@ public static class PortalText
 
     public static string Last24Hours => Text.Pick("Last 24 hours", "Últimas 24 horas");
 
+    // The webhook's health (issue 9): ready for _WebhookStatus.cshtml and _WebhookEnable.cshtml.
     public static string Active => Text.Pick("Active", "Ativo");
+
+    public static string Disabled(string? reason) => reason is { Length: > 0 }
+        ? Text.Pick($"Disabled: {reason}", $"Desativado: {reason}")
+        : Text.Pick("Disabled", "Desativado");
+
+    public static string PausedUntil(string time) => Text.Pick(
+        $"Paused after repeated failures until {time}", $"Pausado após falhas seguidas até {time}");
+
+    public static string Enable => Text.Pick("Enable again", "Reativar");
 
     public static string AuthNone => Text.Pick("None", "Nenhuma");
 
