@@ -6,7 +6,7 @@ public static class PortalRoutes
     public const string Root = "/portal";
     public const string Expired = "/portal/expired";
 
-    public static string Open(string token) => $"{Root}/open/{Uri.EscapeDataString(token)}";
+    public static string Open(string token) => $"{Root}/open?token={Uri.EscapeDataString(token)}";
 
     public static string Webhook(Guid webhookId) => $"{Root}/webhooks/{webhookId}";
 
