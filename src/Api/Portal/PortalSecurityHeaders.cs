@@ -37,7 +37,8 @@ public sealed class PortalSecurityHeaders(RequestDelegate next, PortalOptions op
             return next(context);
         }
 
-        var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+        // Hex, not base64: the page writes it HTML-encoded, and '+' would come out as an entity.
+        var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         context.Items[NonceKey] = nonce;
         var headers = context.Response.Headers;
         headers.ContentSecurityPolicy =
