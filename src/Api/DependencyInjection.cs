@@ -5,6 +5,7 @@ using CleanWebhooks.Api.Http;
 using CleanWebhooks.Api.OpenApi;
 using CleanWebhooks.Api.RateLimiting;
 using CleanWebhooks.Api.Telemetry;
+using CleanWebhooks.Api.Portal;
 using CleanWebhooks.Application.Common.Behaviors;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Routing;
@@ -50,12 +51,16 @@ public static class DependencyInjection
 
         var zone = TimeZoneInfo.FindSystemTimeZoneById(configuration["Api:TimeZone"] is { Length: > 0 } tz ? tz : "America/Sao_Paulo");
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new DisplayTimeJsonConverter(zone)));
+        services.AddSingleton(new DisplayTime(zone));
 
         services.AddRequestLocalization(options =>
         {
             string[] cultures = ["en", "pt-BR"];
             options.SetDefaultCulture(cultures[0]).AddSupportedCultures(cultures).AddSupportedUICultures(cultures);
+            options.RequestCultureProviders.Insert(0, new PortalCultureProvider());
         });
+
+        services.AddPortal(configuration);
 
         services.AddEndpointsApiExplorer();
         services.AddOpenApiDocument(settings =>
@@ -89,6 +94,7 @@ public static class DependencyInjection
         ArgumentNullException.ThrowIfNull(app);
         // First, so that the exception handler's answers (malformed JSON, wrong types) speak the request's language too.
         app.UseRequestLocalization();
+        app.UseMiddleware<PortalSecurityHeaders>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<RequestBodyLimit>();
@@ -105,6 +111,7 @@ public static class DependencyInjection
         app.MapDeliveryEndpoints();
         app.MapClientEndpoints();
         app.MapDocumentEventEndpoints();
+        app.MapRazorPages();
         return app;
     }
 }

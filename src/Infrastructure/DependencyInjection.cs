@@ -43,6 +43,7 @@ public static class DependencyInjection
             .SetApplicationName("CleanWebhooks")
             .PersistKeysToFileSystem(new DirectoryInfo(keyDirectory));
         services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
+        services.AddSingleton<IPortalSessionTokens, DataProtectionPortalSessionTokens>();
 
         services.AddSingleton<IClientRepository, ClientRepository>();
         services.AddSingleton<WebhookRepository>();
