@@ -76,8 +76,9 @@ public static partial class WebhookRules
     }
 
     /// <summary>
-    /// A header value of printable ASCII (and tabs): nothing that could split the header (CR, LF, NUL), and nothing
-    /// HttpClient would refuse to send at delivery time.
+    /// A header value the service may put on the wire: visible ASCII with spaces only between visible characters.
+    /// Nothing that could split the header (CR, LF, NUL), no tabs, no other control characters, no non-ASCII. The
+    /// same rule holds at registration and, for every outbound header including a fetched token, at sending time.
     /// </summary>
     public static bool IsSafeHeaderValue(string? value)
     {
@@ -86,9 +87,11 @@ public static partial class WebhookRules
             return false;
         }
 
-        foreach (var c in value)
+        for (var i = 0; i < value.Length; i++)
         {
-            if (c != '\t' && (c < ' ' || c > '~'))
+            var c = value[i];
+            var ok = c is > ' ' and <= '~' || (c == ' ' && i > 0 && i < value.Length - 1);
+            if (!ok)
             {
                 return false;
             }
