@@ -1,3 +1,4 @@
+using CleanWebhooks.Application.Common.Localization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using CleanWebhooks.Api.Http;
@@ -31,5 +32,5 @@ public sealed class ApiKeyAuthenticationHandler(
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
-        Problems.WriteUnauthorizedAsync(Context, $"A valid {AuthSchemes.ApiKeyHeader} header is required.");
+        Problems.WriteUnauthorizedAsync(Context, ProblemTexts.KeyRequired.Format(AuthSchemes.ApiKeyHeader));
 }
