@@ -92,6 +92,7 @@ public static class DependencyInjection
             }));
             settings.OperationProcessors.Add(new SecurityRequirementProcessor());
             settings.OperationProcessors.Add(new EndpointSummaryProcessor());
+            settings.DocumentProcessors.Add(new IntegratorDocumentProcessor());
         });
 
         return services;
@@ -139,8 +140,12 @@ public static class DependencyInjection
         app.UseAuthentication();
         app.UseAuthorization();
 
-        // The document names no server: the generated client is pointed at one by its user.
-        app.UseOpenApi(settings => settings.PostProcess = (document, _) => document.Servers.Clear());
+        // One relative server: generators need one, and the document is right wherever the service is hosted.
+        app.UseOpenApi(settings => settings.PostProcess = (document, _) =>
+        {
+            document.Servers.Clear();
+            document.Servers.Add(new OpenApiServer { Url = "/", Description = "The service that serves this document." });
+        });
         app.UseSwaggerUi();
 
         app.MapHealthEndpoints();
