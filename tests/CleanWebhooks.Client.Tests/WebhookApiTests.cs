@@ -17,7 +17,7 @@ public sealed class WebhookApiTests(ApiFactory factory) : IClassFixture<ApiFacto
         Assert.NotEqual(Guid.Empty, created.Id);
         Assert.Equal("Documents finished", created.Name);
         Assert.Equal(0, created.Type);
-        Assert.Equal("POST", created.Method);
+        Assert.Equal(WebhookMethod.POST, created.Method);
         Assert.Equal("https://receiver.example.com/documents/:id", created.Url);
         Assert.Equal("acme", created.Headers["X-Tenant"]);
         Assert.NotNull(created.Authorization);

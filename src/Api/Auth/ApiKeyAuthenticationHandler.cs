@@ -1,3 +1,4 @@
+using CleanWebhooks.Application.Common.Localization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using CleanWebhooks.Api.RateLimiting;
@@ -31,5 +32,5 @@ public sealed class ApiKeyAuthenticationHandler(
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
-        FailedAuthentications.ChallengeAsync(Context, $"A valid {AuthSchemes.ApiKeyHeader} header is required.");
+        FailedAuthentications.ChallengeAsync(Context, ProblemTexts.KeyRequired.Format(AuthSchemes.ApiKeyHeader));
 }

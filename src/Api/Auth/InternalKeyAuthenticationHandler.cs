@@ -1,3 +1,4 @@
+using CleanWebhooks.Application.Common.Localization;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
@@ -57,5 +58,5 @@ public sealed class InternalKeyAuthenticationHandler(
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
-        FailedAuthentications.ChallengeAsync(Context, $"A valid {AuthSchemes.InternalKeyHeader} header is required.");
+        FailedAuthentications.ChallengeAsync(Context, ProblemTexts.KeyRequired.Format(AuthSchemes.InternalKeyHeader));
 }

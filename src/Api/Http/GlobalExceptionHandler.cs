@@ -26,19 +26,19 @@ public sealed partial class GlobalExceptionHandler(
         if (exception is BadHttpRequestException bad)
         {
             problem = bad.InnerException is JsonException json
-                ? Problems.Validation(new Dictionary<string, string[]> { [FieldOf(json.Path)] = [DescribeJsonError(json)] })
+                ? Problems.Validation(new Dictionary<string, string[]> { [FieldOf(json.Path)] = [DescribeJsonError(json, FieldOf(json.Path))] })
                 : bad.StatusCode == StatusCodes.Status400BadRequest && ExpectsBody(httpContext)
                 // The other way a JSON body fails to bind: there is none (empty, or the JSON null).
                 ? Problems.Validation(new Dictionary<string, string[]>
                 {
-                    ["body"] = [Text.Pick("The body must be a JSON object.", "O corpo deve ser um objeto JSON.")],
+                    ["body"] = [ProblemTexts.BodyNotObject.ToString()],
                 })
                 : UnboundParameter().Match(bad.Message) is { Success: true } unbound
                 ? Problems.Validation(new Dictionary<string, string[]>
                 {
-                    [unbound.Groups["name"].Value] = [Text.Pick("The value has the wrong type.", "O valor tem o tipo errado.")],
+                    [unbound.Groups["name"].Value] = [ProblemTexts.WrongValueType.ToString()],
                 })
-                : Problems.Create(bad.StatusCode, bad.StatusCode is 413 or 415 ? Problems.DefaultDetail(bad.StatusCode) : bad.Message);
+                : Problems.Create(bad.StatusCode, bad.StatusCode == 400 ? bad.Message : Problems.DefaultDetail(bad.StatusCode));
         }
         else if (storageFaults.IsStorageFault(exception))
         {
@@ -55,7 +55,7 @@ public sealed partial class GlobalExceptionHandler(
         else
         {
             LogUnhandled(exception, httpContext.TraceIdentifier);
-            problem = Problems.Create(500, "An unexpected error occurred. It has been logged.");
+            problem = Problems.Create(500);
         }
 
         httpContext.Response.StatusCode = problem.Status ?? 500;
@@ -70,10 +70,22 @@ public sealed partial class GlobalExceptionHandler(
     private static string FieldOf(string? path) =>
         string.IsNullOrEmpty(path) || path == "$" ? "body" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
 
-    private static string DescribeJsonError(JsonException json) =>
-        string.IsNullOrEmpty(json.Path) || json.Path == "$"
-            ? Text.Pick("The body is not valid JSON.", "O corpo não é um JSON válido.")
-            : Text.Pick("The value has the wrong JSON type or is malformed.", "O valor tem o tipo JSON errado ou está malformado.");
+    /// <summary>
+    /// What is wrong with the property: System.Text.Json says it only in its (English) message, and the API's JSON
+    /// options make unknown and repeated properties errors (contract section 6).
+    /// </summary>
+    private static string DescribeJsonError(JsonException json, string field)
+    {
+        if (string.IsNullOrEmpty(json.Path) || json.Path == "$")
+        {
+            return ProblemTexts.BodyNotJson.ToString();
+        }
+
+        var property = field[(field.LastIndexOf('.') + 1)..];
+        return json.Message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal) ? ProblemTexts.UnknownProperty.Format(property)
+            : json.Message.StartsWith("Duplicate propert", StringComparison.Ordinal) ? ProblemTexts.DuplicateProperty.Format(property)
+            : ProblemTexts.WrongJsonType.ToString();
+    }
 
     /// <summary>Minimal APIs' words for a query or route value of the wrong type, e.g. <c>Failed to bind parameter "int? limit" from "abc".</c></summary>
     [GeneratedRegex("^Failed to bind parameter \"[^\"]*?(?<name>\\w+)\" from", RegexOptions.CultureInvariant)]
