@@ -52,7 +52,8 @@ internal sealed record EndToEndResult(
     Throughput Intake,
     DirectResult Baseline,
     double Target,
-    bool Met);
+    bool Met,
+    long DeliveryRowsLeft);
 
 internal sealed record LatencyResult(
     int RatePerSecond,
@@ -78,7 +79,7 @@ internal sealed record MachineInfo(int Cores, double MemoryMb, string? Cpu, stri
 
 internal sealed record SettingsInfo(
     int Concurrency, double WarmupSeconds, double SliceSeconds, int Rounds, int Events, int WarmupEvents, int PacedRatePerSecond,
-    double PacedSeconds, int Clients, IReadOnlyList<string> Scenarios);
+    double PacedSeconds, int Clients, IReadOnlyList<string> Scenarios, bool Purge);
 
 internal sealed record TargetResult(string Name, string Target, string? Actual, bool Met);
 

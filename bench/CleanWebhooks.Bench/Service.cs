@@ -34,7 +34,8 @@ internal sealed class Service : IAsyncDisposable
 
     public ChildProcess Process => _process;
 
-    public static async Task<Service> StartAsync(string apiDll, string folder, bool dispatcher, CancellationToken cancellationToken)
+    public static async Task<Service> StartAsync(
+        string apiDll, string folder, bool dispatcher, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? settings = null)
     {
         Directory.CreateDirectory(folder);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -52,8 +53,15 @@ internal sealed class Service : IAsyncDisposable
             ["Delivery__AllowPrivateNetworks"] = "true",
             ["Delivery__DispatcherEnabled"] = dispatcher ? "true" : "false",
             ["Logging__LogLevel__Default"] = "Warning",
+
+            // The read scenario drives one key at thousands of requests a second: it measures the service, not the limiter.
+            ["RateLimiting__PermitsPerSecond"] = "0",
             ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
 
         var process = ChildProcess.Start("service", apiDll, [], environment, port, Path.Combine(folder, "service.log"));
         var admin = new HttpClient { BaseAddress = process.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };

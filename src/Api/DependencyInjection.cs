@@ -1,10 +1,16 @@
+using System.Text.Json.Serialization;
 using CleanWebhooks.Api.Auth;
 using CleanWebhooks.Api.Endpoints;
 using Mediator;
 using CleanWebhooks.Api.Http;
 using CleanWebhooks.Api.OpenApi;
+using CleanWebhooks.Api.RateLimiting;
+using CleanWebhooks.Api.Telemetry;
+using CleanWebhooks.Api.Portal;
 using CleanWebhooks.Application.Common.Behaviors;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Localization;
+using Microsoft.Net.Http.Headers;
 using Microsoft.AspNetCore.Routing;
 using NSwag;
 using NSwag.Generation.Processors.Security;
@@ -24,6 +30,8 @@ public static class DependencyInjection
         });
 
         services.AddSingleton<InternalKeys>();
+        services.AddRateLimits(configuration);
+        services.AddTelemetry(configuration);
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(AuthSchemes.ApiKey, null)
             .AddScheme<AuthenticationSchemeOptions, InternalKeyAuthenticationHandler>(AuthSchemes.InternalKey, null);
@@ -45,13 +53,32 @@ public static class DependencyInjection
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 
         var zone = TimeZoneInfo.FindSystemTimeZoneById(configuration["Api:TimeZone"] is { Length: > 0 } tz ? tz : "America/Sao_Paulo");
-        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new DisplayTimeJsonConverter(zone)));
+        services.ConfigureHttpJsonOptions(options =>
+        {
+            options.SerializerOptions.Converters.Add(new DisplayTimeJsonConverter(zone));
+
+            // Strict bodies (contract section 6): a misspelled "athorization" must not create a webhook without
+            // credentials, a property given twice has no "last one wins", and "type": "0" is not a number.
+            options.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+            options.SerializerOptions.AllowDuplicateProperties = false;
+            options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+        });
+        services.AddSingleton(new DisplayTime(zone));
 
         services.AddRequestLocalization(options =>
         {
             string[] cultures = ["en", "pt-BR"];
             options.SetDefaultCulture(cultures[0]).AddSupportedCultures(cultures).AddSupportedUICultures(cultures);
+
+            // Any pt (pt, pt-PT, pt-BR) means Brazilian Portuguese: the framework's own provider maps only listed
+            // cultures and their children, so plain "pt" fell back to English.
+            options.RequestCultureProviders = [
+                .. options.RequestCultureProviders.Where(p => p is not AcceptLanguageHeaderRequestCultureProvider)];
+            options.RequestCultureProviders.Add(new CustomRequestCultureProvider(context => Task.FromResult(PreferredLanguage(context))));
+            options.RequestCultureProviders.Insert(0, new PortalCultureProvider());
         });
+
+        services.AddPortal(configuration);
 
         services.AddEndpointsApiExplorer();
         services.AddOpenApiDocument(settings =>
@@ -74,9 +101,40 @@ public static class DependencyInjection
             }));
             settings.OperationProcessors.Add(new SecurityRequirementProcessor());
             settings.OperationProcessors.Add(new EndpointSummaryProcessor());
+            settings.DocumentProcessors.Add(new IntegratorDocumentProcessor());
         });
 
         return services;
+    }
+
+    /// <summary>The first language of Accept-Language (by quality) that we answer in: any pt* is pt-BR, any en* is en.</summary>
+    private static ProviderCultureResult? PreferredLanguage(HttpContext context)
+    {
+        if (!StringWithQualityHeaderValue.TryParseList(context.Request.Headers.AcceptLanguage, out var languages))
+        {
+            return null;
+        }
+
+        foreach (var language in languages.OrderByDescending(l => l.Quality ?? 1))
+        {
+            var tag = language.Value.Value ?? "";
+            if (language.Quality == 0)
+            {
+                continue;
+            }
+
+            if (tag.Equals("pt", StringComparison.OrdinalIgnoreCase) || tag.StartsWith("pt-", StringComparison.OrdinalIgnoreCase))
+            {
+                return new ProviderCultureResult("pt-BR");
+            }
+
+            if (tag.Equals("en", StringComparison.OrdinalIgnoreCase) || tag.StartsWith("en-", StringComparison.OrdinalIgnoreCase))
+            {
+                return new ProviderCultureResult("en");
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The request pipeline, then every endpoint group.</summary>
@@ -85,14 +143,20 @@ public static class DependencyInjection
         ArgumentNullException.ThrowIfNull(app);
         // First, so that the exception handler's answers (malformed JSON, wrong types) speak the request's language too.
         app.UseRequestLocalization();
+        app.UseMiddleware<PortalSecurityHeaders>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<RequestBodyLimit>();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimits();
 
-        // The document names no server: the generated client is pointed at one by its user.
-        app.UseOpenApi(settings => settings.PostProcess = (document, _) => document.Servers.Clear());
+        // One relative server: generators need one, and the document is right wherever the service is hosted.
+        app.UseOpenApi(settings => settings.PostProcess = (document, _) =>
+        {
+            document.Servers.Clear();
+            document.Servers.Add(new OpenApiServer { Url = "/", Description = "The service that serves this document." });
+        });
         app.UseSwaggerUi();
 
         app.MapHealthEndpoints();
@@ -100,6 +164,7 @@ public static class DependencyInjection
         app.MapDeliveryEndpoints();
         app.MapClientEndpoints();
         app.MapDocumentEventEndpoints();
+        app.MapRazorPages();
         return app;
     }
 }

@@ -58,8 +58,8 @@ public partial class CleanWebhooksApiException
 
         try
         {
-            var problem = JsonSerializer.Deserialize<ProblemDetails>(text);
-            return problem is { Status: not null } or { Title: not null } ? problem : null;
+            // type, title, status and detail are required: a body without them is not a problem and fails to read.
+            return JsonSerializer.Deserialize<ProblemDetails>(text);
         }
         catch (JsonException)
         {

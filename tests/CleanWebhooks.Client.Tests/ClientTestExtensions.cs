@@ -17,7 +17,7 @@ internal static class ClientTestExtensions
     {
         Name = "Documents finished",
         Type = 0,
-        Method = "POST",
+        Method = WebhookMethod.POST,
         Url = url,
     };
 }

@@ -28,7 +28,7 @@ public sealed class DeliveryApiTests : IClassFixture<ApiFactory>, IAsyncLifetime
 
         Assert.NotNull(accepted.DeliveryId);
         await _receiver.WaitForAsync(1);
-        var delivery = await WaitAsync(client, webhook.Id, accepted.DeliveryId!.Value, "succeeded");
+        var delivery = await WaitAsync(client, webhook.Id, accepted.DeliveryId!.Value, DeliveryStatus.Succeeded);
         Assert.Equal(accepted.EventId, delivery.EventId);
         Assert.Equal("doc-1", delivery.DocumentId);
         var attempt = Assert.Single(delivery.Attempts);
@@ -123,13 +123,13 @@ public sealed class DeliveryApiTests : IClassFixture<ApiFactory>, IAsyncLifetime
         var webhook = await client.CreateWebhookAsync(ClientTestExtensions.ValidWebhook(_receiver.Url("/docs/:id")));
         var accepted = await _factory.CreateInternalApiClient().ReportDocumentFinishedAsync(
             null, new ReportDocumentEventRequest { ClientId = clientId, DocumentId = "doc-1", Type = 0 });
-        await WaitAsync(client, webhook.Id, accepted.DeliveryId!.Value, "failed");
+        await WaitAsync(client, webhook.Id, accepted.DeliveryId!.Value, DeliveryStatus.Failed);
         Volatile.Write(ref failing, false);
 
         var retried = await client.RetryDeliveryAsync(webhook.Id, accepted.DeliveryId.Value);
 
         Assert.Equal(accepted.DeliveryId, retried.Id);
-        var delivered = await WaitAsync(client, webhook.Id, accepted.DeliveryId.Value, "succeeded");
+        var delivered = await WaitAsync(client, webhook.Id, accepted.DeliveryId.Value, DeliveryStatus.Succeeded);
         Assert.Equal(3, delivered.AttemptCount);
     }
 
@@ -157,7 +157,7 @@ public sealed class DeliveryApiTests : IClassFixture<ApiFactory>, IAsyncLifetime
         return (created.Id, CleanWebhooksClient.ForIntegrator(_factory.CreateClient(), created.ApiKey));
     }
 
-    private static async Task<DeliveryDetailsResponse> WaitAsync(CleanWebhooksClient client, Guid webhookId, Guid deliveryId, string status)
+    private static async Task<DeliveryDetailsResponse> WaitAsync(CleanWebhooksClient client, Guid webhookId, Guid deliveryId, DeliveryStatus status)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (true)

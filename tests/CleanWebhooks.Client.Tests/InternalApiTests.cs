@@ -37,6 +37,20 @@ public sealed class InternalApiTests(ApiFactory factory) : IClassFixture<ApiFact
     }
 
     [Fact]
+    public async Task OpenPortalSessionAsync_KnownClient_ReturnsARelativePortalUrlAndItsExpiry()
+    {
+        var admin = factory.CreateInternalApiClient();
+        var created = await admin.CreateClientAsync(new CreateClientRequest { Name = "Portal user" });
+
+        var session = await admin.OpenPortalSessionAsync(created.Id);
+
+        Assert.StartsWith("/portal/", session.Url, StringComparison.Ordinal);
+        Assert.InRange(session.ExpiresAt, DateTimeOffset.UtcNow.AddMinutes(59), DateTimeOffset.UtcNow.AddMinutes(61));
+        var error = await Assert.ThrowsAnyAsync<CleanWebhooksApiException>(() => admin.OpenPortalSessionAsync(Guid.NewGuid()));
+        Assert.Equal(404, error.StatusCode);
+    }
+
+    [Fact]
     public async Task IssueApiKeyAsync_UnknownClient_ThrowsNotFoundProblem()
     {
         var error = await Assert.ThrowsAsync<CleanWebhooksApiException<ProblemDetails>>(

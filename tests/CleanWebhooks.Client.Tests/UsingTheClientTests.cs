@@ -20,7 +20,7 @@ public sealed class UsingTheClientTests(ApiOnLoopback api) : IClassFixture<ApiOn
         // snippet: using-the-client
         using var http = new HttpClient { BaseAddress = serviceUrl };
         var client = CleanWebhooksClient.ForIntegrator(http, apiKey);
-        var webhook = await client.CreateWebhookAsync(new CreateWebhookRequest { Name = "Documents", Type = 0, Method = "POST", Url = "https://example.com/documents/:id" });
+        var webhook = await client.CreateWebhookAsync(new CreateWebhookRequest { Name = "Documents", Type = 0, Method = WebhookMethod.POST, Url = "https://example.com/documents/:id" });
         // end snippet
 
         var listed = Assert.Single(await client.ListWebhooksAsync());

@@ -17,7 +17,7 @@ public sealed class WebhookApiTests(ApiFactory factory) : IClassFixture<ApiFacto
         Assert.NotEqual(Guid.Empty, created.Id);
         Assert.Equal("Documents finished", created.Name);
         Assert.Equal(0, created.Type);
-        Assert.Equal("POST", created.Method);
+        Assert.Equal(WebhookMethod.POST, created.Method);
         Assert.Equal("https://receiver.example.com/documents/:id", created.Url);
         Assert.Equal("acme", created.Headers["X-Tenant"]);
         Assert.NotNull(created.Authorization);
@@ -82,7 +82,7 @@ public sealed class WebhookApiTests(ApiFactory factory) : IClassFixture<ApiFacto
         var enabled = await client.EnableWebhookAsync(created.Id);
 
         Assert.Equal(created.Id, enabled.Id);
-        Assert.Equal("active", enabled.Status);
+        Assert.Equal(WebhookStatus.Active, enabled.Status);
         Assert.Null(enabled.DisabledAt);
         Assert.Null(enabled.DisabledReason);
         Assert.Null(enabled.PausedUntil);

@@ -85,3 +85,80 @@ public sealed class AuthorizationTests : DeliveryFixture
         Assert.Equal(3, delivery.GetProperty("attemptCount").GetInt32());
     }
 }
+
+/// <summary>
+/// A token server under an attacker's control answers with a token that would split the Authorization header and
+/// smuggle a second request onto the connection. Nothing may reach the receiver.
+/// </summary>
+public sealed class PoisonedTokenTests : DeliveryFixture
+{
+    private LoopbackReceiver _tokenServer = null!;
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        _tokenServer = await LoopbackReceiver.StartAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _tokenServer.DisposeAsync();
+    }
+
+    [Theory]
+    [InlineData("""{"access_token": "abc\r\nX-Injected: yes"}""")]
+    [InlineData("""{"access_token": "abc\r\nContent-Length: 0\r\n\r\nGET /SMUGGLED HTTP/1.1\r\nHost: victim\r\nX-Padding: x"}""")]
+    [InlineData("""{"access_token": "abc\u0000def"}""")]
+    [InlineData("""{"access_token": "t\u00f4ken"}""")]
+    public async Task TokenThatIsNotAHeaderValue_NothingSentNotCachedTokenUnavailable(string tokenAnswer)
+    {
+        _tokenServer.Respond = (_, _) => new ReceiverAnswer(200, tokenAnswer, new Dictionary<string, string> { ["Content-Type"] = "application/json" });
+        using var integrator = await Factory.CreateIntegratorAsync();
+        var webhook = await integrator.CreateWebhookAsync(new
+        {
+            name = "w",
+            type = 0,
+            method = "POST",
+            headerAuth = "Bearer",
+            url = Receiver.Url("/hook/:id"),
+            authorizationUrl = _tokenServer.Url("/login"),
+        });
+
+        var (_, deliveryId) = await Factory.ReportAsync(integrator.ClientId, "d1");
+
+        var delivery = await integrator.WaitForStatusAsync(webhook.Id(), deliveryId!.Value, "failed");
+        var attempts = delivery.GetProperty("attempts").EnumerateArray().ToList();
+        Assert.Equal(3, attempts.Count);
+        Assert.All(attempts, a => Assert.Equal("token_unavailable", a.GetProperty("error").GetString()));
+        Assert.Empty(Receiver.Requests);
+
+        // Not cached: every attempt asked the token server again.
+        Assert.Equal(3, _tokenServer.Requests.Count);
+    }
+
+    [Fact]
+    public async Task GoodTokenAfterPoisonedOne_DeliveredWithIt()
+    {
+        _tokenServer.Respond = (_, count) => count == 0
+            ? new ReceiverAnswer(200, """{"access_token": "abc\r\nX-Injected: yes"}""")
+            : new ReceiverAnswer(200, """{"access_token": "clean-token"}""");
+        using var integrator = await Factory.CreateIntegratorAsync();
+        var webhook = await integrator.CreateWebhookAsync(new
+        {
+            name = "w",
+            type = 0,
+            method = "POST",
+            headerAuth = "Bearer",
+            url = Receiver.Url("/hook/:id"),
+            authorizationUrl = _tokenServer.Url("/login"),
+        });
+
+        var (_, deliveryId) = await Factory.ReportAsync(integrator.ClientId, "d1");
+
+        await integrator.WaitForStatusAsync(webhook.Id(), deliveryId!.Value, "succeeded");
+        var call = Assert.Single(Receiver.Requests);
+        Assert.Equal("Bearer clean-token", call.Header("Authorization"));
+        Assert.Null(call.Header("X-Injected"));
+    }
+}

@@ -12,6 +12,9 @@ public static class AuthSchemes
     /// <summary>The platform's own services: <c>X-INTERNAL-KEY</c> from <c>Internal:ApiKeys</c>.</summary>
     public const string InternalKey = "InternalKey";
 
+    /// <summary>Integrators in the portal: the session cookie a portal link was exchanged for, carrying their client.</summary>
+    public const string Portal = "Portal";
+
     public const string ApiKeyHeader = "X-API-KEY";
     public const string InternalKeyHeader = "X-INTERNAL-KEY";
 
@@ -24,7 +27,7 @@ public static class AuthSchemes
     {
         ArgumentNullException.ThrowIfNull(user);
         return new ClientId(Guid.Parse(user.FindFirstValue(ClientIdClaim)
-            ?? throw new InvalidOperationException("The endpoint is not behind the API key scheme.")));
+            ?? throw new InvalidOperationException("The endpoint is not behind the API key or portal scheme.")));
     }
 
     public static string Caller(this ClaimsPrincipal user)

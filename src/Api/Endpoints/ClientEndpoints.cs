@@ -3,6 +3,8 @@ using CleanWebhooks.Api.Http;
 using CleanWebhooks.Application.Clients.CreateClient;
 using CleanWebhooks.Application.Clients.IssueApiKey;
 using CleanWebhooks.Application.Clients.RevokeApiKey;
+using CleanWebhooks.Application.Portal.OpenPortalSession;
+using CleanWebhooks.Api.Portal;
 using CleanWebhooks.Domain.Clients;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -36,7 +38,26 @@ public static class ClientEndpoints
             .WithSummary("Revokes an API key; it stops working at once.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        group.MapPost("{clientId:guid}/portal_sessions", OpenPortalSession)
+            .WithName("OpenPortalSession")
+            .WithSummary("Opens an integrator portal session: a link, relative to the service root, that shows this client's data until expiresAt.")
+            .WithDescription("Send the platform's user to the url (or embed it, see Portal:FrameAncestors). It carries a sealed, short-lived token that the first page load exchanges for a cookie; no API key reaches the browser.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
         return app;
+    }
+
+    private static async Task<Results<Created<PortalSessionResponse>, ProblemHttpResult>> OpenPortalSession(
+        Guid clientId, ISender sender, CancellationToken cancellationToken)
+    {
+        var result = await sender.Send(new OpenPortalSessionCommand(new ClientId(clientId)), cancellationToken);
+        if (!result.IsSuccess)
+        {
+            return result.Error.ToProblem();
+        }
+
+        var url = PortalRoutes.Open(result.Value.Token);
+        return TypedResults.Created(url, new PortalSessionResponse(url, result.Value.ExpiresAt));
     }
 
     private static async Task<Results<Created<CreateClientResponse>, ProblemHttpResult>> CreateClient(

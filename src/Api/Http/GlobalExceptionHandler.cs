@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using CleanWebhooks.Application.Common.Abstractions;
 using CleanWebhooks.Application.Common.Localization;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Metadata;
@@ -9,10 +10,15 @@ namespace CleanWebhooks.Api.Http;
 
 /// <summary>
 /// Bad input that fails before a handler runs (malformed JSON, a wrong JSON type, a body too large, not JSON)
-/// becomes its 4xx problem naming the field; anything else is a bug: logged, and a 500 problem without details.
+/// becomes its 4xx problem naming the field; a storage fault (disk full, database locked too long or unreachable)
+/// a 503 with <c>Retry-After</c>; anything else is a bug: logged, and a 500 problem without details.
 /// </summary>
-public sealed partial class GlobalExceptionHandler(IProblemDetailsService problems, ILogger<GlobalExceptionHandler> logger) : IExceptionHandler
+public sealed partial class GlobalExceptionHandler(
+    IProblemDetailsService problems, IStorageFaultClassifier storageFaults, ILogger<GlobalExceptionHandler> logger) : IExceptionHandler
 {
+    /// <summary>Seconds a client is asked to wait after a storage fault: long enough for a lock or a failover to pass.</summary>
+    public const int StorageFaultRetryAfterSeconds = 5;
+
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
@@ -20,24 +26,36 @@ public sealed partial class GlobalExceptionHandler(IProblemDetailsService proble
         if (exception is BadHttpRequestException bad)
         {
             problem = bad.InnerException is JsonException json
-                ? Problems.Validation(new Dictionary<string, string[]> { [FieldOf(json.Path)] = [DescribeJsonError(json)] })
+                ? Problems.Validation(new Dictionary<string, string[]> { [FieldOf(json.Path)] = [DescribeJsonError(json, FieldOf(json.Path))] })
                 : bad.StatusCode == StatusCodes.Status400BadRequest && ExpectsBody(httpContext)
                 // The other way a JSON body fails to bind: there is none (empty, or the JSON null).
                 ? Problems.Validation(new Dictionary<string, string[]>
                 {
-                    ["body"] = [Text.Pick("The body must be a JSON object.", "O corpo deve ser um objeto JSON.")],
+                    ["body"] = [ProblemTexts.BodyNotObject.ToString()],
                 })
                 : UnboundParameter().Match(bad.Message) is { Success: true } unbound
                 ? Problems.Validation(new Dictionary<string, string[]>
                 {
-                    [unbound.Groups["name"].Value] = [Text.Pick("The value has the wrong type.", "O valor tem o tipo errado.")],
+                    [unbound.Groups["name"].Value] = [ProblemTexts.WrongValueType.ToString()],
                 })
-                : Problems.Create(bad.StatusCode, bad.StatusCode is 413 or 415 ? Problems.DefaultDetail(bad.StatusCode) : bad.Message);
+                : Problems.Create(bad.StatusCode, bad.StatusCode == 400 ? bad.Message : Problems.DefaultDetail(bad.StatusCode));
+        }
+        else if (storageFaults.IsStorageFault(exception))
+        {
+            // Not a bug of ours: the operator learns of it from this warning, /health/ready and the 503s.
+            LogStorageFault(exception, httpContext.TraceIdentifier);
+            httpContext.Response.Headers.RetryAfter = StorageFaultRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            problem = Problems.Create(
+                503,
+                Text.Pick(
+                    "The service's storage is unavailable right now (its database is full, locked or unreachable); try again later.",
+                    "O armazenamento do serviço está indisponível agora (o banco de dados está cheio, bloqueado ou inacessível); tente novamente mais tarde."),
+                "storage_unavailable");
         }
         else
         {
             LogUnhandled(exception, httpContext.TraceIdentifier);
-            problem = Problems.Create(500, "An unexpected error occurred. It has been logged.");
+            problem = Problems.Create(500);
         }
 
         httpContext.Response.StatusCode = problem.Status ?? 500;
@@ -52,14 +70,29 @@ public sealed partial class GlobalExceptionHandler(IProblemDetailsService proble
     private static string FieldOf(string? path) =>
         string.IsNullOrEmpty(path) || path == "$" ? "body" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
 
-    private static string DescribeJsonError(JsonException json) =>
-        string.IsNullOrEmpty(json.Path) || json.Path == "$"
-            ? Text.Pick("The body is not valid JSON.", "O corpo não é um JSON válido.")
-            : Text.Pick("The value has the wrong JSON type or is malformed.", "O valor tem o tipo JSON errado ou está malformado.");
+    /// <summary>
+    /// What is wrong with the property: System.Text.Json says it only in its (English) message, and the API's JSON
+    /// options make unknown and repeated properties errors (contract section 6).
+    /// </summary>
+    private static string DescribeJsonError(JsonException json, string field)
+    {
+        if (string.IsNullOrEmpty(json.Path) || json.Path == "$")
+        {
+            return ProblemTexts.BodyNotJson.ToString();
+        }
+
+        var property = field[(field.LastIndexOf('.') + 1)..];
+        return json.Message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal) ? ProblemTexts.UnknownProperty.Format(property)
+            : json.Message.StartsWith("Duplicate propert", StringComparison.Ordinal) ? ProblemTexts.DuplicateProperty.Format(property)
+            : ProblemTexts.WrongJsonType.ToString();
+    }
 
     /// <summary>Minimal APIs' words for a query or route value of the wrong type, e.g. <c>Failed to bind parameter "int? limit" from "abc".</c></summary>
     [GeneratedRegex("^Failed to bind parameter \"[^\"]*?(?<name>\\w+)\" from", RegexOptions.CultureInvariant)]
     private static partial Regex UnboundParameter();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Storage fault in request {TraceId}: answered 503")]
+    private partial void LogStorageFault(Exception exception, string traceId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception in request {TraceId}")]
     private partial void LogUnhandled(Exception exception, string traceId);

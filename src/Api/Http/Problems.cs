@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using CleanWebhooks.Application.Common.Localization;
 using CleanWebhooks.Domain.Common;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -6,19 +7,24 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace CleanWebhooks.Api.Http;
 
-/// <summary>Every error answer is an RFC 9457 problem with <c>type</c>, <c>title</c>, <c>status</c> and <c>detail</c>.</summary>
+/// <summary>
+/// Every error answer is an RFC 9457 problem with <c>type</c>, <c>title</c>, <c>status</c> and <c>detail</c>. Titles and
+/// standard details come from <see cref="ProblemTexts"/>, in the request's language (English or Brazilian Portuguese).
+/// </summary>
 public static class Problems
 {
-    private static readonly Dictionary<int, (string Type, string Title)> Kinds = new()
+    private static readonly Dictionary<int, string> Types = new()
     {
-        [400] = ("https://tools.ietf.org/html/rfc9110#section-15.5.1", "Bad Request"),
-        [401] = ("https://tools.ietf.org/html/rfc9110#section-15.5.2", "Unauthorized"),
-        [404] = ("https://tools.ietf.org/html/rfc9110#section-15.5.5", "Not Found"),
-        [405] = ("https://tools.ietf.org/html/rfc9110#section-15.5.6", "Method Not Allowed"),
-        [409] = ("https://tools.ietf.org/html/rfc9110#section-15.5.10", "Conflict"),
-        [413] = ("https://tools.ietf.org/html/rfc9110#section-15.5.14", "Content Too Large"),
-        [415] = ("https://tools.ietf.org/html/rfc9110#section-15.5.16", "Unsupported Media Type"),
-        [500] = ("https://tools.ietf.org/html/rfc9110#section-15.6.1", "Internal Server Error"),
+        [400] = "https://tools.ietf.org/html/rfc9110#section-15.5.1",
+        [401] = "https://tools.ietf.org/html/rfc9110#section-15.5.2",
+        [404] = "https://tools.ietf.org/html/rfc9110#section-15.5.5",
+        [405] = "https://tools.ietf.org/html/rfc9110#section-15.5.6",
+        [409] = "https://tools.ietf.org/html/rfc9110#section-15.5.10",
+        [413] = "https://tools.ietf.org/html/rfc9110#section-15.5.14",
+        [415] = "https://tools.ietf.org/html/rfc9110#section-15.5.16",
+        [429] = "https://tools.ietf.org/html/rfc6585#section-4",
+        [500] = "https://tools.ietf.org/html/rfc9110#section-15.6.1",
+        [503] = "https://tools.ietf.org/html/rfc9110#section-15.6.4",
     };
 
     /// <summary>An expected failure of a use case, as its problem answer.</summary>
@@ -30,18 +36,18 @@ public static class Problems
             ValidationError v => TypedResults.Problem(Validation(v.Errors)),
             { Type: ErrorType.Validation } => TypedResults.Problem(Validation(new Dictionary<string, string[]>
             {
-                [error.Field ?? "body"] = [error.Description],
+                [error.Field ?? "body"] = [Text.Of(error)],
             })),
-            { Type: ErrorType.NotFound } => TypedResults.Problem(Create(404, error.Description, error.Code)),
-            { Type: ErrorType.Conflict } => TypedResults.Problem(Create(409, error.Description, error.Code)),
+            { Type: ErrorType.NotFound } => TypedResults.Problem(Create(404, Text.Of(error), error.Code)),
+            { Type: ErrorType.Conflict } => TypedResults.Problem(Create(409, Text.Of(error), error.Code)),
             _ => throw new UnreachableException($"Unmapped error type {error.Type}."),
         };
     }
 
+    /// <summary>A problem of <paramref name="status"/>, titled in the request's language; the detail is the caller's.</summary>
     public static ProblemDetails Create(int status, string detail, string? code = null)
     {
-        var (type, title) = Kinds.TryGetValue(status, out var kind) ? kind : ("about:blank", "Error");
-        var problem = new ProblemDetails { Type = type, Title = title, Status = status, Detail = detail };
+        var problem = new ProblemDetails { Type = TypeOf(status), Title = TitleOf(status), Status = status, Detail = detail };
         if (code is not null)
         {
             problem.Extensions["code"] = code;
@@ -50,35 +56,34 @@ public static class Problems
         return problem;
     }
 
-    public static HttpValidationProblemDetails Validation(IReadOnlyDictionary<string, string[]> errors)
-    {
-        var (type, title) = Kinds[400];
-        return new HttpValidationProblemDetails(errors.ToDictionary(StringComparer.Ordinal))
-        {
-            Type = type,
-            Title = title,
-            Status = 400,
-            Detail = Text.Pick("One or more fields are invalid.", "Um ou mais campos são inválidos."),
-        };
-    }
+    /// <summary>A problem of <paramref name="status"/> with the catalogue's standard detail.</summary>
+    public static ProblemDetails Create(int status) => Create(status, DefaultDetail(status));
 
-    /// <summary>Fills what the framework's own problems leave out: the type and title of their status.</summary>
+    public static HttpValidationProblemDetails Validation(IReadOnlyDictionary<string, string[]> errors) =>
+        new(errors.ToDictionary(StringComparer.Ordinal))
+        {
+            Type = TypeOf(400),
+            Title = TitleOf(400),
+            Status = 400,
+            Detail = DefaultDetail(400),
+        };
+
+    /// <summary>
+    /// Fills what the framework's own problems leave out (type, title) and puts their English titles into the
+    /// request's language.
+    /// </summary>
     public static void ApplyDefaults(ProblemDetails problem, int status)
     {
         ArgumentNullException.ThrowIfNull(problem);
         problem.Status ??= status;
-        var (type, title) = Kinds.TryGetValue(problem.Status.Value, out var kind) ? kind : ("about:blank", "Error");
-        problem.Type ??= type;
-        problem.Title ??= title;
+        problem.Type ??= TypeOf(problem.Status.Value);
+        problem.Title = ProblemTexts.Title(problem.Status.Value)?.ToString() ?? problem.Title ?? TitleOf(problem.Status.Value);
     }
 
     public static string DefaultDetail(int status) => status switch
     {
-        404 => "No such resource.",
-        405 => "The resource does not accept this method.",
-        413 => $"The request body is larger than {RequestBodyLimit.MaxBytes / 1024} KB.",
-        415 => "The request body must be JSON (Content-Type: application/json).",
-        _ => Kinds.TryGetValue(status, out var kind) ? kind.Title : "The request failed.",
+        413 => ProblemTexts.BodyTooLarge.Format(RequestBodyLimit.MaxBytes / 1024),
+        _ => ProblemTexts.Detail(status)?.ToString() ?? Text.Pick("The request failed.", "A requisição falhou."),
     };
 
     public static Task WriteUnauthorizedAsync(HttpContext context, string detail)
@@ -91,4 +96,21 @@ public static class Problems
             ProblemDetails = Create(401, detail),
         }).AsTask();
     }
+
+    /// <summary>A 429 problem with <c>Retry-After</c> in whole seconds (at least one).</summary>
+    public static Task WriteTooManyRequestsAsync(HttpContext context, TimeSpan retryAfter, string detail, string code)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        context.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = Create(429, detail, code),
+        }).AsTask();
+    }
+
+    private static string TypeOf(int status) => Types.TryGetValue(status, out var type) ? type : "about:blank";
+
+    private static string TitleOf(int status) => ProblemTexts.Title(status)?.ToString() ?? Text.Pick("Error", "Erro");
 }

@@ -44,4 +44,13 @@ public interface IDeliveryQueries
         ClientId clientId, WebhookId webhookId, DeliveryStatus? status, int limit, DeliveryCursor? after, CancellationToken cancellationToken);
 
     Task<DeliveryDetailsResponse?> GetAsync(ClientId clientId, WebhookId webhookId, DeliveryId id, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Attempts of the client's webhooks started at or after <paramref name="since"/>, counted per webhook and UTC hour;
+    /// a 2xx status is a success, anything else a failure. Hours without attempts are absent.
+    /// </summary>
+    Task<IReadOnlyList<AttemptCount>> CountAttemptsByHourAsync(ClientId clientId, DateTimeOffset since, CancellationToken cancellationToken);
 }
+
+/// <summary>How many attempts of one webhook started within one UTC hour, and how they ended.</summary>
+public sealed record AttemptCount(Guid WebhookId, DateTimeOffset Hour, int Succeeded, int Failed);

@@ -22,13 +22,12 @@ public sealed class Client
 
     public static Result<Client> Create(ClientId id, string? name, DateTimeOffset now)
     {
-        var trimmed = name?.Trim();
-        if (string.IsNullOrEmpty(trimmed) || trimmed.Length > NameMaxLength)
+        if (!DisplayText.IsValidName(name, NameMaxLength))
         {
             return ClientErrors.InvalidName;
         }
 
-        return new Client(id, trimmed, now);
+        return new Client(id, name!.Trim(), now);
     }
 
     /// <summary>Rebuilds a client that was valid when stored.</summary>
@@ -38,10 +37,13 @@ public sealed class Client
 /// <summary>The expected failures about clients and their keys.</summary>
 public static class ClientErrors
 {
-    public static readonly Error NotFound = Error.NotFound("client.not_found", "The client does not exist.");
+    public static readonly Error NotFound = Error.NotFound("client.not_found", "The client does not exist.", "O cliente não existe.");
 
-    public static readonly Error ApiKeyNotFound = Error.NotFound("api_key.not_found", "The API key does not exist.");
+    public static readonly Error ApiKeyNotFound = Error.NotFound("api_key.not_found", "The API key does not exist.", "A chave de API não existe.");
 
     public static readonly Error InvalidName = Error.Validation(
-        "client.invalid_name", $"The name must have 1 to {Client.NameMaxLength} characters.", "name");
+        "client.invalid_name",
+        $"The name must have 1 to {Client.NameMaxLength} characters, without control characters.",
+        $"O nome deve ter de 1 a {Client.NameMaxLength} caracteres, sem caracteres de controle.",
+        "name");
 }

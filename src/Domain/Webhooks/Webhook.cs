@@ -70,7 +70,7 @@ public sealed class Webhook
     {
         ArgumentNullException.ThrowIfNull(definition);
 
-        if (string.IsNullOrWhiteSpace(definition.Name) || definition.Name.Trim().Length > WebhookRules.NameMaxLength)
+        if (!WebhookRules.IsValidName(definition.Name))
         {
             return WebhookErrors.InvalidName;
         }
@@ -95,13 +95,14 @@ public sealed class Webhook
             return WebhookErrors.UrlWithoutIdPlaceholder;
         }
 
-        if (WebhookRules.CheckHeaders(definition.Headers) is { } headersProblem)
+        if (WebhookRules.CheckHeaders(definition.Headers, HeaderSet.Delivery) is { } headersProblem)
         {
             return WebhookErrors.InvalidHeaders(headersProblem, "headers");
         }
 
         var fixedAuthorization = NullIfEmpty(definition.Authorization);
-        var authorizationUrl = NullIfEmpty(definition.AuthorizationUrl);
+        // Checked as given: a url with surrounding spaces is refused, not silently trimmed.
+        var authorizationUrl = string.IsNullOrWhiteSpace(definition.AuthorizationUrl) ? null : definition.AuthorizationUrl;
         if (fixedAuthorization is not null && authorizationUrl is not null)
         {
             return WebhookErrors.TwoAuthorizationModes;
@@ -129,7 +130,7 @@ public sealed class Webhook
                 return WebhookErrors.InvalidAuthorizationMethod;
             }
 
-            if (WebhookRules.CheckHeaders(definition.AuthorizationHeaders) is { } authHeadersProblem)
+            if (WebhookRules.CheckHeaders(definition.AuthorizationHeaders, HeaderSet.TokenCall) is { } authHeadersProblem)
             {
                 return WebhookErrors.InvalidHeaders(authHeadersProblem, "authorizationHeaders");
             }
@@ -155,7 +156,7 @@ public sealed class Webhook
             Method = WebhookRules.NormalizeMethod(definition.Method),
             Headers = Copy(definition.Headers) ?? NoHeaders,
             HeaderAuth = headerAuth,
-            Url = definition.Url.Trim(),
+            Url = definition.Url,
             Authorization = fixedAuthorization,
             AuthorizationUrl = authorizationUrl,
             AuthorizationMethod = authorizationUrl is null ? null

@@ -4,6 +4,7 @@ using CleanWebhooks.Application.Common.Abstractions;
 using CleanWebhooks.Application.Deliveries.AttemptDelivery;
 using CleanWebhooks.Domain.Deliveries;
 using CleanWebhooks.Domain.Webhooks;
+using CleanWebhooks.Infrastructure.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -179,10 +180,17 @@ internal sealed partial class Dispatcher(
 
     private async Task AttemptAsync(ClaimedDelivery delivery, WebhookForDelivery webhook, CancellationToken stoppingToken)
     {
+        using var activity = DeliveryTracing.StartAttempt(delivery);
         try
         {
             await Task.Yield();
-            Record(await attempts.HandleAsync(delivery, webhook, stoppingToken));
+            var outcome = await attempts.HandleAsync(delivery, webhook, stoppingToken);
+            if (outcome is DeliveryOutcome.Attempted attempted)
+            {
+                DeliveryTracing.Ended(activity, attempted.Attempt);
+            }
+
+            Record(outcome);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -192,6 +200,7 @@ internal sealed partial class Dispatcher(
         {
             // A bug, not the receiver's doing; still an attempt, so the schedule moves on instead of looping forever.
             LogAttemptCrashed(e, delivery.Delivery.Id.Value);
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, AttemptErrors.InternalError);
             Record(attempts.Crashed(delivery));
         }
     }

@@ -86,35 +86,68 @@ public sealed class OutboundAddressGuard(bool allowPrivateNetworks)
         if (address.AddressFamily == AddressFamily.InterNetworkV6)
         {
             var b = address.GetAddressBytes();
-
-            // Forms that carry an IPv4 address inside: judged by that address.
-            if (IsPrefix(b, 0x00, 0x64, 0xff, 0x9b) && b.AsSpan(4, 8).IndexOfAnyExcept((byte)0) < 0)
+            foreach (var block in Ipv6Blocks)
             {
-                return IsPublic(new IPAddress(b.AsSpan(12, 4)));              // 64:ff9b::/96 NAT64
+                if (block.Contains(b))
+                {
+                    return block.EmbeddedIpv4At is { } offset
+                        ? IsPublic(new IPAddress(b.AsSpan(offset, 4)))
+                        : block.GloballyReachable;
+                }
             }
 
-            if (b[0] == 0x20 && b[1] == 0x02)
-            {
-                return IsPublic(new IPAddress(b.AsSpan(2, 4)));               // 2002::/16 6to4
-            }
-
-            var embedsIpv4 = b.AsSpan(0, 12).IndexOfAnyExcept((byte)0) < 0;  // ::a.b.c.d (deprecated compatible form)
-            return !(IPAddress.IsLoopback(address)
-                || address.Equals(IPAddress.IPv6Any)
-                || address.IsIPv6LinkLocal
-                || address.IsIPv6SiteLocal
-                || address.IsIPv6Multicast
-                || (b[0] & 0xFE) == 0xFC                                     // fc00::/7 unique local
-                || IsPrefix(b, 0x00, 0x64, 0xff, 0x9b)                       // 64:ff9b:1::/48 local-use NAT64, and the rest of 64:ff9b::/32
-                || IsPrefix(b, 0x20, 0x01, 0x00, 0x00)                       // 2001::/32 Teredo
-                || IsPrefix(b, 0x20, 0x01, 0x0d, 0xb8)                       // 2001:db8::/32 documentation
-                || (IsPrefix(b, 0x01, 0x00, 0x00, 0x00) && b.AsSpan(4, 4).IndexOfAnyExcept((byte)0) < 0) // 100::/64 discard
-                || embedsIpv4);
+            return false;
         }
 
         return false;
     }
 
-    private static bool IsPrefix(byte[] bytes, byte b0, byte b1, byte b2, byte b3) =>
-        bytes[0] == b0 && bytes[1] == b1 && bytes[2] == b2 && bytes[3] == b3;
+    /// <summary>
+    /// The IPv6 decision table, most specific block first; the first block that holds an address decides. Only
+    /// global unicast (2000::/3) is public, less the IANA special-purpose blocks that are not globally reachable
+    /// (https://www.iana.org/assignments/iana-ipv6-special-registry). Forms that carry an IPv4 address are judged
+    /// by that address. Anything in no block — ::/128, ::1, ::/96 compatible, ::ffff:0:0:0/96 translated,
+    /// 64:ff9b:1::/48, 100::/64, 5f00::/16, fc00::/7, fe80::/10, fec0::/10, ff00::/8 — is refused.
+    /// </summary>
+    internal static readonly IReadOnlyList<Ipv6Block> Ipv6Blocks =
+    [
+        new("::ffff:0:0", 96, EmbeddedIpv4At: 12),      // IPv4-mapped
+        new("64:ff9b::", 96, EmbeddedIpv4At: 12),       // NAT64 well-known prefix
+        new("2002::", 16, EmbeddedIpv4At: 2),           // 6to4
+        new("2001:1::1", 128, GloballyReachable: true), // Port Control Protocol anycast
+        new("2001:1::2", 128, GloballyReachable: true), // TURN anycast
+        new("2001:1::3", 128, GloballyReachable: true), // DNS-SD Service Registration Protocol anycast
+        new("2001:3::", 32, GloballyReachable: true),   // AMT
+        new("2001:4:112::", 48, GloballyReachable: true), // AS112-v6
+        new("2001:20::", 28, GloballyReachable: true),  // ORCHIDv2
+        new("2001:30::", 28, GloballyReachable: true),  // Drone Remote ID entity tags
+        new("2001::", 23),                              // IETF protocol assignments: Teredo, benchmarking, ORCHID, ...
+        new("2001:db8::", 32),                          // documentation
+        new("3fff::", 20),                              // documentation
+        new("2000::", 3, GloballyReachable: true),      // global unicast
+    ];
+
+    /// <summary>One row of <see cref="Ipv6Blocks"/>: a prefix and what it means for an outbound call.</summary>
+    internal sealed record Ipv6Block(string Prefix, int Length, bool GloballyReachable = false, int? EmbeddedIpv4At = null)
+    {
+        private readonly byte[] _prefix = IPAddress.Parse(Prefix).GetAddressBytes();
+
+        public bool Contains(byte[] address)
+        {
+            var full = Length / 8;
+            if (!address.AsSpan(0, full).SequenceEqual(_prefix.AsSpan(0, full)))
+            {
+                return false;
+            }
+
+            var rest = Length % 8;
+            if (rest == 0)
+            {
+                return true;
+            }
+
+            var mask = 0xFF << (8 - rest) & 0xFF;
+            return (address[full] & mask) == (_prefix[full] & mask);
+        }
+    }
 }

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using CleanWebhooks.Domain.Deliveries;
 using CleanWebhooks.Domain.Webhooks;
+using CleanWebhooks.Infrastructure.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace CleanWebhooks.Infrastructure.Delivery;
@@ -65,16 +66,25 @@ public sealed partial class TokenProvider(
     private async Task<TokenResult> FetchAsync(Webhook webhook, CancellationToken cancellationToken)
     {
         metrics.TokenFetched();
+        using var activity = Tracing.Source.StartActivity(DeliveryTracing.TokenFetchSpan);
+        activity?.SetTag("cleanwebhooks.webhook.id", webhook.Id.Value);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Timeout);
         try
         {
             using var request = BuildRequest(webhook);
+            if (request is null)
+            {
+                LogHeaderRefused(webhook.Id);
+                return TokenResult.Failed(AttemptErrors.InternalError);
+            }
+
             using var response = await httpClientFactory.CreateClient(DeliveryHttp.ClientName)
                 .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             if (!response.IsSuccessStatusCode)
             {
                 LogTokenRefused(webhook.Id, (int)response.StatusCode);
+                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, $"status {(int)response.StatusCode}");
                 return TokenResult.Failed(AttemptErrors.TokenUnavailable);
             }
 
@@ -84,6 +94,14 @@ public sealed partial class TokenProvider(
                 || string.IsNullOrEmpty(token))
             {
                 LogTokenMissing(webhook.Id, webhook.AuthorizationResponseTokenAttr);
+                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "no token in the answer");
+                return TokenResult.Failed(AttemptErrors.TokenUnavailable);
+            }
+
+            // The token becomes a header value: one that could split the header is refused, and not cached.
+            if (!OutboundHeaders.IsAllowed("Authorization", token))
+            {
+                LogTokenUnsafe(webhook.Id);
                 return TokenResult.Failed(AttemptErrors.TokenUnavailable);
             }
 
@@ -101,11 +119,13 @@ public sealed partial class TokenProvider(
         {
             var error = DeliveryHttp.Classify(e) == AttemptErrors.BlockedAddress ? AttemptErrors.BlockedAddress : AttemptErrors.TokenUnavailable;
             LogTokenFailed(e, webhook.Id);
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, error);
             return TokenResult.Failed(error);
         }
     }
 
-    private static HttpRequestMessage BuildRequest(Webhook webhook)
+    /// <summary>The token call, every header set through <see cref="OutboundHeaders"/>; null when one may not be sent.</summary>
+    private static HttpRequestMessage? BuildRequest(Webhook webhook)
     {
         var request = new HttpRequestMessage(new HttpMethod(webhook.AuthorizationMethod ?? WebhookRules.DefaultAuthorizationMethod), webhook.AuthorizationUrl);
         var headers = webhook.AuthorizationHeaders ?? new Dictionary<string, string>();
@@ -118,22 +138,23 @@ public sealed partial class TokenProvider(
                 : new StringContent(body, Encoding.UTF8, "application/json");
         }
 
-        foreach (var (name, value) in headers)
+        request.Headers.UserAgent.Clear();
+        foreach (var (name, value) in headers.Append(KeyValuePair.Create("User-Agent", DeliveryHttp.UserAgent)))
         {
-            if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
+            if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase) && OutboundHeaders.IsAllowed(name, value))
             {
                 if (request.Content is not null && MediaTypeHeaderValue.TryParse(value, out var mediaType))
                 {
                     request.Content.Headers.ContentType = mediaType;
                 }
             }
-            else if (!request.Headers.TryAddWithoutValidation(name, value))
+            else if (!OutboundHeaders.TrySet(request, name, value))
             {
-                request.Content?.Headers.TryAddWithoutValidation(name, value);
+                request.Dispose();
+                return null;
             }
         }
 
-        request.Headers.UserAgent.ParseAdd(DeliveryHttp.UserAgent);
         return request;
     }
 
@@ -180,6 +201,12 @@ public sealed partial class TokenProvider(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Token answer of webhook {WebhookId} has no string at {TokenAttr}")]
     private partial void LogTokenMissing(WebhookId webhookId, string? tokenAttr);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Token answer of webhook {WebhookId} is not a value that can be sent in a header; refused")]
+    private partial void LogTokenUnsafe(WebhookId webhookId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Token call of webhook {WebhookId} has a header that may not be sent; nothing sent")]
+    private partial void LogHeaderRefused(WebhookId webhookId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Token call of webhook {WebhookId} failed")]
     private partial void LogTokenFailed(Exception exception, WebhookId webhookId);

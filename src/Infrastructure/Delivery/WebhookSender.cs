@@ -21,12 +21,6 @@ public sealed class WebhookSender(IHttpClientFactory httpClientFactory, TokenPro
     public const int MaxResponseBytes = 64 * 1024;
     public const int MaxExcerptChars = 1024;
 
-    private static readonly HashSet<string> ContentHeaders = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "Content-Type", "Content-Encoding", "Content-Language", "Content-Location", "Content-MD5", "Content-Range", "Content-Disposition",
-        "Expires", "Last-Modified", "Allow",
-    };
-
     internal async Task<DeliveryAttempt> SendAsync(Webhook webhook, ClaimedDelivery delivery, CancellationToken cancellationToken)
     {
         var number = delivery.AttemptCount + 1;
@@ -55,7 +49,13 @@ public sealed class WebhookSender(IHttpClientFactory httpClientFactory, TokenPro
         try
         {
             var client = httpClientFactory.CreateClient(DeliveryHttp.ClientName);
-            var response = await SendOnceAsync(client, webhook, delivery, body, authorization, timeout.Token);
+            var request = BuildRequest(webhook, delivery, body, authorization, out var refused);
+            if (request is null)
+            {
+                return Failed(RefusedHeaderError(refused, usesToken));
+            }
+
+            var response = await SendOnceAsync(client, request, timeout.Token);
 
             // The receiver did not take our token: it may have been revoked early. Fetch a new one and resend once.
             if (usesToken && response.StatusCode == HttpStatusCode.Unauthorized)
@@ -67,7 +67,13 @@ public sealed class WebhookSender(IHttpClientFactory httpClientFactory, TokenPro
                     return Failed(fresh.Error ?? AttemptErrors.TokenUnavailable);
                 }
 
-                response = await SendOnceAsync(client, webhook, delivery, body, AuthorizationValue(webhook, fresh.Token), timeout.Token);
+                request = BuildRequest(webhook, delivery, body, AuthorizationValue(webhook, fresh.Token), out refused);
+                if (request is null)
+                {
+                    return Failed(RefusedHeaderError(refused, usesToken));
+                }
+
+                response = await SendOnceAsync(client, request, timeout.Token);
             }
 
             using (response)
@@ -83,12 +89,22 @@ public sealed class WebhookSender(IHttpClientFactory httpClientFactory, TokenPro
         }
     }
 
-    private async Task<HttpResponseMessage> SendOnceAsync(
-        HttpClient client, Webhook webhook, ClaimedDelivery delivery, byte[]? body, string? authorization, CancellationToken cancellationToken)
+    private static async Task<HttpResponseMessage> SendOnceAsync(HttpClient client, HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        using var request = BuildRequest(webhook, delivery, body, authorization);
-        return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        using (request)
+        {
+            return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
     }
+
+    /// <summary>
+    /// A header that may not be sent: a bad Authorization of a token flow means the token is unusable; anything else
+    /// was let in by registration or built by us, which is our fault.
+    /// </summary>
+    private static string RefusedHeaderError(string? header, bool usesToken) =>
+        usesToken && string.Equals(header, "Authorization", StringComparison.OrdinalIgnoreCase)
+            ? AttemptErrors.TokenUnavailable
+            : AttemptErrors.InternalError;
 
     /// <summary><c>{headerAuth} {token}</c>, or the token alone when headerAuth is empty.</summary>
     private static string AuthorizationValue(Webhook webhook, string token) =>
@@ -96,7 +112,11 @@ public sealed class WebhookSender(IHttpClientFactory httpClientFactory, TokenPro
 
     private static bool SendsBody(string method) => method is "POST" or "PUT";
 
-    private HttpRequestMessage BuildRequest(Webhook webhook, ClaimedDelivery delivery, byte[]? body, string? authorization)
+    /// <summary>
+    /// The delivery request, every header set through <see cref="OutboundHeaders"/>; null, with the header that was
+    /// refused, when a value may not be sent, so that nothing is sent.
+    /// </summary>
+    internal HttpRequestMessage? BuildRequest(Webhook webhook, ClaimedDelivery delivery, byte[]? body, string? authorization, out string? refusedHeader)
     {
         var request = new HttpRequestMessage(new HttpMethod(webhook.Method), webhook.UrlFor(delivery.DocumentId));
         if (body is not null)
@@ -105,35 +125,30 @@ public sealed class WebhookSender(IHttpClientFactory httpClientFactory, TokenPro
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         }
 
-        foreach (var (name, value) in webhook.Headers)
-        {
-            if (ContentHeaders.Contains(name))
-            {
-                if (request.Content is not null)
-                {
-                    request.Content.Headers.Remove(name);
-                    request.Content.Headers.TryAddWithoutValidation(name, value);
-                }
-            }
-            else
-            {
-                request.Headers.TryAddWithoutValidation(name, value);
-            }
-        }
-
-        if (authorization is not null)
-        {
-            request.Headers.Remove("Authorization");
-            request.Headers.TryAddWithoutValidation("Authorization", authorization);
-        }
-
         var id = delivery.Id.ToString();
-        var timestamp = clock.GetUtcNow().ToUnixTimeSeconds();
-        request.Headers.TryAddWithoutValidation("webhook-id", id);
-        request.Headers.TryAddWithoutValidation("webhook-timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
-        request.Headers.TryAddWithoutValidation("webhook-signature", Signature.Sign(webhook.SigningSecretsAt(clock.GetUtcNow()), id, timestamp, body ?? []));
+        var now = clock.GetUtcNow();
+        var timestamp = now.ToUnixTimeSeconds();
         request.Headers.UserAgent.Clear();
-        request.Headers.TryAddWithoutValidation("User-Agent", DeliveryHttp.UserAgent);
+        IEnumerable<KeyValuePair<string, string>> headers =
+        [
+            .. webhook.Headers,
+            .. authorization is null ? [] : new[] { KeyValuePair.Create("Authorization", authorization) },
+            KeyValuePair.Create("webhook-id", id),
+            KeyValuePair.Create("webhook-timestamp", timestamp.ToString(CultureInfo.InvariantCulture)),
+            KeyValuePair.Create("webhook-signature", Signature.Sign(webhook.SigningSecretsAt(now), id, timestamp, body ?? [])),
+            KeyValuePair.Create("User-Agent", DeliveryHttp.UserAgent),
+        ];
+        foreach (var (name, value) in headers)
+        {
+            if (!OutboundHeaders.TrySet(request, name, value))
+            {
+                request.Dispose();
+                refusedHeader = name;
+                return null;
+            }
+        }
+
+        refusedHeader = null;
         return request;
     }
 

@@ -16,4 +16,10 @@ public sealed class DatabaseOptions
     public SqlDialect Provider { get; set; } = SqlDialect.Sqlite;
 
     public string ConnectionString { get; set; } = DefaultSqliteConnectionString;
+
+    /// <summary>
+    /// How long a statement may wait for the database (a lock held elsewhere, a server that does not answer) before
+    /// it fails and the request is answered <c>503</c>. SQLite counts it in whole seconds.
+    /// </summary>
+    public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -125,7 +125,7 @@ public class CreateWebhookCommandValidatorTests
     {
         var messages = await OnlyErrorOn("url", Minimal() with { Url = url });
 
-        Assert.Contains("The url must be an absolute http or https URL.", messages);
+        Assert.Contains(WebhookErrors.InvalidUrl.Description, messages);
     }
 
     [Fact]
@@ -171,7 +171,7 @@ public class CreateWebhookCommandValidatorTests
     {
         var messages = await OnlyErrorOn("headers", Minimal() with { Headers = new() { [name] = "v" } });
 
-        Assert.Equal([$"The header '{name}' cannot be set."], messages);
+        Assert.Equal([new HeaderProblem(HeaderProblemKind.Reserved, name).Description], messages);
     }
 
     [Theory]
@@ -234,7 +234,7 @@ public class CreateWebhookCommandValidatorTests
     {
         var messages = await OnlyErrorOn("authorization", Minimal() with { Authorization = "Bearer abc\r\nX-Injected: 1" });
 
-        Assert.Equal(["The authorization must be printable ASCII without line breaks."], messages);
+        Assert.Equal([WebhookErrors.InvalidAuthorization.Description], messages);
     }
 
     [Fact]

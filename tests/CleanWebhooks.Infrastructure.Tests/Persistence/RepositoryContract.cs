@@ -2,7 +2,9 @@ using CleanWebhooks.Domain.Clients;
 using CleanWebhooks.Domain.Common;
 using CleanWebhooks.Domain.Webhooks;
 using CleanWebhooks.Infrastructure.Persistence;
+using CleanWebhooks.Application.Deliveries;
 using CleanWebhooks.Infrastructure.Persistence.Clients;
+using CleanWebhooks.Infrastructure.Persistence.Deliveries;
 using CleanWebhooks.Infrastructure.Persistence.Webhooks;
 using Dapper;
 
@@ -397,6 +399,40 @@ public abstract class RepositoryContract(ContractDatabase db)
         Assert.Equal(expected.UtcDateTime, actual.UtcDateTime);
     }
 
+    // --- the portal's chart ---
+
+    [Fact]
+    public virtual async Task DeliveryCountAttemptsByHour_RecentAttempts_CountsEachWebhooksPerUtcHour()
+    {
+        var (client, _, _) = await NewClientAsync();
+        var webhook = NewWebhook(client.Id, FixedAuth());
+        await Webhooks.AddAsync(webhook, default);
+        var (other, _, _) = await NewClientAsync();
+        var othersWebhook = NewWebhook(other.Id, FixedAuth());
+        await Webhooks.AddAsync(othersWebhook, default);
+        var old = await AddDeliveryAsync(client.Id, webhook.Id, "succeeded");
+        var recent = await AddDeliveryAsync(client.Id, webhook.Id, "pending");
+        var others = await AddDeliveryAsync(other.Id, othersWebhook.Id, "failed");
+
+        // Now is 17:12:33 UTC: one failure and one success in the 17:00 hour, a success and a timeout in the 18:00 one.
+        await AddAttemptAsync(old, 1, Now.AddDays(-2), 500, null);
+        await AddAttemptAsync(old, 2, Now.AddHours(-2), 200, null);
+        await AddAttemptAsync(recent, 1, Now, 503, null);
+        await AddAttemptAsync(recent, 2, Now.AddMinutes(10), 200, null);
+        await AddAttemptAsync(recent, 3, Now.AddHours(1), 204, null);
+        await AddAttemptAsync(recent, 4, Now.AddHours(1).AddMinutes(20), null, "timeout");
+        await AddAttemptAsync(others, 1, Now, 500, null);
+
+        var counts = await new DeliveryQueries(Database).CountAttemptsByHourAsync(client.Id, Now.AddMinutes(-30), default);
+
+        Assert.Equal(
+            [
+                new AttemptCount(webhook.Id.Value, new DateTimeOffset(2024, 4, 11, 17, 0, 0, TimeSpan.Zero), 1, 1),
+                new AttemptCount(webhook.Id.Value, new DateTimeOffset(2024, 4, 11, 18, 0, 0, TimeSpan.Zero), 1, 1),
+            ],
+            counts.OrderBy(c => c.Hour));
+    }
+
     protected async Task<(Client Client, ApiKey Key, string PlainKey)> NewClientAsync(string name = "Contract client")
     {
         var client = Client.Create(ClientId.New(), name, Now).Value;
@@ -449,6 +485,16 @@ public abstract class RepositoryContract(ContractDatabase db)
             "VALUES (@DeliveryId, @WebhookId, @EventId, @Status, 0, @Now, NULL, NULL, NULL, NULL, @Now);",
             new { EventId = eventId, DeliveryId = deliveryId, ClientId = clientId.Value, WebhookId = webhookId.Value, Status = status, Now }));
         return deliveryId;
+    }
+
+    private async Task AddAttemptAsync(Guid deliveryId, int number, DateTimeOffset startedAt, int? statusCode, string? error)
+    {
+        await using var connection = await Database.OpenAsync(default);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO delivery_attempts (delivery_id, number, started_at, duration_ms, status_code, error, response_excerpt) " +
+            "VALUES (@DeliveryId, @Number, @StartedAt, 12, @StatusCode, @Error, NULL);" +
+            "UPDATE deliveries SET attempt_count = @Number, last_attempt_at = @StartedAt WHERE id = @DeliveryId;",
+            new { DeliveryId = deliveryId, Number = number, StartedAt = startedAt, StatusCode = statusCode, Error = error }));
     }
 
     private sealed class RawSecrets

@@ -76,4 +76,8 @@ public sealed class SqlServerRepositoryContractTests(SqlServerContractDatabase d
 
     [SqlServerFact]
     public override Task WebhookUpdateSecrets_ChangedSinceRead_WritesNothingAndReturnsFalse() => base.WebhookUpdateSecrets_ChangedSinceRead_WritesNothingAndReturnsFalse();
+
+    [SqlServerFact]
+    public override Task DeliveryCountAttemptsByHour_RecentAttempts_CountsEachWebhooksPerUtcHour() =>
+        base.DeliveryCountAttemptsByHour_RecentAttempts_CountsEachWebhooksPerUtcHour();
 }

@@ -1,3 +1,4 @@
+using CleanWebhooks.Application.Common.Localization;
 using CleanWebhooks.Domain.Clients;
 using CleanWebhooks.Domain.Common;
 using FluentValidation;
@@ -15,7 +16,10 @@ public sealed record CreateClientResponse(Guid Id, string Name, string ApiKey, G
 
 public sealed class CreateClientCommandValidator : AbstractValidator<CreateClientCommand>
 {
-    public CreateClientCommandValidator() => RuleFor(c => c.Name).NotEmpty().MaximumLength(Client.NameMaxLength);
+    public CreateClientCommandValidator() =>
+        RuleFor(c => c.Name).NotEmpty()
+            .Must(n => DisplayText.IsValidName(n, Client.NameMaxLength)).When(c => !string.IsNullOrWhiteSpace(c.Name), ApplyConditionTo.CurrentValidator)
+            .WithMessage(_ => Text.Of(ClientErrors.InvalidName));
 }
 
 public sealed class CreateClientCommandHandler(IClientRepository clients, TimeProvider clock)

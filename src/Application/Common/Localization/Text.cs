@@ -1,4 +1,5 @@
 using System.Globalization;
+using CleanWebhooks.Domain.Common;
 
 namespace CleanWebhooks.Application.Common.Localization;
 
@@ -10,4 +11,11 @@ public static class Text
 {
     public static string Pick(string english, string portuguese) =>
         CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "pt" ? portuguese : english;
+
+    /// <summary>A domain error's description in the request's language.</summary>
+    public static string Of(Error error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        return Pick(error.Description, error.Portuguese ?? error.Description);
+    }
 }

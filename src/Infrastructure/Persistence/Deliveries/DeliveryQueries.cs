@@ -1,3 +1,4 @@
+using System.Globalization;
 using CleanWebhooks.Application.Deliveries;
 using CleanWebhooks.Domain.Clients;
 using CleanWebhooks.Domain.Deliveries;
@@ -19,6 +20,14 @@ public sealed class DeliveryQueries(Database database) : IDeliveryQueries
         "AND (@AfterCreatedAt IS NULL OR d.created_at < @AfterCreatedAt OR (d.created_at = @AfterCreatedAt AND d.id < @AfterId)) " +
         "ORDER BY d.created_at DESC, d.id DESC";
 
+    private const string AttemptOutcomes =
+        "SUM(CASE WHEN a.status_code BETWEEN 200 AND 299 THEN 1 ELSE 0 END) AS succeeded, " +
+        "SUM(CASE WHEN a.status_code BETWEEN 200 AND 299 THEN 0 ELSE 1 END) AS failed";
+
+    // last_attempt_at narrows the deliveries first: a delivery with a recent attempt was attempted recently.
+    private const string RecentAttempts =
+        "WHERE w.client_id = @ClientId AND w.deleted_at IS NULL AND d.last_attempt_at >= @Since AND a.started_at >= @Since";
+
     private static class Sqlite
     {
         public const string List =
@@ -30,6 +39,12 @@ public sealed class DeliveryQueries(Database database) : IDeliveryQueries
 
         public const string GetAttempts =
             "SELECT number, started_at, duration_ms, status_code, error, response_excerpt FROM delivery_attempts WHERE delivery_id = @Id ORDER BY number;";
+
+        // Timestamps are fixed-width UTC text, so the first 13 characters are the hour: 2026-11-29T08.
+        public const string CountAttemptsByHour =
+            $"SELECT d.webhook_id, substr(a.started_at, 1, 13) AS hour, {AttemptOutcomes} " +
+            "FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id JOIN webhooks w ON w.id = d.webhook_id " +
+            $"{RecentAttempts} GROUP BY d.webhook_id, substr(a.started_at, 1, 13);";
     }
 
     private static class SqlServer
@@ -43,6 +58,12 @@ public sealed class DeliveryQueries(Database database) : IDeliveryQueries
 
         public const string GetAttempts =
             "SELECT number, started_at, duration_ms, status_code, error, response_excerpt FROM dbo.delivery_attempts WHERE delivery_id = @Id ORDER BY number;";
+
+        // Style 126 is ISO 8601 of the stored UTC value; its first 13 characters are the hour: 2026-11-29T08.
+        public const string CountAttemptsByHour =
+            $"SELECT d.webhook_id, CONVERT(char(13), a.started_at, 126) AS hour, {AttemptOutcomes} " +
+            "FROM dbo.delivery_attempts a JOIN dbo.deliveries d ON d.id = a.delivery_id JOIN dbo.webhooks w ON w.id = d.webhook_id " +
+            $"{RecentAttempts} GROUP BY d.webhook_id, CONVERT(char(13), a.started_at, 126);";
     }
 
     public async Task<DeliveryPage> ListAsync(
@@ -84,6 +105,34 @@ public sealed class DeliveryQueries(Database database) : IDeliveryQueries
             row.Id, row.WebhookId, row.EventId, row.DocumentId, row.Type, row.Status, row.AttemptCount, row.NextAttemptAt,
             row.LastAttemptAt, row.LastStatusCode, row.CreatedAt,
             [.. attempts.Select(a => new DeliveryAttemptResponse(a.Number, a.StartedAt, a.DurationMs, a.StatusCode, a.Error, a.ResponseExcerpt))]);
+    }
+
+    public async Task<IReadOnlyList<AttemptCount>> CountAttemptsByHourAsync(ClientId clientId, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<HourRow>(new CommandDefinition(
+            database.Sql(Sqlite.CountAttemptsByHour, SqlServer.CountAttemptsByHour),
+            new { ClientId = clientId.Value, Since = since },
+            cancellationToken: cancellationToken));
+        return
+        [
+            .. rows.Select(r => new AttemptCount(
+                r.WebhookId,
+                DateTimeOffset.ParseExact(r.Hour, "yyyy-MM-dd'T'HH", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
+                r.Succeeded,
+                r.Failed)),
+        ];
+    }
+
+    private sealed class HourRow
+    {
+        public Guid WebhookId { get; init; }
+
+        public string Hour { get; init; } = "";
+
+        public int Succeeded { get; init; }
+
+        public int Failed { get; init; }
     }
 
     private sealed class DeliveryRow

@@ -48,7 +48,10 @@ internal sealed class ClaimedDelivery
             new DeliveryId(Id), new WebhookId(WebhookId), DeliveryStatuses.TryParse(Status, out var status) ? status : DeliveryStatus.Pending,
             AttemptCount, NextAttemptAt, RetryRequested, LeaseUntil)),
         LockedBy,
-        new DeliveryMessage(new EventId(EventId), new ClientId(ClientId), DocumentId, Type, Data, OccurredAt));
+        new DeliveryMessage(new EventId(EventId), new ClientId(ClientId), DocumentId, Type, Data, OccurredAt, TraceParent));
+
+    /// <summary>The W3C traceparent of the request that reported the event, when it was traced.</summary>
+    public string? TraceParent { get; init; }
 }
 
 /// <summary>A webhook's stored health, read and written with a batch of outcomes.</summary>
@@ -82,7 +85,7 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
 {
     private const string LoadColumns =
         "d.id, d.locked_by, d.webhook_id, d.status, d.attempt_count, d.next_attempt_at, d.retry_requested, d.lease_until, " +
-        "e.id AS event_id, e.client_id, e.document_id, e.type, e.data, e.occurred_at";
+        "e.id AS event_id, e.client_id, e.document_id, e.type, e.data, e.occurred_at, e.trace_parent";
 
     private const string HealthColumns = "id, client_id, " + WebhookRow.HealthColumns;
 
