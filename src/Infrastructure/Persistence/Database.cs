@@ -1,15 +1,31 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Text.RegularExpressions;
 using Dapper;
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace CleanWebhooks.Infrastructure.Persistence;
 
 /// <summary>Opens connections to the configured database and picks each statement's dialect.</summary>
 public sealed class Database : IDisposable
 {
+    /// <summary>
+    /// The tables a portable statement may name; on SQL Server each is qualified with <c>dbo.</c>. A migration that
+    /// adds a table adds it here (a test compares this list with the migrations).
+    /// </summary>
+    internal static readonly string[] Tables =
+        ["clients", "api_keys", "webhooks", "events", "idempotency_keys", "deliveries", "delivery_attempts", "schema_migrations"];
+
+    /// <summary>A table name where a statement names a table: after FROM, JOIN, INTO or UPDATE (so never a CTE or alias of the same name).</summary>
+    private static readonly Regex TableName = new(
+        @"(?<=\b(?:FROM|JOIN|INTO|UPDATE)\s+)(" + string.Join('|', Tables) + @")\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
     private readonly string _connectionString;
     private readonly string _writeConnectionString;
+    private readonly NpgsqlDataSource? _postgres;
+    private readonly ConcurrentDictionary<string, string> _sqlServerText = new(StringComparer.Ordinal);
 
     /// <summary>SQLite has one writer at a time; in this process, writers queue here, asynchronously.</summary>
     private readonly SemaphoreSlim _sqliteWriter = new(1, 1);
@@ -25,12 +41,32 @@ public sealed class Database : IDisposable
         _writeConnectionString = Dialect == SqlDialect.Sqlite
             ? new SqliteConnectionStringBuilder(_connectionString) { ForeignKeys = true }.ToString()
             : _connectionString;
+
+        // One data source per process: it owns Npgsql's pool and what it learned of the server's types.
+        _postgres = Dialect == SqlDialect.PostgreSql ? NpgsqlDataSource.Create(_connectionString) : null;
     }
 
     public SqlDialect Dialect { get; }
 
-    /// <summary>The statement for this database: SQL is written per dialect, next to the code that runs it.</summary>
-    public string Sql(string sqlite, string sqlServer) => Dialect == SqlDialect.Sqlite ? sqlite : sqlServer;
+    /// <summary>
+    /// A statement that every engine runs as written: table names bare, the reserved word <c>key</c> quoted the
+    /// standard way (<c>"key"</c>). On SQL Server each table is qualified with <c>dbo.</c> (once per statement,
+    /// then remembered), so that name resolution never depends on the login's default schema.
+    /// </summary>
+    public string Sql(string portable) =>
+        Dialect == SqlDialect.SqlServer ? _sqlServerText.GetOrAdd(portable, QualifyForSqlServer) : portable;
+
+    /// <summary>The statement for this database where the engines truly differ (the claim, paging, upserts, locking hints).</summary>
+    public string Sql(string sqlite, string sqlServer, string postgreSql) => Dialect switch
+    {
+        SqlDialect.Sqlite => sqlite,
+        SqlDialect.SqlServer => sqlServer,
+        SqlDialect.PostgreSql => postgreSql,
+        _ => throw new InvalidOperationException($"Unknown database provider {Dialect}."),
+    };
+
+    /// <summary>A portable statement as SQL Server receives it: every table qualified with <c>dbo.</c>.</summary>
+    public static string QualifyForSqlServer(string portable) => TableName.Replace(portable, "dbo.$1");
 
     /// <summary>A connection for reading.</summary>
     public Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => OpenAsync(_connectionString, cancellationToken);
@@ -70,6 +106,11 @@ public sealed class Database : IDisposable
 
     private async Task<DbConnection> OpenAsync(string connectionString, CancellationToken cancellationToken)
     {
+        if (_postgres is not null)
+        {
+            return await _postgres.OpenConnectionAsync(cancellationToken);
+        }
+
         DbConnection connection = Dialect == SqlDialect.Sqlite
             ? new SqliteConnection(connectionString)
             : new SqlConnection(connectionString);
@@ -85,13 +126,18 @@ public sealed class Database : IDisposable
         }
     }
 
-    public void Dispose() => _sqliteWriter.Dispose();
+    public void Dispose()
+    {
+        _sqliteWriter.Dispose();
+        _postgres?.Dispose();
+    }
 
     /// <summary>True when <paramref name="exception"/> is a unique constraint violation.</summary>
     public static bool IsUniqueViolation(DbException exception) => exception switch
     {
         SqliteException e => e.SqliteErrorCode == 19 && e.SqliteExtendedErrorCode is 2067 or 1555,
         SqlException e => e.Number is 2601 or 2627,
+        PostgresException e => e.SqlState == PostgresErrorCodes.UniqueViolation,
         _ => false,
     };
 
@@ -107,4 +153,5 @@ public sealed class Database : IDisposable
 
         return builder.ToString();
     }
+
 }

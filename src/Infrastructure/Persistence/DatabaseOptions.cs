@@ -4,6 +4,7 @@ public enum SqlDialect
 {
     Sqlite,
     SqlServer,
+    PostgreSql,
 }
 
 /// <summary>The <c>Database</c> configuration section and <c>ConnectionStrings:CleanWebhooks</c>.</summary>

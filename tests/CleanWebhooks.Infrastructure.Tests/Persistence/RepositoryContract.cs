@@ -425,9 +425,12 @@ public abstract class RepositoryContract(ContractDatabase db)
     private string ConcatAll()
     {
         string[] columns = [.. WebhookRow.Columns.Split(',').Select(c => c.Trim())];
-        return Database.Dialect == SqlDialect.Sqlite
-            ? string.Join(" || '|' || ", columns.Select(c => $"COALESCE(CAST({c} AS TEXT), '')"))
-            : "CONCAT_WS('|', " + string.Join(", ", columns.Select(c => $"CAST({c} AS NVARCHAR(MAX))")) + ")";
+        return Database.Dialect switch
+        {
+            SqlDialect.Sqlite => string.Join(" || '|' || ", columns.Select(c => $"COALESCE(CAST({c} AS TEXT), '')")),
+            SqlDialect.SqlServer => "CONCAT_WS('|', " + string.Join(", ", columns.Select(c => $"CAST({c} AS NVARCHAR(MAX))")) + ")",
+            _ => "CONCAT_WS('|', " + string.Join(", ", columns.Select(c => $"CAST({c} AS text)")) + ")",
+        };
     }
 
     private async Task<RawSecrets> RawRowAsync(WebhookId id)

@@ -13,36 +13,45 @@ public sealed class DeliveryQueries(Database database) : IDeliveryQueries
         "d.id, d.webhook_id, d.event_id, e.document_id, e.type, d.status, d.attempt_count, d.next_attempt_at, d.last_attempt_at, " +
         "d.last_status_code, d.created_at";
 
+    private const string From =
+        "FROM deliveries d JOIN events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id";
+
     private const string Page =
         "WHERE d.webhook_id = @WebhookId AND w.client_id = @ClientId AND w.deleted_at IS NULL " +
         "AND (@Status IS NULL OR d.status = @Status) " +
         "AND (@AfterCreatedAt IS NULL OR d.created_at < @AfterCreatedAt OR (d.created_at = @AfterCreatedAt AND d.id < @AfterId)) " +
         "ORDER BY d.created_at DESC, d.id DESC";
 
-    private static class Sqlite
+    private static class Portable
     {
-        public const string List =
-            $"SELECT {Columns} FROM deliveries d JOIN events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id {Page} LIMIT @Take;";
-
         public const string Get =
-            $"SELECT {Columns} FROM deliveries d JOIN events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id " +
-            "WHERE d.id = @Id AND d.webhook_id = @WebhookId AND w.client_id = @ClientId AND w.deleted_at IS NULL;";
+            $"SELECT {Columns} {From} WHERE d.id = @Id AND d.webhook_id = @WebhookId AND w.client_id = @ClientId AND w.deleted_at IS NULL;";
 
         public const string GetAttempts =
             "SELECT number, started_at, duration_ms, status_code, error, response_excerpt FROM delivery_attempts WHERE delivery_id = @Id ORDER BY number;";
+    }
+
+    private static class Sqlite
+    {
+        public const string List = $"SELECT {Columns} {From} {Page} LIMIT @Take;";
     }
 
     private static class SqlServer
     {
         public const string List =
             $"SELECT TOP (@Take) {Columns} FROM dbo.deliveries d JOIN dbo.events e ON e.id = d.event_id JOIN dbo.webhooks w ON w.id = d.webhook_id {Page};";
+    }
 
-        public const string Get =
-            $"SELECT {Columns} FROM dbo.deliveries d JOIN dbo.events e ON e.id = d.event_id JOIN dbo.webhooks w ON w.id = d.webhook_id " +
-            "WHERE d.id = @Id AND d.webhook_id = @WebhookId AND w.client_id = @ClientId AND w.deleted_at IS NULL;";
-
-        public const string GetAttempts =
-            "SELECT number, started_at, duration_ms, status_code, error, response_excerpt FROM dbo.delivery_attempts WHERE delivery_id = @Id ORDER BY number;";
+    private static class PostgreSql
+    {
+        // A parameter that is only ever compared with NULL has no type PostgreSQL can infer: each says its own.
+        public const string List =
+            $"SELECT {Columns} {From} " +
+            "WHERE d.webhook_id = @WebhookId AND w.client_id = @ClientId AND w.deleted_at IS NULL " +
+            "AND (CAST(@Status AS text) IS NULL OR d.status = @Status) " +
+            "AND (CAST(@AfterCreatedAt AS timestamptz) IS NULL OR d.created_at < @AfterCreatedAt " +
+            "OR (d.created_at = @AfterCreatedAt AND d.id < CAST(@AfterId AS uuid))) " +
+            "ORDER BY d.created_at DESC, d.id DESC LIMIT @Take;";
     }
 
     public async Task<DeliveryPage> ListAsync(
@@ -50,7 +59,7 @@ public sealed class DeliveryQueries(Database database) : IDeliveryQueries
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = (await connection.QueryAsync<DeliveryRow>(new CommandDefinition(
-            database.Sql(Sqlite.List, SqlServer.List),
+            database.Sql(Sqlite.List, SqlServer.List, PostgreSql.List),
             new
             {
                 WebhookId = webhookId.Value,
@@ -72,14 +81,14 @@ public sealed class DeliveryQueries(Database database) : IDeliveryQueries
         await using var connection = await database.OpenAsync(cancellationToken);
         var parameters = new { Id = id.Value, WebhookId = webhookId.Value, ClientId = clientId.Value };
         var row = await connection.QuerySingleOrDefaultAsync<DeliveryRow>(new CommandDefinition(
-            database.Sql(Sqlite.Get, SqlServer.Get), parameters, cancellationToken: cancellationToken));
+            database.Sql(Portable.Get), parameters, cancellationToken: cancellationToken));
         if (row is null)
         {
             return null;
         }
 
         var attempts = await connection.QueryAsync<AttemptRow>(new CommandDefinition(
-            database.Sql(Sqlite.GetAttempts, SqlServer.GetAttempts), parameters, cancellationToken: cancellationToken));
+            database.Sql(Portable.GetAttempts), parameters, cancellationToken: cancellationToken));
         return new DeliveryDetailsResponse(
             row.Id, row.WebhookId, row.EventId, row.DocumentId, row.Type, row.Status, row.AttemptCount, row.NextAttemptAt,
             row.LastAttemptAt, row.LastStatusCode, row.CreatedAt,

@@ -17,7 +17,7 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
         "@AuthorizationResponseTokenAttr, @SigningSecretCipher, @PreviousSigningSecretCipher, " +
         "@PreviousSigningSecretExpiresAt, @CreatedAt, @UpdatedAt, @DeletedAt";
 
-    private static class Sqlite
+    private static class Portable
     {
         public const string Insert = $"INSERT INTO webhooks ({InsertColumns}) VALUES ({InsertValues});";
 
@@ -25,7 +25,6 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
 
         public const string GetActiveIdOfType =
             "SELECT id FROM webhooks WHERE client_id = @ClientId AND type = @Type AND deleted_at IS NULL;";
-
 
         public const string Delete =
             "UPDATE webhooks SET deleted_at = @DeletedAt, updated_at = @DeletedAt WHERE id = @Id AND client_id = @ClientId AND deleted_at IS NULL;";
@@ -38,27 +37,6 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
             "previous_signing_secret_expires_at = @PreviousSigningSecretExpiresAt, updated_at = @UpdatedAt WHERE id = @Id AND updated_at = @ReadUpdatedAt AND deleted_at IS NULL;";
     }
 
-    private static class SqlServer
-    {
-        public const string Insert = $"INSERT INTO dbo.webhooks ({InsertColumns}) VALUES ({InsertValues});";
-
-        public const string Get = $"SELECT {WebhookRow.Columns} FROM dbo.webhooks WHERE id = @Id AND client_id = @ClientId AND deleted_at IS NULL;";
-
-        public const string GetActiveIdOfType =
-            "SELECT id FROM dbo.webhooks WHERE client_id = @ClientId AND type = @Type AND deleted_at IS NULL;";
-
-
-        public const string Delete =
-            "UPDATE dbo.webhooks SET deleted_at = @DeletedAt, updated_at = @DeletedAt WHERE id = @Id AND client_id = @ClientId AND deleted_at IS NULL;";
-
-        public const string CancelPendingDeliveries =
-            "UPDATE dbo.deliveries SET status = 'cancelled', next_attempt_at = NULL, locked_by = NULL, lease_until = NULL WHERE webhook_id = @Id AND status = 'pending';";
-
-        public const string UpdateSecrets =
-            "UPDATE dbo.webhooks SET signing_secret_cipher = @SigningSecretCipher, previous_signing_secret_cipher = @PreviousSigningSecretCipher, " +
-            "previous_signing_secret_expires_at = @PreviousSigningSecretExpiresAt, updated_at = @UpdatedAt WHERE id = @Id AND updated_at = @ReadUpdatedAt AND deleted_at IS NULL;";
-    }
-
     public async Task<bool> AddAsync(Webhook webhook, CancellationToken cancellationToken)
     {
         await using var writer = await database.OpenWriterAsync(cancellationToken);
@@ -66,7 +44,7 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
         try
         {
             await connection.ExecuteAsync(new CommandDefinition(
-                database.Sql(Sqlite.Insert, SqlServer.Insert), ToRow(webhook), cancellationToken: cancellationToken));
+                database.Sql(Portable.Insert), ToRow(webhook), cancellationToken: cancellationToken));
             return true;
         }
         catch (DbException e) when (Database.IsUniqueViolation(e))
@@ -79,7 +57,7 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<WebhookRow>(new CommandDefinition(
-            database.Sql(Sqlite.Get, SqlServer.Get), new { Id = id.Value, ClientId = clientId.Value }, cancellationToken: cancellationToken));
+            database.Sql(Portable.Get), new { Id = id.Value, ClientId = clientId.Value }, cancellationToken: cancellationToken));
         return row is null ? null : ToEntity(row);
     }
 
@@ -87,7 +65,7 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var id = await connection.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition(
-            database.Sql(Sqlite.GetActiveIdOfType, SqlServer.GetActiveIdOfType),
+            database.Sql(Portable.GetActiveIdOfType),
             new { ClientId = clientId.Value, Type = (int)type },
             cancellationToken: cancellationToken));
         return id is { } value ? new WebhookId(value) : null;
@@ -100,13 +78,13 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var parameters = new { Id = id.Value, ClientId = clientId.Value, DeletedAt = deletedAt };
         if (await connection.ExecuteAsync(new CommandDefinition(
-            database.Sql(Sqlite.Delete, SqlServer.Delete), parameters, transaction, cancellationToken: cancellationToken)) == 0)
+            database.Sql(Portable.Delete), parameters, transaction, cancellationToken: cancellationToken)) == 0)
         {
             return false;
         }
 
         await connection.ExecuteAsync(new CommandDefinition(
-            database.Sql(Sqlite.CancelPendingDeliveries, SqlServer.CancelPendingDeliveries), parameters, transaction, cancellationToken: cancellationToken));
+            database.Sql(Portable.CancelPendingDeliveries), parameters, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
         return true;
     }
@@ -117,7 +95,7 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
         var row = ToRow(webhook);
         await using var writer = await database.OpenWriterAsync(cancellationToken);
         return await writer.Connection.ExecuteAsync(new CommandDefinition(
-            database.Sql(Sqlite.UpdateSecrets, SqlServer.UpdateSecrets),
+            database.Sql(Portable.UpdateSecrets),
             new
             {
                 row.Id,
