@@ -71,11 +71,12 @@ public sealed class MultiNodeTests : IAsyncLifetime
         _nodes.AddRange(Enumerable.Range(0, 3).Select(i => StartNode($"node-{i}")));
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         await Task.WhenAll(_nodes.Select(n => WaitReadyAsync(http, n)));
+        var ready = started.Elapsed;
 
         var (clientId, _) = await CreateIntegratorAsync(http, _nodes[0]);
         var victim = _nodes[2];
         var accepted = new ConcurrentDictionary<string, bool>();
-        var posting = Parallel.ForEachAsync(Enumerable.Range(0, Events), new ParallelOptions { MaxDegreeOfParallelism = 12 }, async (i, ct) =>
+        var posting = Parallel.ForEachAsync(Enumerable.Range(0, Events), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, ct) =>
         {
             // Round-robin; a post to the killed node goes to the next live one, as a load balancer would send it.
             for (var attempt = 0; ; attempt++)
@@ -110,15 +111,22 @@ public sealed class MultiNodeTests : IAsyncLifetime
         victim.Process.Kill(); // SIGKILL: no shutdown, its leases stay behind until they expire
         await victim.Process.WaitForExitAsync();
         var receivedAtKill = Volatile.Read(ref _received);
+        var killed = started.Elapsed;
         await posting;
+        var posted = started.Elapsed;
 
         await WaitUntilAsync(() => _attempts.Select(a => a.DocumentId).Distinct().Count() >= Events, TimeSpan.FromSeconds(90), "every event delivered");
-        await WaitUntilAsync(() => CountSucceededAsync().GetAwaiter().GetResult() >= Events, TimeSpan.FromSeconds(30), "every delivery recorded");
+        var delivered = started.Elapsed;
+        while (await CountSucceededAsync() < Events)
+        {
+            Assert.True(started.Elapsed < delivered + TimeSpan.FromSeconds(30), "Not every delivery was recorded as succeeded within 30 s.");
+            await Task.Delay(100);
+        }
 
         Assert.True(receivedAtKill < Events, "The run ended before a node could be killed mid-run.");
         Assert.Equal(Events, accepted.Count);
-        var delivered = _attempts.Select(a => a.DocumentId).ToHashSet();
-        Assert.Equal(Enumerable.Range(0, Events).Select(i => $"doc-{i}").Order(), delivered.Order());
+        var documents = _attempts.Select(a => a.DocumentId).ToHashSet();
+        Assert.Equal(Enumerable.Range(0, Events).Select(i => $"doc-{i}").Order(), documents.Order());
 
         // At most once at a time: two attempts of one delivery never overlap (a repeat is allowed only after the
         // first ended, e.g. a lease that expired after the killed node's attempt).
@@ -130,7 +138,9 @@ public sealed class MultiNodeTests : IAsyncLifetime
             $"{overlapping.Count / 2} overlapping attempt pairs, e.g. {overlapping.FirstOrDefault().a} and {overlapping.FirstOrDefault().b}");
         Assert.True(_nodes.Where(n => n != victim).All(n => !n.Process.HasExited), "A node that was not killed exited.");
         Console.WriteLine(
-            $"multi-node: {Events} events, {_attempts.Count} attempts, {_attempts.Count - Events} repeats, killed after {receivedAtKill}, {started.Elapsed.TotalSeconds:0.0} s");
+            $"multi-node: {Events} events, {_attempts.Count} attempts, {_attempts.Count - Events} repeats, killed after {receivedAtKill} " +
+            $"(s: ready {ready.TotalSeconds:0.0}, kill {killed.TotalSeconds:0.0}, posted {posted.TotalSeconds:0.0}, delivered {delivered.TotalSeconds:0.0}, " +
+            $"recorded {started.Elapsed.TotalSeconds:0.0})");
     }
 
     public async Task DisposeAsync()
