@@ -31,6 +31,11 @@ internal static class Table
             rows.Add(["", "  event->receiver p50 / p99 ms", Pair(e2e.P50Ms, e2e.P99Ms), Pair(e2e.Baseline.P50Ms, e2e.Baseline.P99Ms), "", "", ""]);
             rows.Add(["", "  intake events/s, p99 ms", $"{N(e2e.Intake.PerSecond)}, {F(e2e.Intake.P99Ms)}", "", "", "", ""]);
             rows.Add(["", "  delivered / duplicates", $"{e2e.Delivered:N0} / {e2e.Duplicates:N0}", $"{e2e.Baseline.Delivered:N0}", "", "", ""]);
+            if (e2e.Postgres is { } pg)
+            {
+                rows.Add(["", "  on PostgreSQL: deliveries/s", N(pg.DeliveriesPerSecond), N(e2e.Baseline.DeliveriesPerSecond), R(pg.Ratio), "", ""]);
+                rows.Add(["", "    p50 / p99 ms, delivered / duplicates", $"{Pair(pg.P50Ms, pg.P99Ms)}, {pg.Delivered:N0} / {pg.Duplicates:N0}", "", "", "", ""]);
+            }
         }
 
         if (report.Latency is { } latency)
