@@ -35,6 +35,7 @@ public sealed class Database : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         DapperSetup.EnsureConfigured();
         Dialect = options.Provider;
+        MigrationLockTimeout = options.MigrationLockTimeout > TimeSpan.Zero ? options.MigrationLockTimeout : TimeSpan.FromSeconds(60);
         _connectionString = Dialect == SqlDialect.Sqlite ? PrepareSqlite(options.ConnectionString) : options.ConnectionString;
 
         // Foreign keys matter to writes only; SQLite checks them per connection, at a cost on every open.
@@ -47,6 +48,9 @@ public sealed class Database : IDisposable
     }
 
     public SqlDialect Dialect { get; }
+
+    /// <summary>How long the migrator waits for another node's migration lock.</summary>
+    public TimeSpan MigrationLockTimeout { get; }
 
     /// <summary>
     /// A statement that every engine runs as written: table names bare, the reserved word <c>key</c> quoted the
@@ -138,6 +142,14 @@ public sealed class Database : IDisposable
         SqliteException e => e.SqliteErrorCode == 19 && e.SqliteExtendedErrorCode is 2067 or 1555,
         SqlException e => e.Number is 2601 or 2627,
         PostgresException e => e.SqlState == PostgresErrorCodes.UniqueViolation,
+        _ => false,
+    };
+
+    /// <summary>True when the server ended the statement's transaction to break a deadlock (SQL Server 1205, PostgreSQL 40P01).</summary>
+    public static bool IsDeadlock(DbException exception) => exception switch
+    {
+        SqlException e => e.Number == 1205,
+        PostgresException e => e.SqlState == PostgresErrorCodes.DeadlockDetected,
         _ => false,
     };
 

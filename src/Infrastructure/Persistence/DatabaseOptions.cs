@@ -17,4 +17,10 @@ public sealed class DatabaseOptions
     public SqlDialect Provider { get; set; } = SqlDialect.Sqlite;
 
     public string ConnectionString { get; set; } = DefaultSqliteConnectionString;
+
+    /// <summary>
+    /// How long a starting node waits for another node's migration (<c>Database:MigrationLockTimeout</c>); the
+    /// migration statements may run this long again.
+    /// </summary>
+    public TimeSpan MigrationLockTimeout { get; set; } = TimeSpan.FromSeconds(60);
 }

@@ -1,3 +1,5 @@
+using CleanWebhooks.Infrastructure.Persistence;
+using CleanWebhooks.Infrastructure.Persistence.Migrations;
 using CleanWebhooks.Testing;
 using Dapper;
 
@@ -23,5 +25,34 @@ public sealed class PostgresRepositoryContractTests(PostgresContractDatabase dat
         Assert.Equal("uuid", stored.IdType);
         Assert.Equal("timestamp with time zone", stored.CreatedAtType);
         Assert.Equal("2024-04-11T17:12:33.741194", stored.CreatedAt);
+    }
+
+    [Fact]
+    public async Task Migrate_FiveNodesAtTheSameMoment_AppliesEachMigrationOnce()
+    {
+        var connectionString = await TestPostgres.CreateDatabaseAsync("migrate");
+        var nodes = Enumerable.Range(0, 5)
+            .Select(_ => new Database(new DatabaseOptions { Provider = SqlDialect.PostgreSql, ConnectionString = connectionString }))
+            .ToList();
+        try
+        {
+            using var go = new ManualResetEventSlim();
+            var migrations = nodes.Select(node => Task.Run(async () =>
+            {
+                go.Wait();
+                await new Migrator(node).MigrateAsync(default);
+            })).ToList();
+            go.Set();
+            await Task.WhenAll(migrations);
+
+            await using var connection = await nodes[0].OpenAsync(default);
+            var applied = (await connection.QueryAsync<string>("SELECT id FROM schema_migrations ORDER BY id;")).ToList();
+            Assert.Equal(Migrator.Scripts(SqlDialect.PostgreSql).Select(s => s.Name), applied);
+        }
+        finally
+        {
+            nodes.ForEach(n => n.Dispose());
+            await TestPostgres.DropDatabaseAsync(connectionString);
+        }
     }
 }

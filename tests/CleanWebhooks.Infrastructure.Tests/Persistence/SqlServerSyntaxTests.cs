@@ -45,6 +45,20 @@ public partial class SqlServerSyntaxTests
         Assert.True(Parse(string.Concat(Migrator.Scripts(SqlDialect.SqlServer).Select(s => s.Sql))).Statements >= 10);
     }
 
+    [Fact]
+    public void Migrations_SqlServer_HaveNoGoLine()
+    {
+        // GO is not T-SQL but a batch separator of sqlcmd and SSMS: sent by SqlClient it is a syntax error, and
+        // ScriptDom would accept it as a separator and pass the script.
+        var withGo = Migrator.Scripts(SqlDialect.SqlServer).Concat(SqlServerStatements())
+            .Where(s => GoLine().IsMatch(s.Sql))
+            .Select(s => s.Name)
+            .ToList();
+
+        Assert.True(withGo.Count == 0, "A GO line in: " + string.Join(", ", withGo));
+        Assert.Matches(GoLine(), "CREATE TABLE dbo.x (id INT);\n  go  \nSELECT 1;");
+    }
+
     [Theory]
     [InlineData("SELEC id FROM dbo.clients;")]
     [InlineData("INSERT INTO dbo.clients (id, name VALUES (@Id, @Name);")]
@@ -90,6 +104,9 @@ public partial class SqlServerSyntaxTests
                 .Where(f => f.IsLiteral && f.FieldType == typeof(string))
                 .Select(f => ($"{t.DeclaringType!.Name}.{className}.{f.Name}", (string)f.GetRawConstantValue()!))),
     ];
+
+    [GeneratedRegex(@"^\s*GO\s*(\d+\s*)?$", RegexOptions.IgnoreCase | RegexOptions.Multiline)]
+    private static partial Regex GoLine();
 
     [GeneratedRegex(@"\bIN\s+@(\w+)", RegexOptions.IgnoreCase)]
     private static partial Regex DapperListParameter();

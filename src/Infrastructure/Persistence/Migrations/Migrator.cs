@@ -29,8 +29,8 @@ public sealed class Migrator(Database database)
     {
         public const string CreateHistory =
             "DECLARE @result INT; " +
-            "EXEC @result = sp_getapplock @Resource = 'cleanwebhooks_migrations', @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = 60000; " +
-            "IF @result < 0 THROW 50000, 'Could not take the migration lock within 60 s.', 1; " +
+            "EXEC @result = sp_getapplock @Resource = 'cleanwebhooks_migrations', @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = @LockTimeoutMs; " +
+            "IF @result < 0 THROW 50000, 'Could not take the migration lock within Database:MigrationLockTimeout.', 1; " +
             "IF OBJECT_ID(N'dbo.schema_migrations', N'U') IS NULL CREATE TABLE dbo.schema_migrations (id NVARCHAR(200) NOT NULL CONSTRAINT pk_schema_migrations PRIMARY KEY, applied_at DATETIMEOFFSET(6) NOT NULL);";
     }
 
@@ -39,6 +39,7 @@ public sealed class Migrator(Database database)
         // The lock is held until the transaction ends: a node starting at the same moment waits here, then finds the
         // migrations recorded. The key is any constant of our own (0x636c65616e776862 spells "cleanwhb").
         public const string CreateHistory =
+            "SELECT set_config('lock_timeout', @LockTimeoutMs || 'ms', true); " +
             "SELECT pg_advisory_xact_lock(7164212576379168866); " +
             "CREATE TABLE IF NOT EXISTS schema_migrations (id text NOT NULL PRIMARY KEY, applied_at timestamptz NOT NULL);";
     }
@@ -64,7 +65,13 @@ public sealed class Migrator(Database database)
         }
 
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await Run(connection, transaction, database.Sql(Sqlite.CreateHistory, SqlServer.CreateHistory, PostgreSql.CreateHistory), cancellationToken);
+        var lockTimeoutMs = (int)Math.Min(int.MaxValue, database.MigrationLockTimeout.TotalMilliseconds);
+        await connection.ExecuteAsync(new CommandDefinition(
+            database.Sql(Sqlite.CreateHistory, SqlServer.CreateHistory, PostgreSql.CreateHistory),
+            new { LockTimeoutMs = lockTimeoutMs },
+            transaction,
+            CommandTimeoutSeconds(),
+            cancellationToken: cancellationToken));
         var applied = (await connection.QueryAsync<string>(new CommandDefinition(
             database.Sql(Portable.Applied), transaction: transaction, cancellationToken: cancellationToken))).ToHashSet();
 
@@ -81,11 +88,11 @@ public sealed class Migrator(Database database)
         await transaction.CommitAsync(cancellationToken);
     }
 
-    /// <summary>Longer than the lock's own 60 s wait, so a second instance waits for the first instead of timing out.</summary>
-    private const int CommandTimeoutSeconds = 120;
+    /// <summary>Longer than the lock's own wait, so a second instance waits for the first instead of timing out.</summary>
+    private int CommandTimeoutSeconds() => (int)Math.Min(int.MaxValue / 2, database.MigrationLockTimeout.TotalSeconds + 60);
 
-    private static Task<int> Run(DbConnection connection, DbTransaction transaction, string sql, CancellationToken cancellationToken) =>
-        connection.ExecuteAsync(new CommandDefinition(sql, transaction: transaction, commandTimeout: CommandTimeoutSeconds, cancellationToken: cancellationToken));
+    private Task<int> Run(DbConnection connection, DbTransaction transaction, string sql, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(sql, transaction: transaction, commandTimeout: CommandTimeoutSeconds(), cancellationToken: cancellationToken));
 
     private static string Read(Assembly assembly, string name)
     {

@@ -29,13 +29,39 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
         public const string Delete =
             "UPDATE webhooks SET deleted_at = @DeletedAt, updated_at = @DeletedAt WHERE id = @Id AND client_id = @ClientId AND deleted_at IS NULL;";
 
-        public const string CancelPendingDeliveries =
-            "UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, locked_by = NULL, lease_until = NULL WHERE webhook_id = @Id AND status = 'pending';";
-
         public const string UpdateSecrets =
             "UPDATE webhooks SET signing_secret_cipher = @SigningSecretCipher, previous_signing_secret_cipher = @PreviousSigningSecretCipher, " +
             "previous_signing_secret_expires_at = @PreviousSigningSecretExpiresAt, updated_at = @UpdatedAt WHERE id = @Id AND updated_at = @ReadUpdatedAt AND deleted_at IS NULL;";
     }
+
+    /// <summary>
+    /// A deleted webhook's pending deliveries, cancelled a small batch per transaction: a few thousand rows in one
+    /// statement would escalate to a table lock on SQL Server and stop every node's claim. Rows a dispatcher or an
+    /// intake holds at that moment are skipped; the dispatcher cancels a delivery of a deleted webhook when it claims it.
+    /// </summary>
+    private static class Sqlite
+    {
+        public const string CancelPendingDeliveries =
+            "UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, locked_by = NULL, lease_until = NULL " +
+            "WHERE id IN (SELECT id FROM deliveries WHERE webhook_id = @Id AND status = 'pending' LIMIT @Batch);";
+    }
+
+    private static class SqlServer
+    {
+        public const string CancelPendingDeliveries =
+            "UPDATE TOP (@Batch) dbo.deliveries WITH (READPAST, ROWLOCK) SET status = 'cancelled', next_attempt_at = NULL, locked_by = NULL, lease_until = NULL " +
+            "WHERE webhook_id = @Id AND status = 'pending';";
+    }
+
+    private static class PostgreSql
+    {
+        public const string CancelPendingDeliveries =
+            "UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, locked_by = NULL, lease_until = NULL " +
+            "WHERE id IN (SELECT id FROM deliveries WHERE webhook_id = @Id AND status = 'pending' LIMIT @Batch FOR UPDATE SKIP LOCKED);";
+    }
+
+    /// <summary>Pending deliveries cancelled per transaction when a webhook is deleted (well under SQL Server's lock escalation at 5,000).</summary>
+    internal const int CancelBatch = 500;
 
     public async Task<bool> AddAsync(Webhook webhook, CancellationToken cancellationToken)
     {
@@ -73,20 +99,38 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
 
     public async Task<bool> DeleteAsync(ClientId clientId, WebhookId id, DateTimeOffset deletedAt, CancellationToken cancellationToken)
     {
-        await using var writer = await database.OpenWriterAsync(cancellationToken);
-        var connection = writer.Connection;
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var parameters = new { Id = id.Value, ClientId = clientId.Value, DeletedAt = deletedAt };
-        if (await connection.ExecuteAsync(new CommandDefinition(
-            database.Sql(Portable.Delete), parameters, transaction, cancellationToken: cancellationToken)) == 0)
+        var parameters = new { Id = id.Value, ClientId = clientId.Value, DeletedAt = deletedAt, Batch = CancelBatch };
+
+        // The soft delete commits on its own first: from then on no intake creates a delivery for the webhook and
+        // the dispatcher cancels what it claims of it, so the cancel below need not hold anything while it runs.
+        if (await ExecuteRetryingDeadlockAsync(database.Sql(Portable.Delete), parameters, cancellationToken) == 0)
         {
             return false;
         }
 
-        await connection.ExecuteAsync(new CommandDefinition(
-            database.Sql(Portable.CancelPendingDeliveries), parameters, transaction, cancellationToken: cancellationToken));
-        await transaction.CommitAsync(cancellationToken);
+        var cancel = database.Sql(Sqlite.CancelPendingDeliveries, SqlServer.CancelPendingDeliveries, PostgreSql.CancelPendingDeliveries);
+        while (await ExecuteRetryingDeadlockAsync(cancel, parameters, cancellationToken) == CancelBatch)
+        {
+        }
+
         return true;
+    }
+
+    /// <summary>One statement in its own transaction, run again when the server chose it as a deadlock victim (safe: it is idempotent).</summary>
+    private async Task<int> ExecuteRetryingDeadlockAsync(string sql, object parameters, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var writer = await database.OpenWriterAsync(cancellationToken);
+                return await writer.Connection.ExecuteAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
+            }
+            catch (DbException e) when (Database.IsDeadlock(e) && attempt < 3)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(20 * attempt), cancellationToken);
+            }
+        }
     }
 
     public async Task<bool> UpdateSecretsAsync(Webhook webhook, DateTimeOffset readUpdatedAt, CancellationToken cancellationToken)
