@@ -16,11 +16,16 @@ public sealed class DeliveryQueries(Database database) : IDeliveryQueries
     private const string From =
         "FROM deliveries d JOIN events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id";
 
-    private const string Page =
-        "WHERE d.webhook_id = @WebhookId AND w.client_id = @ClientId AND w.deleted_at IS NULL " +
-        "AND (@Status IS NULL OR d.status = @Status) " +
-        "AND (@AfterCreatedAt IS NULL OR d.created_at < @AfterCreatedAt OR (d.created_at = @AfterCreatedAt AND d.id < @AfterId)) " +
-        "ORDER BY d.created_at DESC, d.id DESC";
+    private const string SqlServerFrom =
+        "FROM dbo.deliveries d JOIN dbo.events e ON e.id = d.event_id JOIN dbo.webhooks w ON w.id = d.webhook_id";
+
+    private const string Mine = "WHERE d.webhook_id = @WebhookId AND w.client_id = @ClientId AND w.deleted_at IS NULL";
+
+    private const string WithStatus = " AND d.status = @Status";
+
+    private const string After = " AND (d.created_at < @AfterCreatedAt OR (d.created_at = @AfterCreatedAt AND d.id < @AfterId))";
+
+    private const string NewestFirst = " ORDER BY d.created_at DESC, d.id DESC";
 
     private static class Portable
     {
@@ -31,27 +36,41 @@ public sealed class DeliveryQueries(Database database) : IDeliveryQueries
             "SELECT number, started_at, duration_ms, status_code, error, response_excerpt FROM delivery_attempts WHERE delivery_id = @Id ORDER BY number;";
     }
 
+    // Paging is where the engines differ (LIMIT or TOP). Each shape of the list (with or without a status, first page
+    // or after a cursor) is a statement of its own, so that each can seek an index; one catch-all statement with
+    // "@x IS NULL OR" predicates gets one plan for all four shapes and scans.
     private static class Sqlite
     {
-        public const string List = $"SELECT {Columns} {From} {Page} LIMIT @Take;";
+        public const string List = $"SELECT {Columns} {From} {Mine}{NewestFirst} LIMIT @Take;";
+
+        public const string ListByStatus = $"SELECT {Columns} {From} {Mine}{WithStatus}{NewestFirst} LIMIT @Take;";
+
+        public const string ListAfter = $"SELECT {Columns} {From} {Mine}{After}{NewestFirst} LIMIT @Take;";
+
+        public const string ListByStatusAfter = $"SELECT {Columns} {From} {Mine}{WithStatus}{After}{NewestFirst} LIMIT @Take;";
     }
 
     private static class SqlServer
     {
-        public const string List =
-            $"SELECT TOP (@Take) {Columns} FROM dbo.deliveries d JOIN dbo.events e ON e.id = d.event_id JOIN dbo.webhooks w ON w.id = d.webhook_id {Page};";
+        public const string List = $"SELECT TOP (@Take) {Columns} {SqlServerFrom} {Mine}{NewestFirst};";
+
+        public const string ListByStatus = $"SELECT TOP (@Take) {Columns} {SqlServerFrom} {Mine}{WithStatus}{NewestFirst};";
+
+        public const string ListAfter = $"SELECT TOP (@Take) {Columns} {SqlServerFrom} {Mine}{After}{NewestFirst};";
+
+        public const string ListByStatusAfter = $"SELECT TOP (@Take) {Columns} {SqlServerFrom} {Mine}{WithStatus}{After}{NewestFirst};";
     }
 
+    /// <summary>LIMIT, as on SQLite.</summary>
     private static class PostgreSql
     {
-        // A parameter that is only ever compared with NULL has no type PostgreSQL can infer: each says its own.
-        public const string List =
-            $"SELECT {Columns} {From} " +
-            "WHERE d.webhook_id = @WebhookId AND w.client_id = @ClientId AND w.deleted_at IS NULL " +
-            "AND (CAST(@Status AS text) IS NULL OR d.status = @Status) " +
-            "AND (CAST(@AfterCreatedAt AS timestamptz) IS NULL OR d.created_at < @AfterCreatedAt " +
-            "OR (d.created_at = @AfterCreatedAt AND d.id < CAST(@AfterId AS uuid))) " +
-            "ORDER BY d.created_at DESC, d.id DESC LIMIT @Take;";
+        public const string List = Sqlite.List;
+
+        public const string ListByStatus = Sqlite.ListByStatus;
+
+        public const string ListAfter = Sqlite.ListAfter;
+
+        public const string ListByStatusAfter = Sqlite.ListByStatusAfter;
     }
 
     public async Task<DeliveryPage> ListAsync(
@@ -59,7 +78,13 @@ public sealed class DeliveryQueries(Database database) : IDeliveryQueries
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = (await connection.QueryAsync<DeliveryRow>(new CommandDefinition(
-            database.Sql(Sqlite.List, SqlServer.List, PostgreSql.List),
+            (status, after) switch
+            {
+                (null, null) => database.Sql(Sqlite.List, SqlServer.List, PostgreSql.List),
+                (not null, null) => database.Sql(Sqlite.ListByStatus, SqlServer.ListByStatus, PostgreSql.ListByStatus),
+                (null, not null) => database.Sql(Sqlite.ListAfter, SqlServer.ListAfter, PostgreSql.ListAfter),
+                _ => database.Sql(Sqlite.ListByStatusAfter, SqlServer.ListByStatusAfter, PostgreSql.ListByStatusAfter),
+            },
             new
             {
                 WebhookId = webhookId.Value,
