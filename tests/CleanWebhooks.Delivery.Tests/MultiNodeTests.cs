@@ -17,8 +17,10 @@ namespace CleanWebhooks.Delivery.Tests;
 /// <summary>
 /// Scale-out for real (contract section 9): three processes of the built service on one PostgreSQL database, started at
 /// the same moment (they race to migrate), events posted to them in turn, one killed with SIGKILL mid-run. Every event
-/// must arrive, and no delivery may be attempted twice at once.
+/// must arrive, and no delivery may be attempted twice at once. It runs alone (<see cref="RunsAlone"/>):
+/// three service processes starve the other tests of this assembly on a small machine.
 /// </summary>
+[Collection(RunsAlone.Name)]
 public sealed class MultiNodeTests : IAsyncLifetime
 {
     private const int Events = 3000;
@@ -307,4 +309,11 @@ public sealed class MultiNodeTests : IAsyncLifetime
         listener.Stop();
         return port;
     }
+}
+
+/// <summary>Runs after the parallel tests of the assembly, with nothing beside it.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class RunsAlone
+{
+    public const string Name = "Multi-node (runs alone)";
 }

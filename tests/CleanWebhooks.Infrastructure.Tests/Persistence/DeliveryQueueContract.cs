@@ -26,7 +26,7 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
     private DeliveryQueries Queries => new(db.Database);
 
     [Fact]
-    public async Task AddEvent_WithDelivery_StoresBothAndTheDeliveryIsDueAtOnce()
+    public virtual async Task AddEvent_WithDelivery_StoresBothAndTheDeliveryIsDueAtOnce()
     {
         await DrainAsync();
         var (client, webhook) = await NewWebhookAsync();
@@ -45,7 +45,7 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
     }
 
     [Fact]
-    public async Task AddEvent_SameIdempotencyKeyManyTimesAtOnce_StoresOneEventAndAnswersItsReceiptToAll()
+    public virtual async Task AddEvent_SameIdempotencyKeyManyTimesAtOnce_StoresOneEventAndAnswersItsReceiptToAll()
     {
         var (client, webhook) = await NewWebhookAsync();
         await using var intake = new DeliveryRepository(db.Database);
@@ -61,7 +61,7 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
     }
 
     [Fact]
-    public async Task AddEvent_SameKeyOnTwoNodesAtOnce_OneEventAndBothAnswerTheSameReceipt()
+    public virtual async Task AddEvent_SameKeyOnTwoNodesAtOnce_OneEventAndBothAnswerTheSameReceipt()
     {
         var (client, webhook) = await NewWebhookAsync();
         await using var nodeA = new DeliveryRepository(db.Database);
@@ -80,7 +80,7 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
     }
 
     [Fact]
-    public async Task AddEvent_KeysDifferingOnlyInCase_AreDifferentKeys()
+    public virtual async Task AddEvent_KeysDifferingOnlyInCase_AreDifferentKeys()
     {
         var (client, webhook) = await NewWebhookAsync();
         await using var intake = new DeliveryRepository(db.Database);
@@ -93,7 +93,7 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
     }
 
     [Fact]
-    public async Task AddEvent_KeyOlderThanTheWindow_IsUsedAfresh()
+    public virtual async Task AddEvent_KeyOlderThanTheWindow_IsUsedAfresh()
     {
         var (client, webhook) = await NewWebhookAsync();
         await using var intake = new DeliveryRepository(db.Database);
@@ -108,7 +108,7 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
     }
 
     [Fact]
-    public async Task Claim_ManyClaimsAtOnce_LeaseEachDeliveryToExactlyOneClaim()
+    public virtual async Task Claim_ManyClaimsAtOnce_LeaseEachDeliveryToExactlyOneClaim()
     {
         await DrainAsync();
         var (client, webhook) = await NewWebhookAsync();
@@ -132,7 +132,7 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
     }
 
     [Fact]
-    public async Task Claim_LeasedOrNotYetDue_ClaimsNothingUntilTheLeaseExpires()
+    public virtual async Task Claim_LeasedOrNotYetDue_ClaimsNothingUntilTheLeaseExpires()
     {
         await DrainAsync();
         var (client, webhook) = await NewWebhookAsync();
@@ -148,7 +148,7 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
     }
 
     [Fact]
-    public async Task Record_WithTheLease_WritesTheOutcomeAndTheAttempt_AndAStaleClaimChangesNothing()
+    public virtual async Task Record_WithTheLease_WritesTheOutcomeAndTheAttempt_AndAStaleClaimChangesNothing()
     {
         await DrainAsync();
         var (client, webhook) = await NewWebhookAsync();
@@ -182,7 +182,7 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
     }
 
     [Fact]
-    public async Task Cancel_ClaimedDelivery_IsCancelledAndNeverClaimedAgain()
+    public virtual async Task Cancel_ClaimedDelivery_IsCancelledAndNeverClaimedAgain()
     {
         await DrainAsync();
         var (client, webhook) = await NewWebhookAsync();
@@ -197,7 +197,7 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
     }
 
     [Fact]
-    public async Task Release_StoppingDispatcher_FreesOnlyItsOwnLeases()
+    public virtual async Task Release_StoppingDispatcher_FreesOnlyItsOwnLeases()
     {
         await DrainAsync();
         var (client, webhook) = await NewWebhookAsync();
@@ -217,7 +217,7 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
     }
 
     [Fact]
-    public async Task List_WithCursorAndStatus_PagesNewestFirstWithoutGapsOrRepeats()
+    public virtual async Task List_WithCursorAndStatus_PagesNewestFirstWithoutGapsOrRepeats()
     {
         var (client, webhook) = await NewWebhookAsync();
         await using var intake = new DeliveryRepository(db.Database);
@@ -254,7 +254,7 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
     }
 
     [Fact]
-    public async Task MakeDueNow_PendingFinishedLeasedOrUnknown_AnswersTrueTrueNullFalse()
+    public virtual async Task MakeDueNow_PendingFinishedLeasedOrUnknown_AnswersTrueTrueNullFalse()
     {
         await DrainAsync();
         var (client, webhook) = await NewWebhookAsync();
@@ -316,6 +316,51 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
         var documentEvent = DocumentEvent.Restore(EventId.New(), client, documentId, WebhookType.DocumentFinished, data, at);
         return intake.AddEventAsync(documentEvent, new NewDelivery(DeliveryId.New(), webhook, at), key, default);
     }
+}
+
+/// <summary>
+/// The delivery queue on SQL Server, when <c>CLEANWEBHOOKS_TEST_SQLSERVER</c> holds a connection string; skipped with
+/// that reason otherwise. Each test overrides the contract's only to carry <see cref="SqlServerFactAttribute"/>;
+/// <see cref="ContractCoverageTests"/> checks that none is forgotten.
+/// </summary>
+public sealed class SqlServerDeliveryQueueTests(SqlServerContractDatabase database)
+    : DeliveryQueueContract(database), IClassFixture<SqlServerContractDatabase>
+{
+    [SqlServerFact]
+    public override Task AddEvent_WithDelivery_StoresBothAndTheDeliveryIsDueAtOnce() => base.AddEvent_WithDelivery_StoresBothAndTheDeliveryIsDueAtOnce();
+
+    [SqlServerFact]
+    public override Task AddEvent_SameIdempotencyKeyManyTimesAtOnce_StoresOneEventAndAnswersItsReceiptToAll() => base.AddEvent_SameIdempotencyKeyManyTimesAtOnce_StoresOneEventAndAnswersItsReceiptToAll();
+
+    [SqlServerFact]
+    public override Task AddEvent_SameKeyOnTwoNodesAtOnce_OneEventAndBothAnswerTheSameReceipt() => base.AddEvent_SameKeyOnTwoNodesAtOnce_OneEventAndBothAnswerTheSameReceipt();
+
+    [SqlServerFact]
+    public override Task AddEvent_KeysDifferingOnlyInCase_AreDifferentKeys() => base.AddEvent_KeysDifferingOnlyInCase_AreDifferentKeys();
+
+    [SqlServerFact]
+    public override Task AddEvent_KeyOlderThanTheWindow_IsUsedAfresh() => base.AddEvent_KeyOlderThanTheWindow_IsUsedAfresh();
+
+    [SqlServerFact]
+    public override Task Claim_ManyClaimsAtOnce_LeaseEachDeliveryToExactlyOneClaim() => base.Claim_ManyClaimsAtOnce_LeaseEachDeliveryToExactlyOneClaim();
+
+    [SqlServerFact]
+    public override Task Claim_LeasedOrNotYetDue_ClaimsNothingUntilTheLeaseExpires() => base.Claim_LeasedOrNotYetDue_ClaimsNothingUntilTheLeaseExpires();
+
+    [SqlServerFact]
+    public override Task Record_WithTheLease_WritesTheOutcomeAndTheAttempt_AndAStaleClaimChangesNothing() => base.Record_WithTheLease_WritesTheOutcomeAndTheAttempt_AndAStaleClaimChangesNothing();
+
+    [SqlServerFact]
+    public override Task Cancel_ClaimedDelivery_IsCancelledAndNeverClaimedAgain() => base.Cancel_ClaimedDelivery_IsCancelledAndNeverClaimedAgain();
+
+    [SqlServerFact]
+    public override Task Release_StoppingDispatcher_FreesOnlyItsOwnLeases() => base.Release_StoppingDispatcher_FreesOnlyItsOwnLeases();
+
+    [SqlServerFact]
+    public override Task List_WithCursorAndStatus_PagesNewestFirstWithoutGapsOrRepeats() => base.List_WithCursorAndStatus_PagesNewestFirstWithoutGapsOrRepeats();
+
+    [SqlServerFact]
+    public override Task MakeDueNow_PendingFinishedLeasedOrUnknown_AnswersTrueTrueNullFalse() => base.MakeDueNow_PendingFinishedLeasedOrUnknown_AnswersTrueTrueNullFalse();
 }
 
 public sealed class SqliteDeliveryQueueTests(SqliteContractDatabase database)
