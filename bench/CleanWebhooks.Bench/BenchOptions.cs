@@ -44,6 +44,16 @@ internal sealed record BenchOptions
 
     public bool KeepFiles { get; init; }
 
+    /// <summary>
+    /// Retention purges run during the end-to-end and latency runs (<c>--purge</c>): a 5 s period and a purge every
+    /// 2 s, so that every delivery ended more than 5 s ago is deleted while intake and delivery go on.
+    /// </summary>
+    public bool Purge { get; init; }
+
+    public static readonly TimeSpan PurgePeriod = TimeSpan.FromSeconds(5);
+
+    public static readonly TimeSpan PurgeInterval = TimeSpan.FromSeconds(2);
+
     public bool Help { get; init; }
 
     public static readonly IReadOnlyList<string> AllScenarios = ["read", "intake", "end-to-end", "latency"];
@@ -69,6 +79,7 @@ internal sealed record BenchOptions
           --out PATH          the JSON results (default: bench/results/latest.json)
           --only LIST         some of: read,intake,end-to-end,latency (comma-separated; default all)
           --keep              keep the temporary databases and service logs
+          --purge             run retention purges (5 s period, every 2 s) during end-to-end and latency
         """;
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
@@ -106,6 +117,7 @@ internal sealed record BenchOptions
                 "--postgres" => options with { Postgres = Next() },
                 "--out" => options with { OutputPath = Path.GetFullPath(Next()) },
                 "--keep" => options with { KeepFiles = true },
+                "--purge" => options with { Purge = true },
                 "--only" => options with { Scenarios = ParseScenarios(Next()) },
                 "--help" or "-h" => options with { Help = true },
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),

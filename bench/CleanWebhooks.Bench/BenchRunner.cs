@@ -61,6 +61,11 @@ internal static class BenchRunner
         Console.WriteLine($"CleanWebhooks bench{(options.Quick ? " (--quick)" : "")}: commit {commit?[..Math.Min(12, commit.Length)] ?? "?"}{(dirty == true ? " (dirty)" : "")}, " +
             $"{machine.Cores} cores, {machine.MemoryMb / 1024:0.#} GiB, {machine.Dotnet}");
         Console.WriteLine($"  service: {apiDll}");
+        if (options.Purge)
+        {
+            Console.WriteLine($"  retention purges during end-to-end and latency: period {BenchOptions.PurgePeriod}, every {BenchOptions.PurgeInterval}");
+        }
+
         Console.WriteLine($"  temporary files: {folder}");
 
         var failures = new List<string>();
@@ -87,7 +92,7 @@ internal static class BenchRunner
         var report = new Report(
             1, startedAt, Math.Round(clock.Elapsed.TotalSeconds, 1), options.Quick, commit, dirty, machine,
             new SettingsInfo(options.Concurrency, options.Warmup.TotalSeconds, options.Slice.TotalSeconds, options.Rounds, options.Events,
-                options.WarmupEvents, options.PacedRate, options.PacedDuration.TotalSeconds, options.Clients, options.Scenarios),
+                options.WarmupEvents, options.PacedRate, options.PacedDuration.TotalSeconds, options.Clients, options.Scenarios, options.Purge),
             read, intake, endToEnd, latency, memory, TargetsOf(read, intake, endToEnd, latency, memory), failures);
 
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);

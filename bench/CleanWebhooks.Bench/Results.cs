@@ -51,7 +51,8 @@ internal sealed record EndToEndResult(
     Throughput Intake,
     DirectResult Baseline,
     double Target,
-    bool Met)
+    bool Met,
+    long DeliveryRowsLeft)
 {
     /// <summary>The same run with the service on PostgreSQL (<c>endToEnd.postgres.deliveriesPerSecond</c>), when a server was given.</summary>
     public PostgresEndToEndResult? Postgres { get; init; }
@@ -86,7 +87,7 @@ internal sealed record MachineInfo(int Cores, double MemoryMb, string? Cpu, stri
 
 internal sealed record SettingsInfo(
     int Concurrency, double WarmupSeconds, double SliceSeconds, int Rounds, int Events, int WarmupEvents, int PacedRatePerSecond,
-    double PacedSeconds, int Clients, IReadOnlyList<string> Scenarios);
+    double PacedSeconds, int Clients, IReadOnlyList<string> Scenarios, bool Purge);
 
 internal sealed record TargetResult(string Name, string Target, string? Actual, bool Met);
 

@@ -127,7 +127,14 @@ internal static class Scenarios
         BenchContext context, Action<EndToEndResult> endToEnd, Action<MemoryResult> memory, Action<LatencyResult> latency)
     {
         var ct = context.CancellationToken;
-        await using var service = await Service.StartAsync(context.ApiDll, context.FolderFor("deliveries"), dispatcher: true, ct);
+        var retention = context.Options.Purge
+            ? new Dictionary<string, string>
+            {
+                ["Retention__Period"] = BenchOptions.PurgePeriod.ToString("c", CultureInfo.InvariantCulture),
+                ["Retention__Interval"] = BenchOptions.PurgeInterval.ToString("c", CultureInfo.InvariantCulture),
+            }
+            : null;
+        await using var service = await Service.StartAsync(context.ApiDll, context.FolderFor("deliveries"), dispatcher: true, ct, retention);
         var integrators = await CreateIntegratorsAsync(service, context, ct);
         using var http = Load.CreateClient(context.Options.Concurrency);
 
@@ -173,7 +180,7 @@ internal static class Scenarios
         var database = await BenchPostgres.CreateDatabaseAsync(server, ct);
         try
         {
-            await using var service = await Service.StartAsync(context.ApiDll, context.FolderFor("deliveries-postgres"), dispatcher: true, ct, database);
+            await using var service = await Service.StartAsync(context.ApiDll, context.FolderFor("deliveries-postgres"), dispatcher: true, ct, postgres: database);
             var integrators = await CreateIntegratorsAsync(service, context, ct);
             using var http = Load.CreateClient(options.Concurrency);
 
@@ -203,6 +210,16 @@ internal static class Scenarios
         {
             await BenchPostgres.DropDatabaseAsync(server, database);
         }
+    }
+
+    /// <summary>Delivery rows in the service's database: with <c>--purge</c>, fewer than the events sent shows that purges ran.</summary>
+    private static async Task<long> DeliveryRowsAsync(Service service)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={service.DatabasePath};Mode=ReadOnly;Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM deliveries;";
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     private static async Task<(EndToEndResult EndToEnd, MemoryResult Memory)> EndToEndAsync(
@@ -248,7 +265,7 @@ internal static class Scenarios
             ratio, Math.Round(rate, 1), options.Events, collector.Distinct, collector.Duplicates, complete, Round(seconds),
             Ms(latency.P50Ms), Ms(latency.P99Ms), Ms(latency.MaxMs), Throughput.Of(sender),
             new DirectResult(Math.Round(directRate, 1), direct.Distinct, Round(directSeconds), Ms(directLatency.P50Ms), Ms(directLatency.P99Ms), Ms(directLatency.MaxMs)),
-            Targets.EndToEnd, complete && ratio >= Targets.EndToEnd);
+            Targets.EndToEnd, complete && ratio >= Targets.EndToEnd, await DeliveryRowsAsync(service));
 
         var peak = peakHwm ?? sampled;
         var memory = new MemoryResult(

@@ -29,7 +29,8 @@ internal static class Table
         {
             rows.Add(["end-to-end", $"{e2e.Events:N0} events, deliveries/s", N(e2e.DeliveriesPerSecond), N(e2e.Baseline.DeliveriesPerSecond), R(e2e.Ratio), $">= {Targets.EndToEnd:0.0#}x", Met(e2e.Met)]);
             rows.Add(["", "  event->receiver p50 / p99 ms", Pair(e2e.P50Ms, e2e.P99Ms), Pair(e2e.Baseline.P50Ms, e2e.Baseline.P99Ms), "", "", ""]);
-            rows.Add(["", "  intake events/s, p99 ms", $"{N(e2e.Intake.PerSecond)}, {F(e2e.Intake.P99Ms)}", "", "", "", ""]);
+            rows.Add(["", report.Settings.Purge ? "  intake events/s, p99 ms (purging)" : "  intake events/s, p99 ms", $"{N(e2e.Intake.PerSecond)}, {F(e2e.Intake.P99Ms)}", "", "", "", ""]);
+            rows.Add(["", "  delivery rows left in the database", $"{e2e.DeliveryRowsLeft:N0}", "", "", "", ""]);
             rows.Add(["", "  delivered / duplicates", $"{e2e.Delivered:N0} / {e2e.Duplicates:N0}", $"{e2e.Baseline.Delivered:N0}", "", "", ""]);
             if (e2e.Postgres is { } pg)
             {

@@ -3,6 +3,8 @@ using CleanWebhooks.Api.Endpoints;
 using Mediator;
 using CleanWebhooks.Api.Http;
 using CleanWebhooks.Api.OpenApi;
+using CleanWebhooks.Api.RateLimiting;
+using CleanWebhooks.Api.Telemetry;
 using CleanWebhooks.Application.Common.Behaviors;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Routing;
@@ -24,6 +26,8 @@ public static class DependencyInjection
         });
 
         services.AddSingleton<InternalKeys>();
+        services.AddRateLimits(configuration);
+        services.AddTelemetry(configuration);
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(AuthSchemes.ApiKey, null)
             .AddScheme<AuthenticationSchemeOptions, InternalKeyAuthenticationHandler>(AuthSchemes.InternalKey, null);
@@ -90,6 +94,7 @@ public static class DependencyInjection
         app.UseMiddleware<RequestBodyLimit>();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimits();
 
         // The document names no server: the generated client is pointed at one by its user.
         app.UseOpenApi(settings => settings.PostProcess = (document, _) => document.Servers.Clear());

@@ -9,6 +9,9 @@ using CleanWebhooks.Infrastructure.Persistence;
 using CleanWebhooks.Infrastructure.Persistence.Deliveries;
 using CleanWebhooks.Infrastructure.Persistence.Clients;
 using CleanWebhooks.Infrastructure.Persistence.Migrations;
+using CleanWebhooks.Infrastructure.Persistence.Retention;
+using CleanWebhooks.Infrastructure.Retention;
+using CleanWebhooks.Application.Retention;
 using CleanWebhooks.Infrastructure.Persistence.Webhooks;
 using CleanWebhooks.Infrastructure.Security;
 using Microsoft.AspNetCore.DataProtection;
@@ -30,6 +33,7 @@ public static class DependencyInjection
         services.AddSingleton(databaseOptions);
         services.AddSingleton<Database>();
         services.AddSingleton<Migrator>();
+        services.AddSingleton<IStorageFaultClassifier, StorageFaultClassifier>();
         services.AddHostedService<DatabaseInitializer>();
 
         services.AddSingleton(TimeProvider.System);
@@ -48,9 +52,24 @@ public static class DependencyInjection
         services.AddSingleton<IDeliveryQueries, DeliveryQueries>();
 
         AddDelivery(services, configuration);
+        AddRetention(services, configuration);
 
-        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        // One instance: it keeps the last probe's result for a moment.
+        services.AddSingleton<DatabaseHealthCheck>();
+        services.AddHealthChecks().Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(
+            "database", sp => sp.GetRequiredService<DatabaseHealthCheck>(), failureStatus: null, tags: ["ready"]));
         return services;
+    }
+
+    private static void AddRetention(IServiceCollection services, IConfiguration configuration)
+    {
+        var options = (configuration.GetSection(RetentionOptions.SectionName).Get<RetentionOptions>() ?? new RetentionOptions()).Validated();
+        services.AddSingleton(options);
+        services.AddSingleton<IRetentionStore, RetentionStore>();
+        if (options.Enabled)
+        {
+            services.AddHostedService<RetentionService>();
+        }
     }
 
     private static void AddDelivery(IServiceCollection services, IConfiguration configuration)
@@ -78,6 +97,11 @@ public static class DependencyInjection
                 PooledConnectionLifetime = TimeSpan.FromMinutes(2),
                 MaxConnectionsPerServer = Math.Max(options.MaxConcurrency, 2),
                 ConnectCallback = new OutboundAddressGuard(options.AllowPrivateNetworks).ConnectAsync,
+
+                // Our trace context is ours: no traceparent/tracestate/baggage header goes to integrators' servers. Null,
+                // not a no-output propagator: OpenTelemetry's HttpClient instrumentation injects its own headers into any
+                // call the runtime traces. These calls get no client span of their own; the attempt and token spans are theirs.
+                ActivityHeadersPropagator = null,
             })
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             .RemoveAllLoggers();

@@ -2,6 +2,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace CleanWebhooks.Testing;
@@ -47,6 +49,10 @@ public class ApiFactory : WebApplicationFactory<Program>
             ["Secrets:KeyDirectory"] = KeyDirectory,
             ["Internal:ApiKeys:0"] = InternalKey,
             ["Delivery:AllowPrivateNetworks"] = "true",
+
+            // Tests make many requests with one key and many with wrong keys; the tests of the limits turn them on.
+            ["RateLimiting:PermitsPerSecond"] = "0",
+            ["RateLimiting:FailedAuthPerMinute"] = "0",
         };
     }
 
@@ -56,6 +62,9 @@ public class ApiFactory : WebApplicationFactory<Program>
 
     /// <summary>Configuration that overrides appsettings.json; change it before the server starts.</summary>
     public IDictionary<string, string?> Settings { get; }
+
+    /// <summary>Service registrations a test adds after the service's own (e.g. an in-memory telemetry exporter); before the server starts.</summary>
+    public IList<Action<IServiceCollection>> TestServices { get; } = [];
 
     /// <summary>A client authenticated with the internal key.</summary>
     public HttpClient CreateInternalClient()
@@ -115,6 +124,14 @@ public class ApiFactory : WebApplicationFactory<Program>
         {
             builder.UseSetting(key, value);
         }
+
+        builder.ConfigureTestServices(services =>
+        {
+            foreach (var configure in TestServices)
+            {
+                configure(services);
+            }
+        });
     }
 
     protected override void Dispose(bool disposing)

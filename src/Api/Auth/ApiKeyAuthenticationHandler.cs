@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
-using CleanWebhooks.Api.Http;
+using CleanWebhooks.Api.RateLimiting;
 using CleanWebhooks.Application.Clients.AuthenticateApiKey;
 using Mediator;
 using Microsoft.AspNetCore.Authentication;
@@ -10,7 +10,7 @@ namespace CleanWebhooks.Api.Auth;
 
 /// <summary>Resolves <c>X-API-KEY</c> to its client. A missing, unknown or revoked key is a 401 problem.</summary>
 public sealed class ApiKeyAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ISender sender)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ISender sender, FailedAuthentications failures)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -23,7 +23,7 @@ public sealed class ApiKeyAuthenticationHandler(
         var clientId = await sender.Send(new AuthenticateApiKeyQuery(values[0]), Context.RequestAborted);
         if (clientId is null)
         {
-            return AuthenticateResult.Fail("Unknown or revoked API key.");
+            return AuthenticateResult.Fail(failures.Record(Context) ? "Unknown or revoked API key." : "Too many failed authentications from this address.");
         }
 
         var identity = new ClaimsIdentity([new Claim(AuthSchemes.ClientIdClaim, clientId.Value.ToString())], Scheme.Name);
@@ -31,5 +31,5 @@ public sealed class ApiKeyAuthenticationHandler(
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
-        Problems.WriteUnauthorizedAsync(Context, $"A valid {AuthSchemes.ApiKeyHeader} header is required.");
+        FailedAuthentications.ChallengeAsync(Context, $"A valid {AuthSchemes.ApiKeyHeader} header is required.");
 }

@@ -2,7 +2,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
-using CleanWebhooks.Api.Http;
+using CleanWebhooks.Api.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
@@ -37,7 +37,7 @@ public sealed class InternalKeys
 
 /// <summary>Admits the platform's own services by <c>X-INTERNAL-KEY</c>.</summary>
 public sealed class InternalKeyAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, InternalKeys keys)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, InternalKeys keys, FailedAuthentications failures)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -49,7 +49,7 @@ public sealed class InternalKeyAuthenticationHandler(
 
         if (keys.Match(values[0]!) is not { } caller)
         {
-            return Task.FromResult(AuthenticateResult.Fail("Unknown internal key."));
+            return Task.FromResult(AuthenticateResult.Fail(failures.Record(Context) ? "Unknown internal key." : "Too many failed authentications from this address."));
         }
 
         var identity = new ClaimsIdentity([new Claim(AuthSchemes.CallerClaim, caller)], Scheme.Name);
@@ -57,5 +57,5 @@ public sealed class InternalKeyAuthenticationHandler(
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
-        Problems.WriteUnauthorizedAsync(Context, $"A valid {AuthSchemes.InternalKeyHeader} header is required.");
+        FailedAuthentications.ChallengeAsync(Context, $"A valid {AuthSchemes.InternalKeyHeader} header is required.");
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using CleanWebhooks.Application.Common.Abstractions;
 using CleanWebhooks.Application.Common.Localization;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Metadata;
@@ -9,10 +10,15 @@ namespace CleanWebhooks.Api.Http;
 
 /// <summary>
 /// Bad input that fails before a handler runs (malformed JSON, a wrong JSON type, a body too large, not JSON)
-/// becomes its 4xx problem naming the field; anything else is a bug: logged, and a 500 problem without details.
+/// becomes its 4xx problem naming the field; a storage fault (disk full, database locked too long or unreachable)
+/// a 503 with <c>Retry-After</c>; anything else is a bug: logged, and a 500 problem without details.
 /// </summary>
-public sealed partial class GlobalExceptionHandler(IProblemDetailsService problems, ILogger<GlobalExceptionHandler> logger) : IExceptionHandler
+public sealed partial class GlobalExceptionHandler(
+    IProblemDetailsService problems, IStorageFaultClassifier storageFaults, ILogger<GlobalExceptionHandler> logger) : IExceptionHandler
 {
+    /// <summary>Seconds a client is asked to wait after a storage fault: long enough for a lock or a failover to pass.</summary>
+    public const int StorageFaultRetryAfterSeconds = 5;
+
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
@@ -33,6 +39,18 @@ public sealed partial class GlobalExceptionHandler(IProblemDetailsService proble
                     [unbound.Groups["name"].Value] = [Text.Pick("The value has the wrong type.", "O valor tem o tipo errado.")],
                 })
                 : Problems.Create(bad.StatusCode, bad.StatusCode is 413 or 415 ? Problems.DefaultDetail(bad.StatusCode) : bad.Message);
+        }
+        else if (storageFaults.IsStorageFault(exception))
+        {
+            // Not a bug of ours: the operator learns of it from this warning, /health/ready and the 503s.
+            LogStorageFault(exception, httpContext.TraceIdentifier);
+            httpContext.Response.Headers.RetryAfter = StorageFaultRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            problem = Problems.Create(
+                503,
+                Text.Pick(
+                    "The service's storage is unavailable right now (its database is full, locked or unreachable); try again later.",
+                    "O armazenamento do serviço está indisponível agora (o banco de dados está cheio, bloqueado ou inacessível); tente novamente mais tarde."),
+                "storage_unavailable");
         }
         else
         {
@@ -60,6 +78,9 @@ public sealed partial class GlobalExceptionHandler(IProblemDetailsService proble
     /// <summary>Minimal APIs' words for a query or route value of the wrong type, e.g. <c>Failed to bind parameter "int? limit" from "abc".</c></summary>
     [GeneratedRegex("^Failed to bind parameter \"[^\"]*?(?<name>\\w+)\" from", RegexOptions.CultureInvariant)]
     private static partial Regex UnboundParameter();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Storage fault in request {TraceId}: answered 503")]
+    private partial void LogStorageFault(Exception exception, string traceId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception in request {TraceId}")]
     private partial void LogUnhandled(Exception exception, string traceId);

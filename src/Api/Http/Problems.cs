@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using CleanWebhooks.Application.Common.Localization;
 using CleanWebhooks.Domain.Common;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -18,7 +19,9 @@ public static class Problems
         [409] = ("https://tools.ietf.org/html/rfc9110#section-15.5.10", "Conflict"),
         [413] = ("https://tools.ietf.org/html/rfc9110#section-15.5.14", "Content Too Large"),
         [415] = ("https://tools.ietf.org/html/rfc9110#section-15.5.16", "Unsupported Media Type"),
+        [429] = ("https://tools.ietf.org/html/rfc6585#section-4", "Too Many Requests"),
         [500] = ("https://tools.ietf.org/html/rfc9110#section-15.6.1", "Internal Server Error"),
+        [503] = ("https://tools.ietf.org/html/rfc9110#section-15.6.4", "Service Unavailable"),
     };
 
     /// <summary>An expected failure of a use case, as its problem answer.</summary>
@@ -89,6 +92,19 @@ public static class Problems
         {
             HttpContext = context,
             ProblemDetails = Create(401, detail),
+        }).AsTask();
+    }
+
+    /// <summary>A 429 problem with <c>Retry-After</c> in whole seconds (at least one).</summary>
+    public static Task WriteTooManyRequestsAsync(HttpContext context, TimeSpan retryAfter, string detail, string code)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        context.Response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = Create(429, detail, code),
         }).AsTask();
     }
 }

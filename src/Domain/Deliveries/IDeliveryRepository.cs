@@ -10,7 +10,11 @@ public sealed record NewDelivery(DeliveryId Id, WebhookId WebhookId, DateTimeOff
 public sealed record IntakeReceipt(EventId EventId, DeliveryId? DeliveryId);
 
 /// <summary>The idempotency scope of an intake call: the same key from the same caller for the same client.</summary>
-public sealed record IdempotencyKey(string Caller, string Key);
+public sealed record IdempotencyKey(string Caller, string Key)
+{
+    /// <summary>How long a key is remembered: a repeat within it gets the first answer; after it, the key is forgotten.</summary>
+    public static readonly TimeSpan Window = TimeSpan.FromHours(24);
+}
 
 /// <summary>The durable delivery queue.</summary>
 public interface IDeliveryRepository

@@ -5,6 +5,7 @@ using CleanWebhooks.Domain.Deliveries;
 using CleanWebhooks.Domain.Webhooks;
 using CleanWebhooks.Infrastructure.Persistence.Deliveries;
 using CleanWebhooks.Infrastructure.Persistence.Webhooks;
+using CleanWebhooks.Infrastructure.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -170,10 +171,11 @@ internal sealed partial class Dispatcher(
 
     private async Task AttemptAsync(ClaimedDelivery delivery, Webhook webhook, CancellationToken stoppingToken)
     {
+        using var activity = DeliveryTracing.StartAttempt(delivery);
         try
         {
             await Task.Yield();
-            Record(delivery, await sender.SendAsync(webhook, delivery, stoppingToken));
+            Record(delivery, DeliveryTracing.Ended(activity, await sender.SendAsync(webhook, delivery, stoppingToken)));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -183,6 +185,7 @@ internal sealed partial class Dispatcher(
         {
             // A bug, not the receiver's doing; still an attempt, so the schedule moves on instead of looping forever.
             LogAttemptCrashed(e, delivery.Id);
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, AttemptErrors.InternalError);
             RecordFailure(delivery, AttemptErrors.InternalError);
         }
     }

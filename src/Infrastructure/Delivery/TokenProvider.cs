@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using CleanWebhooks.Domain.Deliveries;
 using CleanWebhooks.Domain.Webhooks;
+using CleanWebhooks.Infrastructure.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace CleanWebhooks.Infrastructure.Delivery;
@@ -65,6 +66,8 @@ public sealed partial class TokenProvider(
     private async Task<TokenResult> FetchAsync(Webhook webhook, CancellationToken cancellationToken)
     {
         metrics.TokenFetched();
+        using var activity = Tracing.Source.StartActivity(DeliveryTracing.TokenFetchSpan);
+        activity?.SetTag("cleanwebhooks.webhook.id", webhook.Id.Value);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Timeout);
         try
@@ -75,6 +78,7 @@ public sealed partial class TokenProvider(
             if (!response.IsSuccessStatusCode)
             {
                 LogTokenRefused(webhook.Id, (int)response.StatusCode);
+                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, $"status {(int)response.StatusCode}");
                 return TokenResult.Failed(AttemptErrors.TokenUnavailable);
             }
 
@@ -84,6 +88,7 @@ public sealed partial class TokenProvider(
                 || string.IsNullOrEmpty(token))
             {
                 LogTokenMissing(webhook.Id, webhook.AuthorizationResponseTokenAttr);
+                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "no token in the answer");
                 return TokenResult.Failed(AttemptErrors.TokenUnavailable);
             }
 
@@ -101,6 +106,7 @@ public sealed partial class TokenProvider(
         {
             var error = DeliveryHttp.Classify(e) == AttemptErrors.BlockedAddress ? AttemptErrors.BlockedAddress : AttemptErrors.TokenUnavailable;
             LogTokenFailed(e, webhook.Id);
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, error);
             return TokenResult.Failed(error);
         }
     }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Text.RegularExpressions;
+using System.Runtime.CompilerServices;
 using Dapper;
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
@@ -16,7 +17,7 @@ public sealed class Database : IDisposable
     /// adds a table adds it here (a test compares this list with the migrations).
     /// </summary>
     internal static readonly string[] Tables =
-        ["clients", "api_keys", "webhooks", "events", "idempotency_keys", "deliveries", "delivery_attempts", "schema_migrations"];
+        ["clients", "api_keys", "webhooks", "events", "idempotency_keys", "deliveries", "delivery_attempts", "health_probe", "schema_migrations"];
 
     /// <summary>A table name where a statement names a table: after FROM, JOIN, INTO or UPDATE (so never a CTE or alias of the same name).</summary>
     private static readonly Regex TableName = new(
@@ -27,6 +28,21 @@ public sealed class Database : IDisposable
     private readonly NpgsqlDataSource? _postgres;
     private readonly ConcurrentDictionary<string, string> _sqlServerText = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The most the WAL file keeps on disk once a checkpoint has emptied it (SQLite <c>journal_size_limit</c>):
+    /// without it the file stays as large as it ever grew, and after a full disk is freed, refills it.
+    /// </summary>
+    private const long WalSizeLimitBytes = 1024 * 1024;
+
+    /// <summary>
+    /// Pages the WAL may hold before a commit checkpoints it (SQLite's default is 1000, 4 MB): about the size limit
+    /// above, so that the WAL stays near 1 MB in normal running instead of growing to 4 MB between checkpoints.
+    /// </summary>
+    private const int WalAutoCheckpointPages = 256;
+
+    /// <summary>The native SQLite connections (pooled) on which the write pragmas were set: they last as long as the connection.</summary>
+    private static readonly ConditionalWeakTable<object, object> PreparedWriters = [];
+
     /// <summary>SQLite has one writer at a time; in this process, writers queue here, asynchronously.</summary>
     private readonly SemaphoreSlim _sqliteWriter = new(1, 1);
 
@@ -36,7 +52,13 @@ public sealed class Database : IDisposable
         DapperSetup.EnsureConfigured();
         Dialect = options.Provider;
         MigrationLockTimeout = options.MigrationLockTimeout > TimeSpan.Zero ? options.MigrationLockTimeout : TimeSpan.FromSeconds(60);
-        _connectionString = Dialect == SqlDialect.Sqlite ? PrepareSqlite(options.ConnectionString) : options.ConnectionString;
+        BusyTimeout = options.BusyTimeout > TimeSpan.Zero ? options.BusyTimeout : new DatabaseOptions().BusyTimeout;
+        _connectionString = Dialect switch
+        {
+            SqlDialect.Sqlite => PrepareSqlite(options.ConnectionString, BusyTimeout),
+            SqlDialect.PostgreSql => PreparePostgres(options.ConnectionString, BusyTimeout),
+            _ => PrepareSqlServer(options.ConnectionString, BusyTimeout),
+        };
 
         // Foreign keys matter to writes only; SQLite checks them per connection, at a cost on every open.
         _writeConnectionString = Dialect == SqlDialect.Sqlite
@@ -48,6 +70,9 @@ public sealed class Database : IDisposable
     }
 
     public SqlDialect Dialect { get; }
+
+    /// <summary>How long a statement waits for a lock (or a server) before it fails as a storage fault (<c>Database:BusyTimeout</c>).</summary>
+    public TimeSpan BusyTimeout { get; }
 
     /// <summary>How long the migrator waits for another node's migration lock.</summary>
     public TimeSpan MigrationLockTimeout { get; }
@@ -73,7 +98,7 @@ public sealed class Database : IDisposable
     public static string QualifyForSqlServer(string portable) => TableName.Replace(portable, "dbo.$1");
 
     /// <summary>A connection for reading.</summary>
-    public Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => OpenAsync(_connectionString, cancellationToken);
+    public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => Traced(await OpenAsync(_connectionString, cancellationToken));
 
     /// <summary>
     /// A connection for writing, opened in this process's turn: SQLite allows one write transaction at a time, and
@@ -86,26 +111,60 @@ public sealed class Database : IDisposable
     {
         if (Dialect != SqlDialect.Sqlite)
         {
-            return new DatabaseWriter(await OpenAsync(_writeConnectionString, cancellationToken), null, relaxed: false);
+            return new DatabaseWriter(Traced(await OpenAsync(_writeConnectionString, cancellationToken)), null, relaxed: false);
         }
 
-        await _sqliteWriter.WaitAsync(cancellationToken);
+        // Waiting for the turn longer than the busy timeout is the database being locked too long, as far as the caller can tell.
+        if (!await _sqliteWriter.WaitAsync(BusyTimeout, cancellationToken))
+        {
+            throw new TimeoutException($"The database's write turn was not free within {BusyTimeout} (Database:BusyTimeout).");
+        }
+
         try
         {
             var connection = await OpenAsync(_writeConnectionString, cancellationToken);
+            await PrepareWriterAsync((SqliteConnection)connection, cancellationToken);
             var relaxed = durability == WriteDurability.Relaxed;
             if (relaxed)
             {
                 await connection.ExecuteAsync(new CommandDefinition("PRAGMA synchronous=NORMAL;", cancellationToken: cancellationToken));
             }
 
-            return new DatabaseWriter(connection, _sqliteWriter, relaxed);
+            return new DatabaseWriter(Traced(connection), _sqliteWriter, relaxed);
         }
         catch
         {
             _sqliteWriter.Release();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Gives the WAL file's space back to the disk (SQLite <c>wal_checkpoint(TRUNCATE)</c>), after a purge or once a
+    /// storage fault has passed. Best effort: with readers in the way it copies what it can and returns.
+    /// </summary>
+    public async Task CheckpointAsync(CancellationToken cancellationToken)
+    {
+        if (Dialect != SqlDialect.Sqlite)
+        {
+            return;
+        }
+
+        await using var writer = await OpenWriterAsync(cancellationToken);
+        await writer.Connection.ExecuteAsync(new CommandDefinition("PRAGMA wal_checkpoint(TRUNCATE);", cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Once per native connection: the WAL size limit applies to the connection that resets the WAL, a writer.</summary>
+    private static async Task PrepareWriterAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        var handle = connection.Handle;
+        if (handle is null || PreparedWriters.TryGetValue(handle, out _))
+        {
+            return;
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition($"PRAGMA journal_size_limit={WalSizeLimitBytes}; PRAGMA wal_autocheckpoint={WalAutoCheckpointPages};", cancellationToken: cancellationToken));
+        PreparedWriters.AddOrUpdate(handle, handle);
     }
 
     private async Task<DbConnection> OpenAsync(string connectionString, CancellationToken cancellationToken)
@@ -130,6 +189,16 @@ public sealed class Database : IDisposable
         }
     }
 
+    /// <summary>
+    /// While tracing listens, a connection whose statements are spans. Only what callers get is wrapped: inside this
+    /// class the provider's own connection is at hand. Never on PostgreSQL: Dapper sends a list as one array parameter
+    /// only to a connection it recognises as Npgsql's (by its type), and the statements there rely on it.
+    /// </summary>
+    private DbConnection Traced(DbConnection connection) =>
+        Dialect != SqlDialect.PostgreSql && Telemetry.Tracing.Source.HasListeners()
+            ? new Telemetry.TracedConnection(connection, Dialect == SqlDialect.Sqlite ? "sqlite" : "microsoft.sql_server")
+            : connection;
+
     public void Dispose()
     {
         _sqliteWriter.Dispose();
@@ -153,10 +222,13 @@ public sealed class Database : IDisposable
         _ => false,
     };
 
-    /// <summary>Creates the database file's folder so a fresh clone runs with nothing to set up.</summary>
-    private static string PrepareSqlite(string connectionString)
+    /// <summary>
+    /// Creates the database file's folder so a fresh clone runs with nothing to set up, and makes a locked database
+    /// fail after the busy timeout (Microsoft.Data.Sqlite retries a busy statement until its command timeout).
+    /// </summary>
+    private static string PrepareSqlite(string connectionString, TimeSpan busyTimeout)
     {
-        var builder = new SqliteConnectionStringBuilder(connectionString);
+        var builder = new SqliteConnectionStringBuilder(connectionString) { DefaultTimeout = WholeSeconds(busyTimeout) };
         if (builder.Mode != SqliteOpenMode.Memory && !string.IsNullOrEmpty(builder.DataSource)
             && !builder.DataSource.StartsWith(':') && Path.GetDirectoryName(Path.GetFullPath(builder.DataSource)) is { } folder)
         {
@@ -166,4 +238,29 @@ public sealed class Database : IDisposable
         return builder.ToString();
     }
 
+    /// <summary>A statement waiting on locks or on an unresponsive server fails after the busy timeout, unless the connection string says otherwise.</summary>
+    private static string PrepareSqlServer(string connectionString, TimeSpan busyTimeout)
+    {
+        var builder = new SqlConnectionStringBuilder(connectionString);
+        if (!builder.ShouldSerialize("Command Timeout"))
+        {
+            builder.CommandTimeout = WholeSeconds(busyTimeout);
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>The same for PostgreSQL: Npgsql's command timeout, unless the connection string sets one.</summary>
+    private static string PreparePostgres(string connectionString, TimeSpan busyTimeout)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!builder.ShouldSerialize("Command Timeout"))
+        {
+            builder.CommandTimeout = WholeSeconds(busyTimeout);
+        }
+
+        return builder.ToString();
+    }
+
+    private static int WholeSeconds(TimeSpan timeout) => (int)Math.Max(1, Math.Ceiling(timeout.TotalSeconds));
 }

@@ -1,22 +1,125 @@
+using CleanWebhooks.Application.Common.Abstractions;
 using Dapper;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 
 namespace CleanWebhooks.Infrastructure.Persistence;
 
-/// <summary>Ready when the database answers a query.</summary>
-public sealed class DatabaseHealthCheck(Database database) : IHealthCheck
+/// <summary>
+/// Ready when the database can be WRITTEN: the probe upserts this node's row of <c>health_probe</c> through the
+/// same write path as the intake (a read still passes on a full disk or under a held lock). One probe runs at a
+/// time and its result is kept for <see cref="CacheFor"/>, so that frequent readiness checks add no load and do not
+/// queue behind one another. When the database comes back, the WAL is checkpointed to give its space back.
+/// </summary>
+public sealed partial class DatabaseHealthCheck(
+    Database database, IStorageFaultClassifier storageFaults, TimeProvider clock, ILogger<DatabaseHealthCheck> logger) : IHealthCheck, IDisposable
 {
+    public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(1);
+
+    private static class Sqlite
+    {
+        public const string Probe =
+            "INSERT INTO health_probe (node, checked_at) VALUES (@Node, @Now) ON CONFLICT (node) DO UPDATE SET checked_at = excluded.checked_at;";
+    }
+
+    private static class PostgreSql
+    {
+        public const string Probe = Sqlite.Probe;
+    }
+
+    private static class SqlServer
+    {
+        public const string Probe =
+            "UPDATE dbo.health_probe SET checked_at = @Now WHERE node = @Node; " +
+            "IF @@ROWCOUNT = 0 INSERT INTO dbo.health_probe (node, checked_at) VALUES (@Node, @Now);";
+    }
+
+    private readonly SemaphoreSlim _probing = new(1, 1);
+    private (DateTimeOffset At, HealthCheckResult Result)? _last;
+    private bool _failing;
+
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (Fresh() is { } cached)
+        {
+            return cached;
+        }
+
+        await _probing.WaitAsync(cancellationToken);
+        try
+        {
+            if (Fresh() is { } meanwhile)
+            {
+                return meanwhile;
+            }
+
+            var result = await ProbeAsync(cancellationToken);
+            _last = (clock.GetUtcNow(), result);
+            return result;
+        }
+        finally
+        {
+            _probing.Release();
+        }
+    }
+
+    public void Dispose() => _probing.Dispose();
+
+    private HealthCheckResult? Fresh() =>
+        _last is { } last && clock.GetUtcNow() - last.At < CacheFor ? last.Result : null;
+
+    private async Task<HealthCheckResult> ProbeAsync(CancellationToken cancellationToken)
     {
         try
         {
-            await using var connection = await database.OpenAsync(cancellationToken);
-            await connection.ExecuteScalarAsync<int>(new CommandDefinition("SELECT 1;", cancellationToken: cancellationToken));
+            await using (var writer = await database.OpenWriterAsync(cancellationToken))
+            {
+                await writer.Connection.ExecuteAsync(new CommandDefinition(
+                    database.Sql(Sqlite.Probe, SqlServer.Probe, PostgreSql.Probe),
+                    new { Node = Environment.MachineName, Now = clock.GetUtcNow() },
+                    cancellationToken: cancellationToken));
+            }
+
+            if (_failing)
+            {
+                _failing = false;
+                LogRecovered();
+                await GiveBackWalSpaceAsync(cancellationToken);
+            }
+
             return HealthCheckResult.Healthy();
         }
-        catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
+        catch (Exception e) when (storageFaults.IsStorageFault(e) || e is System.Data.Common.DbException or InvalidOperationException)
         {
-            return HealthCheckResult.Unhealthy("The database does not answer.", e);
+            if (!_failing)
+            {
+                _failing = true;
+                LogCannotWrite(e);
+            }
+
+            return HealthCheckResult.Unhealthy("The database cannot be written.", e);
         }
     }
+
+    /// <summary>A WAL that grew during the fault is emptied, so that the space freed is not taken again at once.</summary>
+    private async Task GiveBackWalSpaceAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await database.CheckpointAsync(cancellationToken);
+        }
+        catch (Exception e) when (storageFaults.IsStorageFault(e))
+        {
+            LogCheckpointFailed(e);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Checkpoint after the database came back failed; SQLite checkpoints again by itself")]
+    private partial void LogCheckpointFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The database cannot be written: /health/ready answers 503 until it can")]
+    private partial void LogCannotWrite(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The database can be written again: /health/ready answers 200")]
+    private partial void LogRecovered();
 }

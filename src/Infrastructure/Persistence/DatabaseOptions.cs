@@ -23,4 +23,10 @@ public sealed class DatabaseOptions
     /// migration statements may run this long again.
     /// </summary>
     public TimeSpan MigrationLockTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// How long a statement may wait for the database (a lock held elsewhere, a server that does not answer) before
+    /// it fails and the request is answered <c>503</c>. SQLite counts it in whole seconds.
+    /// </summary>
+    public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using CleanWebhooks.Infrastructure.Telemetry;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -42,7 +43,7 @@ public sealed class DatabaseWriter : IAsyncDisposable
                 }
                 catch (SqliteException)
                 {
-                    SqliteConnection.ClearPool((SqliteConnection)Connection);
+                    SqliteConnection.ClearPool((SqliteConnection)TracedConnection.Unwrap(Connection));
                     throw;
                 }
             }

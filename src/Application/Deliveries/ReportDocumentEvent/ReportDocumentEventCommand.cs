@@ -41,15 +41,13 @@ public sealed class ReportDocumentEventCommandHandler(
     IClientRepository clients, IWebhookRepository webhooks, IDeliveryRepository deliveries, IDeliveryNotifier notifier, TimeProvider clock)
     : ICommandHandler<ReportDocumentEventCommand, Result<DocumentEventAccepted>>
 {
-    private static readonly TimeSpan IdempotencyWindow = TimeSpan.FromHours(24);
-
     public async ValueTask<Result<DocumentEventAccepted>> Handle(ReportDocumentEventCommand command, CancellationToken cancellationToken)
     {
         var clientId = new ClientId(command.ClientId!.Value);
         var now = clock.GetUtcNow().TruncatedToMicroseconds();
         var key = string.IsNullOrEmpty(command.IdempotencyKey) ? null : new IdempotencyKey(command.Caller, command.IdempotencyKey);
 
-        if (key is not null && await deliveries.FindReceiptAsync(clientId, key, now - IdempotencyWindow, cancellationToken) is { } earlier)
+        if (key is not null && await deliveries.FindReceiptAsync(clientId, key, now - IdempotencyKey.Window, cancellationToken) is { } earlier)
         {
             return Accepted(earlier);
         }

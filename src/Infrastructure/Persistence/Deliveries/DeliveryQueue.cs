@@ -28,6 +28,9 @@ internal sealed class ClaimedDelivery
     public string? Data { get; init; }
 
     public DateTimeOffset OccurredAt { get; init; }
+
+    /// <summary>The W3C traceparent of the request that reported the event, when it was traced.</summary>
+    public string? TraceParent { get; init; }
 }
 
 /// <summary>The outcome of one attempt, to be written with others of its batch.</summary>
@@ -41,7 +44,7 @@ internal sealed record AttemptRecord(Guid DeliveryId, string LockedBy, DeliveryA
 internal sealed class DeliveryQueue(Database database)
 {
     private const string LoadColumns =
-        "d.id, d.locked_by, d.webhook_id, d.attempt_count, e.id AS event_id, e.client_id, e.document_id, e.type, e.data, e.occurred_at";
+        "d.id, d.locked_by, d.webhook_id, d.attempt_count, e.id AS event_id, e.client_id, e.document_id, e.type, e.data, e.occurred_at, e.trace_parent";
 
     private static class Sqlite
     {

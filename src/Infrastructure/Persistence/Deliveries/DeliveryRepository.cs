@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using CleanWebhooks.Domain.Clients;
 using CleanWebhooks.Domain.Deliveries;
 using CleanWebhooks.Domain.Webhooks;
+using CleanWebhooks.Infrastructure.Telemetry;
 using Dapper;
 
 namespace CleanWebhooks.Infrastructure.Persistence.Deliveries;
@@ -19,13 +20,20 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
     public DeliveryRepository(Database database)
     {
         _database = database;
-        _writer = new Lazy<Task>(() => Task.Run(WriteLoopAsync));
+        _writer = new Lazy<Task>(() =>
+        {
+            // The loop serves every request: it must not run inside the first one's context (its trace above all).
+            using (ExecutionContext.SuppressFlow())
+            {
+                return Task.Run(WriteLoopAsync);
+            }
+        });
     }
 
     private static class Portable
     {
         public const string InsertEvent =
-            "INSERT INTO events (id, client_id, document_id, type, data, occurred_at) VALUES (@Id, @ClientId, @DocumentId, @Type, @Data, @OccurredAt);";
+            "INSERT INTO events (id, client_id, document_id, type, data, occurred_at, trace_parent) VALUES (@Id, @ClientId, @DocumentId, @Type, @Data, @OccurredAt, @TraceParent);";
 
         public const string InsertDelivery =
             "INSERT INTO deliveries (id, webhook_id, event_id, status, attempt_count, next_attempt_at, created_at) " +
@@ -69,16 +77,15 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
             "SELECT * FROM unnest(@ClientIds::uuid[], @Callers::text[], @Keys::text[], @EventIds::uuid[], @DeliveryIds::uuid[], @CreatedAts::timestamptz[]);";
 
         public const string InsertEvents =
-            "INSERT INTO events (id, client_id, document_id, type, data, occurred_at) " +
-            "SELECT * FROM unnest(@Ids::uuid[], @ClientIds::uuid[], @DocumentIds::text[], @Types::integer[], @Data::text[], @OccurredAts::timestamptz[]);";
+            "INSERT INTO events (id, client_id, document_id, type, data, occurred_at, trace_parent) " +
+            "SELECT * FROM unnest(@Ids::uuid[], @ClientIds::uuid[], @DocumentIds::text[], @Types::integer[], @Data::text[], @OccurredAts::timestamptz[], " +
+            "@TraceParents::text[]);";
 
         public const string InsertDeliveries =
             "INSERT INTO deliveries (id, webhook_id, event_id, status, attempt_count, next_attempt_at, created_at) " +
             "SELECT id, webhook_id, event_id, 'pending', 0, created_at, created_at " +
             "FROM unnest(@Ids::uuid[], @WebhookIds::uuid[], @EventIds::uuid[], @CreatedAts::timestamptz[]) AS d (id, webhook_id, event_id, created_at);";
     }
-
-    private static readonly TimeSpan IdempotencyWindow = TimeSpan.FromHours(24);
 
     /// <summary>
     /// Queues the event for the intake writer and waits for its commit. Events arriving together are committed
@@ -88,7 +95,8 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
         DocumentEvent documentEvent, NewDelivery? delivery, IdempotencyKey? idempotencyKey, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(documentEvent);
-        var pending = new PendingIntake(documentEvent, delivery, idempotencyKey);
+        // Taken here, in the reporting request's flow: the writer loop below runs outside it.
+        var pending = new PendingIntake(documentEvent, delivery, idempotencyKey, Tracing.CurrentTraceParent());
         _ = _writer.Value;
         if (!_pending.Writer.TryWrite(pending))
         {
@@ -122,6 +130,15 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
             {
                 await WriteBatchAsync(batch);
             }
+            catch (Exception e) when (StorageFaultClassifier.Classify(e))
+            {
+                // Disk full, locked, unreachable: nothing of the batch was committed, and writing the events one by
+                // one would only meet the same fault once per event. Each caller is answered 503, none 202.
+                foreach (var failed in batch)
+                {
+                    failed.Done.TrySetException(e);
+                }
+            }
             catch (Exception)
             {
                 // One event spoiled the batch (on SQL Server: another node took the same idempotency key first).
@@ -145,7 +162,7 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
         catch (DbException e) when (single.Key is not null && Database.IsUniqueViolation(e))
         {
             // Another node committed the same key between our look-up and our insert: answer as it did.
-            var since = single.Event.OccurredAt - IdempotencyWindow;
+            var since = single.Event.OccurredAt - IdempotencyKey.Window;
             try
             {
                 var first = await FindReceiptAsync(single.Event.ClientId, single.Key, since, CancellationToken.None);
@@ -182,6 +199,7 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
     private async Task<(IntakeReceipt Receipt, bool Created)[]> WriteSetBasedAsync(IReadOnlyList<PendingIntake> batch)
     {
         var results = new (IntakeReceipt Receipt, bool Created)[batch.Count];
+        using var activity = DeliveryTracing.StartIntakeCommit(batch.Select(b => b.TraceParent), batch.Count);
         await using var writer = await _database.OpenWriterAsync(CancellationToken.None);
         var connection = writer.Connection;
         await using var transaction = await connection.BeginTransactionAsync();
@@ -244,6 +262,7 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
                 Types = created.Select(p => (int)p.Event.Type).ToArray(),
                 Data = created.Select(p => p.Event.Data).ToArray(),
                 OccurredAts = created.Select(p => p.Event.OccurredAt.ToUniversalTime()).ToArray(),
+                TraceParents = created.Select(p => p.TraceParent).ToArray(),
             });
         }
 
@@ -268,7 +287,7 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
         ClientIds = keyed.Select(p => p.Event.ClientId.Value).ToArray(),
         Callers = keyed.Select(p => p.Key!.Caller).ToArray(),
         Keys = keyed.Select(p => p.Key!.Key).ToArray(),
-        Sinces = keyed.Select(p => (p.Event.OccurredAt - IdempotencyWindow).ToUniversalTime()).ToArray(),
+        Sinces = keyed.Select(p => (p.Event.OccurredAt - IdempotencyKey.Window).ToUniversalTime()).ToArray(),
     };
 
     /// <summary>SQLite (one writer, no round trip to pay) and SQL Server: a statement per row, in one transaction.</summary>
@@ -276,13 +295,14 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
     {
         var results = new (IntakeReceipt Receipt, bool Created)[batch.Count];
         var keysInBatch = new Dictionary<(Guid, string, string), IntakeReceipt>();
+        using var activity = DeliveryTracing.StartIntakeCommit(batch.Select(b => b.TraceParent), batch.Count);
         await using (var writer = await _database.OpenWriterAsync(CancellationToken.None))
         {
             var connection = writer.Connection;
             await using var transaction = await connection.BeginTransactionAsync();
             for (var i = 0; i < batch.Count; i++)
             {
-                var (documentEvent, delivery, idempotencyKey) = (batch[i].Event, batch[i].Delivery, batch[i].Key);
+                var (documentEvent, delivery, idempotencyKey, traceParent) = (batch[i].Event, batch[i].Delivery, batch[i].Key, batch[i].TraceParent);
                 var receipt = new IntakeReceipt(documentEvent.Id, delivery?.Id);
                 if (idempotencyKey is not null)
                 {
@@ -295,7 +315,7 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
                         EventId = documentEvent.Id.Value,
                         DeliveryId = delivery?.Id.Value,
                         CreatedAt = documentEvent.OccurredAt,
-                        Since = documentEvent.OccurredAt - IdempotencyWindow,
+                        Since = documentEvent.OccurredAt - IdempotencyKey.Window,
                     };
                     var earlier = keysInBatch.TryGetValue(scope, out var inBatch)
                         ? inBatch
@@ -320,6 +340,7 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
                     Type = (int)documentEvent.Type,
                     documentEvent.Data,
                     documentEvent.OccurredAt,
+                    TraceParent = traceParent,
                 });
 
                 if (delivery is not null)
@@ -371,7 +392,7 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
     private static Task<int> Execute(DbConnection connection, DbTransaction transaction, string sql, object parameters) =>
         connection.ExecuteAsync(new CommandDefinition(sql, parameters, transaction));
 
-    private sealed record PendingIntake(DocumentEvent Event, NewDelivery? Delivery, IdempotencyKey? Key)
+    private sealed record PendingIntake(DocumentEvent Event, NewDelivery? Delivery, IdempotencyKey? Key, string? TraceParent)
     {
         public TaskCompletionSource<(IntakeReceipt Receipt, bool Created)> Done { get; } =
             new(TaskCreationOptions.RunContinuationsAsynchronously);

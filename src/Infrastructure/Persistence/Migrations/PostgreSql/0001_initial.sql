@@ -85,7 +85,6 @@ CREATE INDEX ix_deliveries_due ON deliveries (next_attempt_at) WHERE status = 'p
 CREATE INDEX ix_deliveries_webhook ON deliveries (webhook_id, created_at, id);
 -- The delivery list filtered by status pages by seeking this one.
 CREATE INDEX ix_deliveries_webhook_status ON deliveries (webhook_id, status, created_at, id);
-CREATE INDEX ix_deliveries_event ON deliveries (event_id);
 
 CREATE TABLE delivery_attempts (
     delivery_id       uuid NOT NULL REFERENCES deliveries (id),

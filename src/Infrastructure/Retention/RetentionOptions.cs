@@ -1,0 +1,31 @@
+namespace CleanWebhooks.Infrastructure.Retention;
+
+/// <summary>The <c>Retention</c> configuration section.</summary>
+public sealed class RetentionOptions
+{
+    public const string SectionName = "Retention";
+
+    /// <summary>How long ended deliveries (with their attempts) and events are kept. Any positive period.</summary>
+    public TimeSpan Period { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How often a purge runs.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Rows deleted per transaction: small, so that intake and delivery get the database between batches.</summary>
+    public int BatchSize { get; set; } = 500;
+
+    /// <summary>Run the purge in this process (on by default; several nodes running it at once is safe).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Throws when a setting cannot work, at start-up rather than at the first purge.</summary>
+    public RetentionOptions Validated()
+    {
+        if (Period <= TimeSpan.Zero || Interval <= TimeSpan.Zero || BatchSize is < 1 or > 1000)
+        {
+            throw new InvalidOperationException(
+                $"Retention needs a positive Period and Interval and a BatchSize from 1 to 1000 (got {Period}, {Interval}, {BatchSize}).");
+        }
+
+        return this;
+    }
+}

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using CleanWebhooks.Domain.Deliveries;
+using CleanWebhooks.Infrastructure.Persistence.Deliveries;
+
+namespace CleanWebhooks.Infrastructure.Telemetry;
+
+/// <summary>The spans of the delivery engine: one per attempt, one per token fetch.</summary>
+internal static class DeliveryTracing
+{
+    public const string AttemptSpan = "delivery attempt";
+    public const string TokenFetchSpan = "token fetch";
+    public const string IntakeCommitSpan = "intake commit";
+
+    /// <summary>
+    /// Starts an attempt's span as the root of its own trace (a retry hours later is no part of the intake request),
+    /// linked to the trace of the request that reported the event.
+    /// </summary>
+    public static Activity? StartAttempt(ClaimedDelivery delivery)
+    {
+        if (!Tracing.Source.HasListeners())
+        {
+            return null;
+        }
+
+        Activity.Current = null;
+        ActivityLink[]? links = ActivityContext.TryParse(delivery.TraceParent, null, isRemote: true, out var intake)
+            ? [new ActivityLink(intake)]
+            : null;
+        var activity = Tracing.Source.StartActivity(ActivityKind.Internal, parentContext: default, links: links, name: AttemptSpan);
+        activity?.SetTag("cleanwebhooks.delivery.id", delivery.Id)
+            .SetTag("cleanwebhooks.webhook.id", delivery.WebhookId)
+            .SetTag("cleanwebhooks.event.id", delivery.EventId)
+            .SetTag("cleanwebhooks.attempt.number", delivery.AttemptCount + 1);
+        return activity;
+    }
+
+    /// <summary>
+    /// Starts the span of one group commit of the intake: the root of its own trace, since it serves many requests,
+    /// linked to the trace of each.
+    /// </summary>
+    public static Activity? StartIntakeCommit(IEnumerable<string?> traceParents, int events)
+    {
+        if (!Tracing.Source.HasListeners())
+        {
+            return null;
+        }
+
+        var links = traceParents.Distinct()
+            .Select(p => ActivityContext.TryParse(p, null, isRemote: true, out var context) ? new ActivityLink(context) : default)
+            .Where(link => link.Context != default)
+            .ToList();
+        return Tracing.Source.StartActivity(ActivityKind.Internal, parentContext: default, links: links, name: IntakeCommitSpan)
+            ?.SetTag("cleanwebhooks.intake.events", events);
+    }
+
+    /// <summary>Records the attempt's outcome on its span; returns the attempt.</summary>
+    public static DeliveryAttempt Ended(Activity? activity, DeliveryAttempt attempt)
+    {
+        if (activity is not null)
+        {
+            activity.SetTag("http.response.status_code", attempt.StatusCode);
+            if (!attempt.Succeeded)
+            {
+                activity.SetTag("error.type", attempt.Error ?? attempt.StatusCode?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                activity.SetStatus(ActivityStatusCode.Error);
+            }
+        }
+
+        return attempt;
+    }
+}
