@@ -109,6 +109,43 @@ internal sealed class DeliveryQueue(Database database)
             "UPDATE dbo.deliveries SET locked_by = NULL, lease_until = NULL WHERE locked_by LIKE @OwnerPattern AND status = 'pending';";
     }
 
+    private static class PostgreSql
+    {
+        // SKIP LOCKED: rows another node is claiming at this moment are passed over, not waited for.
+        public const string Claim =
+            "UPDATE deliveries SET locked_by = @Owner, lease_until = @LeaseUntil " +
+            "WHERE id IN (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= @Now " +
+            "AND (lease_until IS NULL OR lease_until < @Now) ORDER BY next_attempt_at LIMIT @Limit FOR UPDATE SKIP LOCKED) " +
+            "RETURNING id;";
+
+        public const string Load =
+            $"SELECT {LoadColumns} FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = ANY(@Ids) AND d.locked_by = @Owner;";
+
+        public const string LoadWebhooks = $"SELECT {WebhookRow.Columns} FROM webhooks WHERE id = ANY(@Ids);";
+
+        // A batch of outcomes in one statement per table (arrays, unnested into rows).
+        public const string Record =
+            "UPDATE deliveries d SET status = r.status, attempt_count = r.number, next_attempt_at = r.next_attempt_at, last_attempt_at = r.started_at, " +
+            "last_status_code = r.status_code, locked_by = NULL, lease_until = NULL " +
+            "FROM unnest(@DeliveryIds::uuid[], @Owners::text[], @Statuses::text[], @Numbers::integer[], @NextAttemptAts::timestamptz[], " +
+            "@StartedAts::timestamptz[], @StatusCodes::integer[]) AS r (delivery_id, owner, status, number, next_attempt_at, started_at, status_code) " +
+            "WHERE d.id = r.delivery_id AND d.locked_by = r.owner;";
+
+        public const string InsertAttempt =
+            "INSERT INTO delivery_attempts (delivery_id, number, started_at, duration_ms, status_code, error, response_excerpt) " +
+            "SELECT r.delivery_id, r.number, r.started_at, r.duration_ms, r.status_code, r.error, r.response_excerpt " +
+            "FROM unnest(@DeliveryIds::uuid[], @Numbers::integer[], @StartedAts::timestamptz[], @DurationMs::integer[], @StatusCodes::integer[], " +
+            "@Errors::text[], @ResponseExcerpts::text[]) AS r (delivery_id, number, started_at, duration_ms, status_code, error, response_excerpt) " +
+            "WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = r.delivery_id AND attempt_count = r.number) " +
+            "ON CONFLICT DO NOTHING;";
+
+        public const string Cancel = Sqlite.Cancel;
+
+        public const string CountPending = Sqlite.CountPending;
+
+        public const string Release = Sqlite.Release;
+    }
+
     /// <summary>Leases up to <paramref name="limit"/> due deliveries to the claim <paramref name="owner"/> and loads them.</summary>
     public async Task<IReadOnlyList<ClaimedDelivery>> ClaimDueAsync(
         string owner, int limit, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
@@ -117,7 +154,7 @@ internal sealed class DeliveryQueue(Database database)
         await using (var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed))
         {
             ids = (await writer.Connection.QueryAsync<Guid>(new CommandDefinition(
-                database.Sql(Sqlite.Claim, SqlServer.Claim),
+                database.Sql(Sqlite.Claim, SqlServer.Claim, PostgreSql.Claim),
                 new { Owner = owner, Limit = limit, Now = now, LeaseUntil = leaseUntil },
                 cancellationToken: cancellationToken))).AsList();
         }
@@ -129,14 +166,14 @@ internal sealed class DeliveryQueue(Database database)
 
         await using var connection = await database.OpenAsync(cancellationToken);
         return (await connection.QueryAsync<ClaimedDelivery>(new CommandDefinition(
-            database.Sql(Sqlite.Load, SqlServer.Load), new { Ids = ids, Owner = owner }, cancellationToken: cancellationToken))).AsList();
+            database.Sql(Sqlite.Load, SqlServer.Load, PostgreSql.Load), new { Ids = ids, Owner = owner }, cancellationToken: cancellationToken))).AsList();
     }
 
     public async Task<IReadOnlyList<WebhookRow>> LoadWebhooksAsync(IEnumerable<Guid> ids, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return (await connection.QueryAsync<WebhookRow>(new CommandDefinition(
-            database.Sql(Sqlite.LoadWebhooks, SqlServer.LoadWebhooks), new { Ids = ids.Distinct().ToList() }, cancellationToken: cancellationToken))).AsList();
+            database.Sql(Sqlite.LoadWebhooks, SqlServer.LoadWebhooks, PostgreSql.LoadWebhooks), new { Ids = ids.Distinct().ToList() }, cancellationToken: cancellationToken))).AsList();
     }
 
     /// <summary>
@@ -161,8 +198,22 @@ internal sealed class DeliveryQueue(Database database)
             r.Attempt.Error,
             r.Attempt.ResponseExcerpt,
         }).ToList();
-        await Execute(connection, transaction, database.Sql(Sqlite.Record, SqlServer.Record), rows, cancellationToken);
-        await Execute(connection, transaction, database.Sql(Sqlite.InsertAttempt, SqlServer.InsertAttempt), rows, cancellationToken);
+        // PostgreSQL takes the whole batch as arrays, one statement per table; the others run the statement per row.
+        object parameters = database.Dialect == SqlDialect.PostgreSql ? new
+        {
+            DeliveryIds = rows.Select(r => r.DeliveryId).ToArray(),
+            Owners = rows.Select(r => r.Owner).ToArray(),
+            Statuses = rows.Select(r => r.Status).ToArray(),
+            Numbers = rows.Select(r => r.Number).ToArray(),
+            NextAttemptAts = rows.Select(r => r.NextAttemptAt?.ToUniversalTime()).ToArray(),
+            StartedAts = rows.Select(r => r.StartedAt.ToUniversalTime()).ToArray(),
+            DurationMs = rows.Select(r => r.DurationMs).ToArray(),
+            StatusCodes = rows.Select(r => r.StatusCode).ToArray(),
+            Errors = rows.Select(r => r.Error).ToArray(),
+            ResponseExcerpts = rows.Select(r => r.ResponseExcerpt).ToArray(),
+        } : rows;
+        await Execute(connection, transaction, database.Sql(Sqlite.Record, SqlServer.Record, PostgreSql.Record), parameters, cancellationToken);
+        await Execute(connection, transaction, database.Sql(Sqlite.InsertAttempt, SqlServer.InsertAttempt, PostgreSql.InsertAttempt), parameters, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 
@@ -172,7 +223,7 @@ internal sealed class DeliveryQueue(Database database)
         await using var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed);
         var connection = writer.Connection;
         await connection.ExecuteAsync(new CommandDefinition(
-            database.Sql(Sqlite.Cancel, SqlServer.Cancel), deliveries.Select(d => new { DeliveryId = d.Id, Owner = d.LockedBy }).ToList(),
+            database.Sql(Sqlite.Cancel, SqlServer.Cancel, PostgreSql.Cancel), deliveries.Select(d => new { DeliveryId = d.Id, Owner = d.LockedBy }).ToList(),
             cancellationToken: cancellationToken));
     }
 
@@ -181,14 +232,14 @@ internal sealed class DeliveryQueue(Database database)
     {
         await using var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed);
         await writer.Connection.ExecuteAsync(new CommandDefinition(
-            database.Sql(Sqlite.Release, SqlServer.Release), new { OwnerPattern = owner + "-%" }, cancellationToken: cancellationToken));
+            database.Sql(Sqlite.Release, SqlServer.Release, PostgreSql.Release), new { OwnerPattern = owner + "-%" }, cancellationToken: cancellationToken));
     }
 
     public async Task<long> CountPendingAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            database.Sql(Sqlite.CountPending, SqlServer.CountPending), cancellationToken: cancellationToken));
+            database.Sql(Sqlite.CountPending, SqlServer.CountPending, PostgreSql.CountPending), cancellationToken: cancellationToken));
     }
 
     private static Task<int> Execute(DbConnection connection, DbTransaction transaction, string sql, object parameters, CancellationToken cancellationToken) =>
