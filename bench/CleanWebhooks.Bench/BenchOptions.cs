@@ -33,6 +33,13 @@ internal sealed record BenchOptions
 
     public string? ApiPath { get; init; }
 
+    /// <summary>
+    /// A PostgreSQL server (Npgsql connection string of a user who may create databases) on which the end-to-end
+    /// scenario runs a second time; from <c>--postgres</c> or <c>CLEANWEBHOOKS_BENCH_POSTGRES</c>.
+    /// </summary>
+    public string? Postgres { get; init; } =
+        Environment.GetEnvironmentVariable("CLEANWEBHOOKS_BENCH_POSTGRES") is { Length: > 0 } server ? server : null;
+
     public string? OutputPath { get; init; }
 
     public bool KeepFiles { get; init; }
@@ -68,6 +75,7 @@ internal sealed record BenchOptions
           --paced-seconds N   length of the paced latency run (default 10; 3 with --quick)
           --paced-rate N      events/s of the paced latency run (default 1,000, the target's rate)
           --api PATH          CleanWebhooks.Api.dll to run (default: src/Api/bin/<configuration>/net10.0)
+          --postgres CONN     also run end-to-end on this PostgreSQL server (default: $CLEANWEBHOOKS_BENCH_POSTGRES)
           --out PATH          the JSON results (default: bench/results/latest.json)
           --only LIST         some of: read,intake,end-to-end,latency,isolation (comma-separated; default all)
           --keep              keep the temporary databases and service logs
@@ -106,6 +114,7 @@ internal sealed record BenchOptions
                 "--paced-seconds" => options with { PacedDuration = TimeSpan.FromSeconds(NextInt(1)) },
                 "--paced-rate" => options with { PacedRate = NextInt(1) },
                 "--api" => options with { ApiPath = Path.GetFullPath(Next()) },
+                "--postgres" => options with { Postgres = Next() },
                 "--out" => options with { OutputPath = Path.GetFullPath(Next()) },
                 "--keep" => options with { KeepFiles = true },
                 "--purge" => options with { Purge = true },

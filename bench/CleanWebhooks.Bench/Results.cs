@@ -53,7 +53,16 @@ internal sealed record EndToEndResult(
     DirectResult Baseline,
     double Target,
     bool Met,
-    long DeliveryRowsLeft);
+    long DeliveryRowsLeft)
+{
+    /// <summary>The same run with the service on PostgreSQL (<c>endToEnd.postgres.deliveriesPerSecond</c>), when a server was given.</summary>
+    public PostgresEndToEndResult? Postgres { get; init; }
+}
+
+/// <summary>End to end with the service on a fresh PostgreSQL database; the ratio is against the same run's direct baseline.</summary>
+internal sealed record PostgresEndToEndResult(
+    double? Ratio, double DeliveriesPerSecond, int Events, int Delivered, int Duplicates, bool Complete, double Seconds, double? P50Ms,
+    double? P99Ms, Throughput Intake, string Server);
 
 internal sealed record LatencyResult(
     int RatePerSecond,

@@ -151,9 +151,11 @@ internal static class Scenarios
         await DeliverAsync(context, "service warm-up", context.Receiver.Expect("warmup", context.Options.WarmupEvents), Intake,
             HttpStatusCode.Accepted, TimeSpan.FromSeconds(60));
 
+        EndToEndResult? sqlite = null;
         if (context.Options.Runs("end-to-end"))
         {
             var (e2e, peak) = await EndToEndAsync(context, service, integrators, http, Intake);
+            sqlite = e2e;
             endToEnd(e2e);
             memory(peak);
         }
@@ -161,6 +163,52 @@ internal static class Scenarios
         if (context.Options.Runs("latency"))
         {
             latency(await PacedAsync(context, Intake));
+        }
+
+        if (sqlite is not null && context.Options.Postgres is { } server)
+        {
+            await service.DisposeAsync(); // measured alone, not next to the idle SQLite service
+            endToEnd(sqlite with { Postgres = await PostgresEndToEndAsync(context, server, sqlite) });
+        }
+    }
+
+    /// <summary>3 again, with the service on a fresh PostgreSQL database (dropped after), against the same direct baseline.</summary>
+    private static async Task<PostgresEndToEndResult> PostgresEndToEndAsync(BenchContext context, string server, EndToEndResult sqlite)
+    {
+        var ct = context.CancellationToken;
+        var options = context.Options;
+        var database = await BenchPostgres.CreateDatabaseAsync(server, ct);
+        try
+        {
+            await using var service = await Service.StartAsync(context.ApiDll, context.FolderFor("deliveries-postgres"), dispatcher: true, ct, postgres: database);
+            var integrators = await CreateIntegratorsAsync(service, context, ct);
+            using var http = Load.CreateClient(options.Concurrency);
+
+            Load.Send Intake(DeliveryCollector collector) => async (index, token) =>
+            {
+                using var request = Authorized(new HttpRequestMessage(HttpMethod.Post, new Uri(service.BaseAddress, IntakePath))
+                {
+                    Content = EventBody(integrators[(int)(index % integrators.Count)].ClientId, collector.DocumentId(index)),
+                }, "X-INTERNAL-KEY", service.InternalKey);
+                using var response = await http.SendAsync(request, token);
+                return response.StatusCode;
+            };
+
+            await DeliverAsync(context, "postgres warm-up", context.Receiver.Expect("pg-warmup", options.WarmupEvents), Intake,
+                HttpStatusCode.Accepted, TimeSpan.FromSeconds(60));
+            var timeout = TimeSpan.FromSeconds(30) + (options.Events * TimeSpan.FromMilliseconds(5));
+            var collector = context.Receiver.Expect("pg-e2e", options.Events);
+            var (seconds, sender) = await DeliverAsync(context, "end-to-end: service on PostgreSQL", collector, Intake, HttpStatusCode.Accepted, timeout);
+            var latency = LatencySummary.Of(collector.Latencies());
+            var rate = seconds > 0 ? collector.Distinct / seconds : 0;
+            var host = new Npgsql.NpgsqlConnectionStringBuilder(server);
+            return new PostgresEndToEndResult(
+                Ratio(rate, sqlite.Baseline.DeliveriesPerSecond), Math.Round(rate, 1), options.Events, collector.Distinct, collector.Duplicates,
+                collector.Distinct == options.Events, Round(seconds), Ms(latency.P50Ms), Ms(latency.P99Ms), Throughput.Of(sender), $"{host.Host}:{host.Port}");
+        }
+        finally
+        {
+            await BenchPostgres.DropDatabaseAsync(server, database);
         }
     }
 

@@ -14,6 +14,7 @@ namespace CleanWebhooks.Bench;
 internal sealed class Service : IAsyncDisposable
 {
     private readonly ChildProcess _process;
+    private int _disposed;
 
     private Service(ChildProcess process, string databasePath, string internalKey, HttpClient admin)
     {
@@ -34,8 +35,13 @@ internal sealed class Service : IAsyncDisposable
 
     public ChildProcess Process => _process;
 
+    /// <summary>
+    /// Starts the service with <paramref name="settings"/> added to its environment; on a fresh SQLite file, or on
+    /// <paramref name="postgres"/> (an Npgsql connection string) when given.
+    /// </summary>
     public static async Task<Service> StartAsync(
-        string apiDll, string folder, bool dispatcher, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? settings = null)
+        string apiDll, string folder, bool dispatcher, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? settings = null,
+        string? postgres = null)
     {
         Directory.CreateDirectory(folder);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -46,8 +52,8 @@ internal sealed class Service : IAsyncDisposable
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Urls"] = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}",
-            ["Database__Provider"] = "Sqlite",
-            ["ConnectionStrings__CleanWebhooks"] = $"Data Source={databasePath}",
+            ["Database__Provider"] = postgres is null ? "Sqlite" : "PostgreSql",
+            ["ConnectionStrings__CleanWebhooks"] = postgres ?? $"Data Source={databasePath}",
             ["Secrets__KeyDirectory"] = Path.Combine(folder, "keys"),
             ["Internal__ApiKeys__0"] = internalKey,
             ["Delivery__AllowPrivateNetworks"] = "true",
@@ -69,7 +75,7 @@ internal sealed class Service : IAsyncDisposable
         try
         {
             await process.WaitReadyAsync(admin, "/health/ready", TimeSpan.FromSeconds(60), cancellationToken);
-            Progress.Line($"  service (dispatcher {(dispatcher ? "on" : "off")}) ready in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s, pid {process.Id}");
+            Progress.Line($"  service ({(postgres is null ? "SQLite" : "PostgreSQL")}, dispatcher {(dispatcher ? "on" : "off")}) ready in {System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s, pid {process.Id}");
             return service;
         }
         catch
@@ -99,8 +105,14 @@ internal sealed class Service : IAsyncDisposable
         return new Integrator(client.GetProperty("id").GetGuid(), apiKey, webhook.GetProperty("id").GetGuid());
     }
 
+    /// <summary>Stops the service; a second call (a scenario that stopped it early) does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         Admin.Dispose();
         await _process.DisposeAsync();
     }

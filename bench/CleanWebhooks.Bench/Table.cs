@@ -32,6 +32,11 @@ internal static class Table
             rows.Add(["", report.Settings.Purge ? "  intake events/s, p99 ms (purging)" : "  intake events/s, p99 ms", $"{N(e2e.Intake.PerSecond)}, {F(e2e.Intake.P99Ms)}", "", "", "", ""]);
             rows.Add(["", "  delivery rows left in the database", $"{e2e.DeliveryRowsLeft:N0}", "", "", "", ""]);
             rows.Add(["", "  delivered / duplicates", $"{e2e.Delivered:N0} / {e2e.Duplicates:N0}", $"{e2e.Baseline.Delivered:N0}", "", "", ""]);
+            if (e2e.Postgres is { } pg)
+            {
+                rows.Add(["", "  on PostgreSQL: deliveries/s", N(pg.DeliveriesPerSecond), N(e2e.Baseline.DeliveriesPerSecond), R(pg.Ratio), "", ""]);
+                rows.Add(["", "    p50 / p99 ms, delivered / duplicates", $"{Pair(pg.P50Ms, pg.P99Ms)}, {pg.Delivered:N0} / {pg.Duplicates:N0}", "", "", "", ""]);
+            }
         }
 
         if (report.Latency is { } latency)

@@ -9,7 +9,8 @@ namespace CleanWebhooks.Infrastructure.Persistence;
 /// Dapper's process-wide settings. SQLite has no Guid or timestamp types: both are TEXT there, and Dapper needs
 /// these handlers to read them back. Guids are written by Microsoft.Data.Sqlite itself (upper case). Timestamps
 /// are written by our handler: UTC, fixed-width ISO 8601 on SQLite (so text order is time order), UTC
-/// <c>datetimeoffset</c> on SQL Server.
+/// <c>datetimeoffset</c> on SQL Server, <c>timestamptz</c> on PostgreSQL (Npgsql accepts only offset zero there, and
+/// reads it back as a UTC <see cref="DateTime"/>). Guids are native <c>uuid</c> on PostgreSQL.
 /// </summary>
 internal static class DapperSetup
 {
@@ -29,7 +30,7 @@ internal static class DapperSetup
         // the caller used, and SQL Server the caller's offset, read back as such.
         SqlMapper.RemoveTypeMap(typeof(DateTimeOffset));
         SqlMapper.RemoveTypeMap(typeof(DateTimeOffset?));
-        SqlMapper.AddTypeHandler(new DateTimeOffsetHandler());
+        SqlMapper.AddTypeHandler(typeof(DateTimeOffset), new DateTimeOffsetHandler());
     }
 
     private sealed class GuidHandler : SqlMapper.TypeHandler<Guid>
@@ -45,23 +46,25 @@ internal static class DapperSetup
         };
     }
 
-    private sealed class DateTimeOffsetHandler : SqlMapper.TypeHandler<DateTimeOffset>
+    /// <summary>
+    /// Written as UTC; a null goes out typed as a timestamp too (not as the provider's untyped default), so that a
+    /// server can compare it without guessing.
+    /// </summary>
+    private sealed class DateTimeOffsetHandler : SqlMapper.ITypeHandler
     {
-        public override void SetValue(IDbDataParameter parameter, DateTimeOffset value)
+        public void SetValue(IDbDataParameter parameter, object value)
         {
-            if (parameter is SqliteParameter)
+            var sqlite = parameter is SqliteParameter;
+            parameter.DbType = sqlite ? DbType.String : DbType.DateTimeOffset;
+            parameter.Value = value switch
             {
-                parameter.DbType = DbType.String;
-                parameter.Value = value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
-            }
-            else
-            {
-                parameter.DbType = DbType.DateTimeOffset;
-                parameter.Value = value.ToUniversalTime();
-            }
+                DateTimeOffset time when sqlite => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture),
+                DateTimeOffset time => time.ToUniversalTime(),
+                _ => DBNull.Value,
+            };
         }
 
-        public override DateTimeOffset Parse(object value) => value switch
+        public object Parse(Type destinationType, object value) => value switch
         {
             DateTimeOffset dto => dto,
             DateTime dt => new DateTimeOffset(DateTime.SpecifyKind(dt, DateTimeKind.Utc)),

@@ -1,16 +1,32 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Text.RegularExpressions;
 using System.Runtime.CompilerServices;
 using Dapper;
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace CleanWebhooks.Infrastructure.Persistence;
 
 /// <summary>Opens connections to the configured database and picks each statement's dialect.</summary>
 public sealed class Database : IDisposable
 {
+    /// <summary>
+    /// The tables a portable statement may name; on SQL Server each is qualified with <c>dbo.</c>. A migration that
+    /// adds a table adds it here (a test compares this list with the migrations).
+    /// </summary>
+    internal static readonly string[] Tables =
+        ["clients", "api_keys", "webhooks", "events", "idempotency_keys", "deliveries", "delivery_attempts", "health_probe", "schema_migrations"];
+
+    /// <summary>A table name where a statement names a table: after FROM, JOIN, INTO or UPDATE (so never a CTE or alias of the same name).</summary>
+    private static readonly Regex TableName = new(
+        @"(?<=\b(?:FROM|JOIN|INTO|UPDATE)\s+)(" + string.Join('|', Tables) + @")\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
     private readonly string _connectionString;
     private readonly string _writeConnectionString;
+    private readonly NpgsqlDataSource? _postgres;
+    private readonly ConcurrentDictionary<string, string> _sqlServerText = new(StringComparer.Ordinal);
 
     /// <summary>
     /// The most the WAL file keeps on disk once a checkpoint has emptied it (SQLite <c>journal_size_limit</c>):
@@ -35,15 +51,22 @@ public sealed class Database : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         DapperSetup.EnsureConfigured();
         Dialect = options.Provider;
+        MigrationLockTimeout = options.MigrationLockTimeout > TimeSpan.Zero ? options.MigrationLockTimeout : TimeSpan.FromSeconds(60);
         BusyTimeout = options.BusyTimeout > TimeSpan.Zero ? options.BusyTimeout : new DatabaseOptions().BusyTimeout;
-        _connectionString = Dialect == SqlDialect.Sqlite
-            ? PrepareSqlite(options.ConnectionString, BusyTimeout)
-            : PrepareSqlServer(options.ConnectionString, BusyTimeout);
+        _connectionString = Dialect switch
+        {
+            SqlDialect.Sqlite => PrepareSqlite(options.ConnectionString, BusyTimeout),
+            SqlDialect.PostgreSql => PreparePostgres(options.ConnectionString, BusyTimeout),
+            _ => PrepareSqlServer(options.ConnectionString, BusyTimeout),
+        };
 
         // Foreign keys matter to writes only; SQLite checks them per connection, at a cost on every open.
         _writeConnectionString = Dialect == SqlDialect.Sqlite
             ? new SqliteConnectionStringBuilder(_connectionString) { ForeignKeys = true }.ToString()
             : _connectionString;
+
+        // One data source per process: it owns Npgsql's pool and what it learned of the server's types.
+        _postgres = Dialect == SqlDialect.PostgreSql ? NpgsqlDataSource.Create(_connectionString) : null;
     }
 
     public SqlDialect Dialect { get; }
@@ -51,8 +74,28 @@ public sealed class Database : IDisposable
     /// <summary>How long a statement waits for a lock (or a server) before it fails as a storage fault (<c>Database:BusyTimeout</c>).</summary>
     public TimeSpan BusyTimeout { get; }
 
-    /// <summary>The statement for this database: SQL is written per dialect, next to the code that runs it.</summary>
-    public string Sql(string sqlite, string sqlServer) => Dialect == SqlDialect.Sqlite ? sqlite : sqlServer;
+    /// <summary>How long the migrator waits for another node's migration lock.</summary>
+    public TimeSpan MigrationLockTimeout { get; }
+
+    /// <summary>
+    /// A statement that every engine runs as written: table names bare, the reserved word <c>key</c> quoted the
+    /// standard way (<c>"key"</c>). On SQL Server each table is qualified with <c>dbo.</c> (once per statement,
+    /// then remembered), so that name resolution never depends on the login's default schema.
+    /// </summary>
+    public string Sql(string portable) =>
+        Dialect == SqlDialect.SqlServer ? _sqlServerText.GetOrAdd(portable, QualifyForSqlServer) : portable;
+
+    /// <summary>The statement for this database where the engines truly differ (the claim, paging, upserts, locking hints).</summary>
+    public string Sql(string sqlite, string sqlServer, string postgreSql) => Dialect switch
+    {
+        SqlDialect.Sqlite => sqlite,
+        SqlDialect.SqlServer => sqlServer,
+        SqlDialect.PostgreSql => postgreSql,
+        _ => throw new InvalidOperationException($"Unknown database provider {Dialect}."),
+    };
+
+    /// <summary>A portable statement as SQL Server receives it: every table qualified with <c>dbo.</c>.</summary>
+    public static string QualifyForSqlServer(string portable) => TableName.Replace(portable, "dbo.$1");
 
     /// <summary>A connection for reading.</summary>
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => Traced(await OpenAsync(_connectionString, cancellationToken));
@@ -126,6 +169,11 @@ public sealed class Database : IDisposable
 
     private async Task<DbConnection> OpenAsync(string connectionString, CancellationToken cancellationToken)
     {
+        if (_postgres is not null)
+        {
+            return await _postgres.OpenConnectionAsync(cancellationToken);
+        }
+
         DbConnection connection = Dialect == SqlDialect.Sqlite
             ? new SqliteConnection(connectionString)
             : new SqlConnection(connectionString);
@@ -143,18 +191,34 @@ public sealed class Database : IDisposable
 
     /// <summary>
     /// While tracing listens, a connection whose statements are spans. Only what callers get is wrapped: inside this
-    /// class the provider's own connection is at hand.
+    /// class the provider's own connection is at hand. Never on PostgreSQL: Dapper sends a list as one array parameter
+    /// only to a connection it recognises as Npgsql's (by its type), and the statements there rely on it.
     /// </summary>
     private DbConnection Traced(DbConnection connection) =>
-        Telemetry.Tracing.Source.HasListeners() ? new Telemetry.TracedConnection(connection, Dialect == SqlDialect.Sqlite ? "sqlite" : "microsoft.sql_server") : connection;
+        Dialect != SqlDialect.PostgreSql && Telemetry.Tracing.Source.HasListeners()
+            ? new Telemetry.TracedConnection(connection, Dialect == SqlDialect.Sqlite ? "sqlite" : "microsoft.sql_server")
+            : connection;
 
-    public void Dispose() => _sqliteWriter.Dispose();
+    public void Dispose()
+    {
+        _sqliteWriter.Dispose();
+        _postgres?.Dispose();
+    }
 
     /// <summary>True when <paramref name="exception"/> is a unique constraint violation.</summary>
     public static bool IsUniqueViolation(DbException exception) => exception switch
     {
         SqliteException e => e.SqliteErrorCode == 19 && e.SqliteExtendedErrorCode is 2067 or 1555,
         SqlException e => e.Number is 2601 or 2627,
+        PostgresException e => e.SqlState == PostgresErrorCodes.UniqueViolation,
+        _ => false,
+    };
+
+    /// <summary>True when the server ended the statement's transaction to break a deadlock (SQL Server 1205, PostgreSQL 40P01).</summary>
+    public static bool IsDeadlock(DbException exception) => exception switch
+    {
+        SqlException e => e.Number == 1205,
+        PostgresException e => e.SqlState == PostgresErrorCodes.DeadlockDetected,
         _ => false,
     };
 
@@ -178,6 +242,18 @@ public sealed class Database : IDisposable
     private static string PrepareSqlServer(string connectionString, TimeSpan busyTimeout)
     {
         var builder = new SqlConnectionStringBuilder(connectionString);
+        if (!builder.ShouldSerialize("Command Timeout"))
+        {
+            builder.CommandTimeout = WholeSeconds(busyTimeout);
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>The same for PostgreSQL: Npgsql's command timeout, unless the connection string sets one.</summary>
+    private static string PreparePostgres(string connectionString, TimeSpan busyTimeout)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
         if (!builder.ShouldSerialize("Command Timeout"))
         {
             builder.CommandTimeout = WholeSeconds(busyTimeout);

@@ -22,6 +22,11 @@ public sealed partial class DatabaseHealthCheck(
             "INSERT INTO health_probe (node, checked_at) VALUES (@Node, @Now) ON CONFLICT (node) DO UPDATE SET checked_at = excluded.checked_at;";
     }
 
+    private static class PostgreSql
+    {
+        public const string Probe = Sqlite.Probe;
+    }
+
     private static class SqlServer
     {
         public const string Probe =
@@ -70,7 +75,7 @@ public sealed partial class DatabaseHealthCheck(
             await using (var writer = await database.OpenWriterAsync(cancellationToken))
             {
                 await writer.Connection.ExecuteAsync(new CommandDefinition(
-                    database.Sql(Sqlite.Probe, SqlServer.Probe),
+                    database.Sql(Sqlite.Probe, SqlServer.Probe, PostgreSql.Probe),
                     new { Node = Environment.MachineName, Now = clock.GetUtcNow() },
                     cancellationToken: cancellationToken));
             }

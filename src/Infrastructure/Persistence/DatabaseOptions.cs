@@ -4,6 +4,7 @@ public enum SqlDialect
 {
     Sqlite,
     SqlServer,
+    PostgreSql,
 }
 
 /// <summary>The <c>Database</c> configuration section and <c>ConnectionStrings:CleanWebhooks</c>.</summary>
@@ -16,6 +17,12 @@ public sealed class DatabaseOptions
     public SqlDialect Provider { get; set; } = SqlDialect.Sqlite;
 
     public string ConnectionString { get; set; } = DefaultSqliteConnectionString;
+
+    /// <summary>
+    /// How long a starting node waits for another node's migration (<c>Database:MigrationLockTimeout</c>); the
+    /// migration statements may run this long again.
+    /// </summary>
+    public TimeSpan MigrationLockTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// How long a statement may wait for the database (a lock held elsewhere, a server that does not answer) before

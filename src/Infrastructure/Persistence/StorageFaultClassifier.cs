@@ -2,12 +2,13 @@ using System.Data.Common;
 using CleanWebhooks.Application.Common.Abstractions;
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace CleanWebhooks.Infrastructure.Persistence;
 
 /// <summary>
 /// The one place that knows which database errors are storage faults, per provider. Another provider adds its
-/// exception type to <see cref="IsFault"/> (e.g. <c>NpgsqlException e =&gt; e.IsTransient || e.SqlState is "53100" ...</c>).
+/// exception type to <see cref="IsFault"/>.
 /// </summary>
 public sealed class StorageFaultClassifier : IStorageFaultClassifier
 {
@@ -30,6 +31,19 @@ public sealed class StorageFaultClassifier : IStorageFaultClassifier
         4060,                                               // the database is offline or being restored
         40197, 40501, 40613, 49918, 49919, 49920,           // Azure SQL: service busy or reconfiguring
         3960, 3966, 701, 802, 8645,                         // snapshot conflicts, out of memory
+    ];
+
+    /// <summary>
+    /// PostgreSQL SQLSTATEs of a full disk, a server going away or overloaded, or a wait longer than allowed
+    /// (https://www.postgresql.org/docs/current/errcodes-appendix.html). Npgsql marks connection failures transient.
+    /// </summary>
+    private static readonly HashSet<string> PostgresFaults =
+    [
+        "53100", "53200", "53300", "53400",                 // disk full, out of memory, too many connections, configuration limit
+        "57P01", "57P02", "57P03", "57014",                 // shutdown, crash, cannot connect now, statement cancelled (timeout)
+        "08000", "08001", "08003", "08004", "08006",        // connection exceptions
+        "55P03", "40001", "40P01",                          // lock not available, serialization failure, deadlock
+        "58030", "25006",                                   // I/O error, read-only transaction (a standby)
     ];
 
     public bool IsStorageFault(Exception exception) => Classify(exception);
@@ -57,6 +71,7 @@ public sealed class StorageFaultClassifier : IStorageFaultClassifier
     {
         SqliteException e => e.SqliteErrorCode is SqliteBusy or SqliteLocked or SqliteReadOnly or SqliteIoError or SqliteFull or SqliteCantOpen,
         SqlException e => e.IsTransient || e.Errors.Cast<SqlError>().Any(error => SqlServerFaults.Contains(error.Number)),
+        PostgresException e => e.IsTransient || PostgresFaults.Contains(e.SqlState),
         DbException e => e.IsTransient,
         TimeoutException => true,
         _ => false,

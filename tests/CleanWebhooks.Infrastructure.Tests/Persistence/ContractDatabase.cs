@@ -3,6 +3,7 @@ using CleanWebhooks.Infrastructure.Persistence;
 using CleanWebhooks.Infrastructure.Persistence.Migrations;
 using CleanWebhooks.Infrastructure.Security;
 using Microsoft.AspNetCore.DataProtection;
+using CleanWebhooks.Testing;
 using Microsoft.Data.Sqlite;
 
 namespace CleanWebhooks.Infrastructure.Tests.Persistence;
@@ -19,7 +20,10 @@ public abstract class ContractDatabase : IAsyncLifetime
         Protector = new DataProtectionSecretProtector(DataProtectionProvider.Create(new DirectoryInfo(Path.Combine(_folder, "keys"))));
     }
 
-    public Database Database => _database ?? throw new InvalidOperationException("The database is not configured.");
+    public Database Database => _database ?? throw new InvalidOperationException(NotConfigured);
+
+    /// <summary>Why <see cref="Database"/> is missing.</summary>
+    protected virtual string NotConfigured => "The database is not configured.";
 
     public ISecretProtector Protector { get; }
 
@@ -27,15 +31,16 @@ public abstract class ContractDatabase : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (CreateOptions() is { } options)
+        if (await CreateOptionsAsync() is { } options)
         {
             _database = new Database(options);
             await new Migrator(_database).MigrateAsync(CancellationToken.None);
         }
     }
 
-    public virtual Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
+        _database?.Dispose();
         SqliteConnection.ClearAllPools();
         try
         {
@@ -46,11 +51,14 @@ public abstract class ContractDatabase : IAsyncLifetime
             // Left to the OS temp cleaner.
         }
 
-        return Task.CompletedTask;
+        await DropAsync();
     }
 
     /// <summary>The database to test, or null when it is not available here.</summary>
-    protected abstract DatabaseOptions? CreateOptions();
+    protected abstract Task<DatabaseOptions?> CreateOptionsAsync();
+
+    /// <summary>Removes what <see cref="CreateOptionsAsync"/> created outside the temporary folder.</summary>
+    protected virtual Task DropAsync() => Task.CompletedTask;
 }
 
 /// <summary>A fresh SQLite file in a temporary folder.</summary>
@@ -58,15 +66,49 @@ public sealed class SqliteContractDatabase : ContractDatabase
 {
     public string FilePath => Path.Combine(Folder, "contract.db");
 
-    protected override DatabaseOptions CreateOptions() =>
-        new() { Provider = SqlDialect.Sqlite, ConnectionString = $"Data Source={FilePath}" };
+    protected override Task<DatabaseOptions?> CreateOptionsAsync() =>
+        Task.FromResult<DatabaseOptions?>(new() { Provider = SqlDialect.Sqlite, ConnectionString = $"Data Source={FilePath}" });
 }
 
 /// <summary>The SQL Server database named by <c>CLEANWEBHOOKS_TEST_SQLSERVER</c>, migrated; nothing when it is unset.</summary>
 public sealed class SqlServerContractDatabase : ContractDatabase
 {
-    protected override DatabaseOptions? CreateOptions() =>
-        SqlServerFactAttribute.ConnectionString is { } connectionString
+    protected override Task<DatabaseOptions?> CreateOptionsAsync() =>
+        Task.FromResult<DatabaseOptions?>(SqlServerFactAttribute.ConnectionString is { } connectionString
             ? new() { Provider = SqlDialect.SqlServer, ConnectionString = connectionString }
-            : null;
+            : null);
+}
+
+/// <summary>
+/// A database of its own on the PostgreSQL server named by <c>CLEANWEBHOOKS_TEST_POSTGRES</c>, created and migrated
+/// for one test class and dropped after it. Without the variable every test of the class fails, saying how to start
+/// a server.
+/// </summary>
+public sealed class PostgresContractDatabase : ContractDatabase
+{
+    private string? _connectionString;
+
+    public string ConnectionString => _connectionString ?? throw new InvalidOperationException(TestPostgres.HowToStartOne);
+
+    protected override string NotConfigured => TestPostgres.HowToStartOne;
+
+    protected override async Task<DatabaseOptions?> CreateOptionsAsync()
+    {
+        if (TestPostgres.ConfiguredConnectionString is null)
+        {
+            // Leaves the database unset: each test then fails with the message of how to start one.
+            return null;
+        }
+
+        _connectionString = await TestPostgres.CreateDatabaseAsync("contract");
+        return new() { Provider = SqlDialect.PostgreSql, ConnectionString = _connectionString };
+    }
+
+    protected override async Task DropAsync()
+    {
+        if (_connectionString is not null)
+        {
+            await TestPostgres.DropDatabaseAsync(_connectionString);
+        }
+    }
 }

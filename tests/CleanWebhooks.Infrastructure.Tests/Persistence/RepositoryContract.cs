@@ -255,6 +255,21 @@ public abstract class RepositoryContract(ContractDatabase db)
     }
 
     [Fact]
+    public virtual async Task WebhookDelete_MoreThanOneCancelBatchPending_CancelsThemAll()
+    {
+        var (client, _, _) = await NewClientAsync();
+        var webhook = NewWebhook(client.Id, FixedAuth());
+        await Webhooks.AddAsync(webhook, default);
+        var count = (2 * WebhookRepository.CancelBatch) + 1;
+        await AddPendingDeliveriesAsync(client.Id, webhook.Id, count);
+
+        Assert.True(await Webhooks.DeleteAsync(client.Id, webhook.Id, Now.AddMinutes(5), default));
+
+        Assert.Equal(count, await ScalarAsync<int>("SELECT COUNT(*) FROM deliveries WHERE webhook_id = @Id AND status = 'cancelled';", webhook.Id.Value));
+        Assert.Equal(0, await ScalarAsync<int>("SELECT COUNT(*) FROM deliveries WHERE webhook_id = @Id AND status = 'pending';", webhook.Id.Value));
+    }
+
+    [Fact]
     public virtual async Task WebhookDelete_AnotherClientsOrAlreadyDeleted_ReturnsFalse()
     {
         var (owner, _, _) = await NewClientAsync();
@@ -461,9 +476,12 @@ public abstract class RepositoryContract(ContractDatabase db)
     private string ConcatAll()
     {
         string[] columns = [.. WebhookRow.Columns.Split(',').Select(c => c.Trim())];
-        return Database.Dialect == SqlDialect.Sqlite
-            ? string.Join(" || '|' || ", columns.Select(c => $"COALESCE(CAST({c} AS TEXT), '')"))
-            : "CONCAT_WS('|', " + string.Join(", ", columns.Select(c => $"CAST({c} AS NVARCHAR(MAX))")) + ")";
+        return Database.Dialect switch
+        {
+            SqlDialect.Sqlite => string.Join(" || '|' || ", columns.Select(c => $"COALESCE(CAST({c} AS TEXT), '')")),
+            SqlDialect.SqlServer => "CONCAT_WS('|', " + string.Join(", ", columns.Select(c => $"CAST({c} AS NVARCHAR(MAX))")) + ")",
+            _ => "CONCAT_WS('|', " + string.Join(", ", columns.Select(c => $"CAST({c} AS text)")) + ")",
+        };
     }
 
     private async Task<RawSecrets> RawRowAsync(WebhookId id)
@@ -495,6 +513,22 @@ public abstract class RepositoryContract(ContractDatabase db)
             "VALUES (@DeliveryId, @Number, @StartedAt, 12, @StatusCode, @Error, NULL);" +
             "UPDATE deliveries SET attempt_count = @Number, last_attempt_at = @StartedAt WHERE id = @DeliveryId;",
             new { DeliveryId = deliveryId, Number = number, StartedAt = startedAt, StatusCode = statusCode, Error = error }));
+    }
+
+    private async Task AddPendingDeliveriesAsync(ClientId clientId, WebhookId webhookId, int count)
+    {
+        var eventId = Guid.NewGuid();
+        await using var connection = await Database.OpenAsync(default);
+        await using var transaction = await connection.BeginTransactionAsync();
+        await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO events (id, client_id, document_id, type, data, occurred_at) VALUES (@EventId, @ClientId, 'doc-1', 0, NULL, @Now);",
+            new { EventId = eventId, ClientId = clientId.Value, Now }, transaction));
+        await connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO deliveries (id, webhook_id, event_id, status, attempt_count, next_attempt_at, created_at) " +
+            "VALUES (@DeliveryId, @WebhookId, @EventId, 'pending', 0, @Now, @Now);",
+            Enumerable.Range(0, count).Select(_ => new { DeliveryId = Guid.NewGuid(), WebhookId = webhookId.Value, EventId = eventId, Now }).ToList(),
+            transaction));
+        await transaction.CommitAsync();
     }
 
     private sealed class RawSecrets

@@ -122,16 +122,14 @@ public abstract class RetentionStoreContract(ContractDatabase db)
 
     private Task AddKeyAsync(Guid clientId, string key, DateTimeOffset createdAt) => ExecuteAsync(
         Database.Sql(
-            "INSERT INTO idempotency_keys (client_id, caller, key, event_id, delivery_id, created_at) VALUES (@ClientId, 'internal', @Key, @EventId, NULL, @CreatedAt);",
-            "INSERT INTO dbo.idempotency_keys (client_id, caller, [key], event_id, delivery_id, created_at) VALUES (@ClientId, 'internal', @Key, @EventId, NULL, @CreatedAt);"),
+            "INSERT INTO idempotency_keys (client_id, caller, \"key\", event_id, delivery_id, created_at) VALUES (@ClientId, 'internal', @Key, @EventId, NULL, @CreatedAt);"),
         new { ClientId = clientId, Key = key, EventId = Guid.NewGuid(), CreatedAt = createdAt });
 
     private async Task<long> KeyCountAsync(Guid clientId, string key)
     {
         await using var connection = await Database.OpenAsync(default);
         return await connection.ExecuteScalarAsync<long>(Database.Sql(
-            "SELECT COUNT(*) FROM idempotency_keys WHERE client_id = @ClientId AND key = @Key;",
-            "SELECT COUNT(*) FROM dbo.idempotency_keys WHERE client_id = @ClientId AND [key] = @Key;"), new { ClientId = clientId, Key = key });
+            "SELECT COUNT(*) FROM idempotency_keys WHERE client_id = @ClientId AND \"key\" = @Key;"), new { ClientId = clientId, Key = key });
     }
 
     private async Task<long> CountAsync(string table, string column, Guid id)
@@ -150,6 +148,10 @@ public abstract class RetentionStoreContract(ContractDatabase db)
 /// <summary>The purge's SQL on a real SQLite file, migrated as at start-up. Always runs.</summary>
 public sealed class SqliteRetentionStoreTests(SqliteContractDatabase database)
     : RetentionStoreContract(database), IClassFixture<SqliteContractDatabase>;
+
+/// <summary>The purge's SQL on a PostgreSQL database of its own; fails, saying how to start a server, when none is configured.</summary>
+public sealed class PostgresRetentionStoreTests(PostgresContractDatabase database)
+    : RetentionStoreContract(database), IClassFixture<PostgresContractDatabase>;
 
 /// <summary>The purge's SQL on SQL Server when <c>CLEANWEBHOOKS_TEST_SQLSERVER</c> is set; skipped, saying so, otherwise.</summary>
 public sealed class SqlServerRetentionStoreTests(SqlServerContractDatabase database)

@@ -57,6 +57,9 @@ public sealed class SqlServerRepositoryContractTests(SqlServerContractDatabase d
     public override Task WebhookDelete_WithDeliveries_CancelsOnlyThePendingOnes() => base.WebhookDelete_WithDeliveries_CancelsOnlyThePendingOnes();
 
     [SqlServerFact]
+    public override Task WebhookDelete_MoreThanOneCancelBatchPending_CancelsThemAll() => base.WebhookDelete_MoreThanOneCancelBatchPending_CancelsThemAll();
+
+    [SqlServerFact]
     public override Task WebhookGet_ByAnotherClient_ReturnsNull() => base.WebhookGet_ByAnotherClient_ReturnsNull();
 
     [SqlServerFact]

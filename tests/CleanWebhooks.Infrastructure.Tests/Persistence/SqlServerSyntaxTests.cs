@@ -39,9 +39,24 @@ public partial class SqlServerSyntaxTests
         Assert.Superset(new HashSet<string>(StringComparer.Ordinal) { "ClientRepository", "WebhookRepository", "WebhookQueries", "Migrator", "DeliveryRepository", "DeliveryQueue", "DeliveryQueries" }, owners);
         Assert.True(statements.Count >= 35, $"Only {statements.Count} SQL Server statements found.");
         Assert.Contains(statements, s => s.Name == "ClientRepository.SqlServer.InsertKeyIfMissing");
+        Assert.Contains(statements, s => s.Name == "ClientRepository.Portable.GetClient" && s.Sql.Contains("FROM dbo.clients", StringComparison.Ordinal));
         Assert.Contains(statements, s => s.Name == "DeliveryQueue.SqlServer.Claim" && s.Sql.Contains("UPDLOCK, READPAST", StringComparison.Ordinal));
         Assert.NotEmpty(Migrator.Scripts(SqlDialect.SqlServer));
         Assert.True(Parse(string.Concat(Migrator.Scripts(SqlDialect.SqlServer).Select(s => s.Sql))).Statements >= 10);
+    }
+
+    [Fact]
+    public void Migrations_SqlServer_HaveNoGoLine()
+    {
+        // GO is not T-SQL but a batch separator of sqlcmd and SSMS: sent by SqlClient it is a syntax error, and
+        // ScriptDom would accept it as a separator and pass the script.
+        var withGo = Migrator.Scripts(SqlDialect.SqlServer).Concat(SqlServerStatements())
+            .Where(s => GoLine().IsMatch(s.Sql))
+            .Select(s => s.Name)
+            .ToList();
+
+        Assert.True(withGo.Count == 0, "A GO line in: " + string.Join(", ", withGo));
+        Assert.Matches(GoLine(), "CREATE TABLE dbo.x (id INT);\n  go  \nSELECT 1;");
     }
 
     [Theory]
@@ -69,12 +84,19 @@ public partial class SqlServerSyntaxTests
         .. SqlServerStatements(),
     ];
 
-    /// <summary>The statements as SQL Server receives them: Dapper first expands a list parameter (<c>IN @Ids</c>) to <c>IN (@Ids1, ...)</c>.</summary>
+    /// <summary>
+    /// The statements as SQL Server receives them: its own, and the portable ones with their tables qualified; Dapper
+    /// first expands a list parameter (<c>IN @Ids</c>) to <c>IN (@Ids1, ...)</c>.
+    /// </summary>
     private static List<(string Name, string Sql)> SqlServerStatements() =>
-        [.. NestedConstants("SqlServer").Select(s => (s.Name, DapperListParameter().Replace(s.Sql, "IN (@$1)")))];
+    [
+        .. NestedConstants("SqlServer")
+            .Concat(NestedConstants("Portable").Select(s => (s.Name, Sql: Database.QualifyForSqlServer(s.Sql))))
+            .Select(s => (s.Name, DapperListParameter().Replace(s.Sql, "IN (@$1)"))),
+    ];
 
     /// <summary>Every <c>const string</c> of every nested class with that name (<c>private static class SqlServer</c>).</summary>
-    private static List<(string Name, string Sql)> NestedConstants(string className) =>
+    internal static List<(string Name, string Sql)> NestedConstants(string className) =>
     [
         .. typeof(Database).Assembly.GetTypes()
             .Where(t => t.IsNested && t.Name == className)
@@ -82,6 +104,9 @@ public partial class SqlServerSyntaxTests
                 .Where(f => f.IsLiteral && f.FieldType == typeof(string))
                 .Select(f => ($"{t.DeclaringType!.Name}.{className}.{f.Name}", (string)f.GetRawConstantValue()!))),
     ];
+
+    [GeneratedRegex(@"^\s*GO\s*(\d+\s*)?$", RegexOptions.IgnoreCase | RegexOptions.Multiline)]
+    private static partial Regex GoLine();
 
     [GeneratedRegex(@"\bIN\s+@(\w+)", RegexOptions.IgnoreCase)]
     private static partial Regex DapperListParameter();

@@ -6,7 +6,7 @@ namespace CleanWebhooks.Infrastructure.Persistence.Clients;
 
 public sealed class ClientRepository(Database database) : IClientRepository
 {
-    private static class Sqlite
+    private static class Portable
     {
         public const string InsertClient = "INSERT INTO clients (id, name, created_at) VALUES (@Id, @Name, @CreatedAt);";
 
@@ -20,7 +20,10 @@ public sealed class ClientRepository(Database database) : IClientRepository
 
         public const string RevokeKey =
             "UPDATE api_keys SET revoked_at = @Now WHERE id = @Id AND client_id = @ClientId AND revoked_at IS NULL;";
+    }
 
+    private static class Sqlite
+    {
         public const string InsertClientIfMissing = "INSERT OR IGNORE INTO clients (id, name, created_at) VALUES (@Id, @Name, @CreatedAt);";
 
         public const string InsertKeyIfMissing =
@@ -29,24 +32,20 @@ public sealed class ClientRepository(Database database) : IClientRepository
 
     private static class SqlServer
     {
-        public const string InsertClient = "INSERT INTO dbo.clients (id, name, created_at) VALUES (@Id, @Name, @CreatedAt);";
-
-        public const string InsertKey =
-            "INSERT INTO dbo.api_keys (id, client_id, key_hash, created_at, revoked_at) VALUES (@Id, @ClientId, @KeyHash, @CreatedAt, NULL);";
-
-        public const string GetClient = "SELECT id, name, created_at FROM dbo.clients WHERE id = @Id;";
-
-        public const string FindActiveKey =
-            "SELECT id, client_id, key_hash, created_at, revoked_at FROM dbo.api_keys WHERE key_hash = @KeyHash AND revoked_at IS NULL;";
-
-        public const string RevokeKey =
-            "UPDATE dbo.api_keys SET revoked_at = @Now WHERE id = @Id AND client_id = @ClientId AND revoked_at IS NULL;";
-
         public const string InsertClientIfMissing =
             "IF NOT EXISTS (SELECT 1 FROM dbo.clients WHERE id = @Id) INSERT INTO dbo.clients (id, name, created_at) VALUES (@Id, @Name, @CreatedAt);";
 
         public const string InsertKeyIfMissing =
             "IF NOT EXISTS (SELECT 1 FROM dbo.api_keys WHERE id = @Id OR key_hash = @KeyHash) INSERT INTO dbo.api_keys (id, client_id, key_hash, created_at, revoked_at) VALUES (@Id, @ClientId, @KeyHash, @CreatedAt, NULL);";
+    }
+
+    private static class PostgreSql
+    {
+        public const string InsertClientIfMissing =
+            "INSERT INTO clients (id, name, created_at) VALUES (@Id, @Name, @CreatedAt) ON CONFLICT DO NOTHING;";
+
+        public const string InsertKeyIfMissing =
+            "INSERT INTO api_keys (id, client_id, key_hash, created_at, revoked_at) VALUES (@Id, @ClientId, @KeyHash, @CreatedAt, NULL) ON CONFLICT DO NOTHING;";
     }
 
     public async Task AddAsync(Client client, ApiKey firstKey, CancellationToken cancellationToken)
@@ -56,9 +55,9 @@ public sealed class ClientRepository(Database database) : IClientRepository
         var connection = writer.Connection;
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
-            database.Sql(Sqlite.InsertClient, SqlServer.InsertClient), ClientParameters(client), transaction, cancellationToken: cancellationToken));
+            database.Sql(Portable.InsertClient), ClientParameters(client), transaction, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(
-            database.Sql(Sqlite.InsertKey, SqlServer.InsertKey), KeyParameters(firstKey), transaction, cancellationToken: cancellationToken));
+            database.Sql(Portable.InsertKey), KeyParameters(firstKey), transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
     }
 
@@ -66,7 +65,7 @@ public sealed class ClientRepository(Database database) : IClientRepository
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<ClientRow>(new CommandDefinition(
-            database.Sql(Sqlite.GetClient, SqlServer.GetClient), new { Id = id.Value }, cancellationToken: cancellationToken));
+            database.Sql(Portable.GetClient), new { Id = id.Value }, cancellationToken: cancellationToken));
         return row is null ? null : Client.Restore(new ClientId(row.Id), row.Name, row.CreatedAt);
     }
 
@@ -75,14 +74,14 @@ public sealed class ClientRepository(Database database) : IClientRepository
         await using var writer = await database.OpenWriterAsync(cancellationToken);
         var connection = writer.Connection;
         await connection.ExecuteAsync(new CommandDefinition(
-            database.Sql(Sqlite.InsertKey, SqlServer.InsertKey), KeyParameters(key), cancellationToken: cancellationToken));
+            database.Sql(Portable.InsertKey), KeyParameters(key), cancellationToken: cancellationToken));
     }
 
     public async Task<ApiKey?> FindActiveKeyByHashAsync(byte[] hash, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<ApiKeyRow>(new CommandDefinition(
-            database.Sql(Sqlite.FindActiveKey, SqlServer.FindActiveKey), new { KeyHash = hash }, cancellationToken: cancellationToken));
+            database.Sql(Portable.FindActiveKey), new { KeyHash = hash }, cancellationToken: cancellationToken));
         return row is null
             ? null
             : ApiKey.Restore(new ApiKeyId(row.Id), new ClientId(row.ClientId), row.KeyHash, row.CreatedAt, row.RevokedAt);
@@ -93,7 +92,7 @@ public sealed class ClientRepository(Database database) : IClientRepository
         await using var writer = await database.OpenWriterAsync(cancellationToken);
         var connection = writer.Connection;
         var changed = await connection.ExecuteAsync(new CommandDefinition(
-            database.Sql(Sqlite.RevokeKey, SqlServer.RevokeKey),
+            database.Sql(Portable.RevokeKey),
             new { Id = keyId.Value, ClientId = clientId.Value, Now = now },
             cancellationToken: cancellationToken));
         return changed == 1;
@@ -108,9 +107,9 @@ public sealed class ClientRepository(Database database) : IClientRepository
             var connection = writer.Connection;
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             await connection.ExecuteAsync(new CommandDefinition(
-                database.Sql(Sqlite.InsertClientIfMissing, SqlServer.InsertClientIfMissing), ClientParameters(client), transaction, cancellationToken: cancellationToken));
+                database.Sql(Sqlite.InsertClientIfMissing, SqlServer.InsertClientIfMissing, PostgreSql.InsertClientIfMissing), ClientParameters(client), transaction, cancellationToken: cancellationToken));
             await connection.ExecuteAsync(new CommandDefinition(
-                database.Sql(Sqlite.InsertKeyIfMissing, SqlServer.InsertKeyIfMissing), KeyParameters(key), transaction, cancellationToken: cancellationToken));
+                database.Sql(Sqlite.InsertKeyIfMissing, SqlServer.InsertKeyIfMissing, PostgreSql.InsertKeyIfMissing), KeyParameters(key), transaction, cancellationToken: cancellationToken));
             await transaction.CommitAsync(cancellationToken);
         }
         catch (DbException e) when (Database.IsUniqueViolation(e))

@@ -14,11 +14,8 @@ public sealed class DeliveryQueries(Database database) : IDeliveryQueries
         "d.id, d.webhook_id, d.event_id, e.document_id, e.type, d.status, d.attempt_count, d.next_attempt_at, d.last_attempt_at, " +
         "d.last_status_code, d.created_at";
 
-    private const string Page =
-        "WHERE d.webhook_id = @WebhookId AND w.client_id = @ClientId AND w.deleted_at IS NULL " +
-        "AND (@Status IS NULL OR d.status = @Status) " +
-        "AND (@AfterCreatedAt IS NULL OR d.created_at < @AfterCreatedAt OR (d.created_at = @AfterCreatedAt AND d.id < @AfterId)) " +
-        "ORDER BY d.created_at DESC, d.id DESC";
+    private const string From =
+        "FROM deliveries d JOIN events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id";
 
     private const string AttemptOutcomes =
         "SUM(CASE WHEN a.status_code BETWEEN 200 AND 299 THEN 1 ELSE 0 END) AS succeeded, " +
@@ -28,17 +25,38 @@ public sealed class DeliveryQueries(Database database) : IDeliveryQueries
     private const string RecentAttempts =
         "WHERE w.client_id = @ClientId AND w.deleted_at IS NULL AND d.last_attempt_at >= @Since AND a.started_at >= @Since";
 
-    private static class Sqlite
-    {
-        public const string List =
-            $"SELECT {Columns} FROM deliveries d JOIN events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id {Page} LIMIT @Take;";
+    private const string SqlServerFrom =
+        "FROM dbo.deliveries d JOIN dbo.events e ON e.id = d.event_id JOIN dbo.webhooks w ON w.id = d.webhook_id";
 
+    private const string Mine = "WHERE d.webhook_id = @WebhookId AND w.client_id = @ClientId AND w.deleted_at IS NULL";
+
+    private const string WithStatus = " AND d.status = @Status";
+
+    private const string After = " AND (d.created_at < @AfterCreatedAt OR (d.created_at = @AfterCreatedAt AND d.id < @AfterId))";
+
+    private const string NewestFirst = " ORDER BY d.created_at DESC, d.id DESC";
+
+    private static class Portable
+    {
         public const string Get =
-            $"SELECT {Columns} FROM deliveries d JOIN events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id " +
-            "WHERE d.id = @Id AND d.webhook_id = @WebhookId AND w.client_id = @ClientId AND w.deleted_at IS NULL;";
+            $"SELECT {Columns} {From} WHERE d.id = @Id AND d.webhook_id = @WebhookId AND w.client_id = @ClientId AND w.deleted_at IS NULL;";
 
         public const string GetAttempts =
             "SELECT number, started_at, duration_ms, status_code, error, response_excerpt FROM delivery_attempts WHERE delivery_id = @Id ORDER BY number;";
+    }
+
+    // Paging is where the engines differ (LIMIT or TOP). Each shape of the list (with or without a status, first page
+    // or after a cursor) is a statement of its own, so that each can seek an index; one catch-all statement with
+    // "@x IS NULL OR" predicates gets one plan for all four shapes and scans.
+    private static class Sqlite
+    {
+        public const string List = $"SELECT {Columns} {From} {Mine}{NewestFirst} LIMIT @Take;";
+
+        public const string ListByStatus = $"SELECT {Columns} {From} {Mine}{WithStatus}{NewestFirst} LIMIT @Take;";
+
+        public const string ListAfter = $"SELECT {Columns} {From} {Mine}{After}{NewestFirst} LIMIT @Take;";
+
+        public const string ListByStatusAfter = $"SELECT {Columns} {From} {Mine}{WithStatus}{After}{NewestFirst} LIMIT @Take;";
 
         // Timestamps are fixed-width UTC text, so the first 13 characters are the hour: 2026-11-29T08.
         public const string CountAttemptsByHour =
@@ -49,21 +67,36 @@ public sealed class DeliveryQueries(Database database) : IDeliveryQueries
 
     private static class SqlServer
     {
-        public const string List =
-            $"SELECT TOP (@Take) {Columns} FROM dbo.deliveries d JOIN dbo.events e ON e.id = d.event_id JOIN dbo.webhooks w ON w.id = d.webhook_id {Page};";
+        public const string List = $"SELECT TOP (@Take) {Columns} {SqlServerFrom} {Mine}{NewestFirst};";
 
-        public const string Get =
-            $"SELECT {Columns} FROM dbo.deliveries d JOIN dbo.events e ON e.id = d.event_id JOIN dbo.webhooks w ON w.id = d.webhook_id " +
-            "WHERE d.id = @Id AND d.webhook_id = @WebhookId AND w.client_id = @ClientId AND w.deleted_at IS NULL;";
+        public const string ListByStatus = $"SELECT TOP (@Take) {Columns} {SqlServerFrom} {Mine}{WithStatus}{NewestFirst};";
 
-        public const string GetAttempts =
-            "SELECT number, started_at, duration_ms, status_code, error, response_excerpt FROM dbo.delivery_attempts WHERE delivery_id = @Id ORDER BY number;";
+        public const string ListAfter = $"SELECT TOP (@Take) {Columns} {SqlServerFrom} {Mine}{After}{NewestFirst};";
 
-        // Style 126 is ISO 8601 of the stored UTC value; its first 13 characters are the hour: 2026-11-29T08.
+        public const string ListByStatusAfter = $"SELECT TOP (@Take) {Columns} {SqlServerFrom} {Mine}{WithStatus}{After}{NewestFirst};";
+
+        // Style 126 is ISO 8601; its first 13 characters are the hour. Attempts are stored in UTC.
         public const string CountAttemptsByHour =
             $"SELECT d.webhook_id, CONVERT(char(13), a.started_at, 126) AS hour, {AttemptOutcomes} " +
             "FROM dbo.delivery_attempts a JOIN dbo.deliveries d ON d.id = a.delivery_id JOIN dbo.webhooks w ON w.id = d.webhook_id " +
             $"{RecentAttempts} GROUP BY d.webhook_id, CONVERT(char(13), a.started_at, 126);";
+    }
+
+    /// <summary>LIMIT, as on SQLite.</summary>
+    private static class PostgreSql
+    {
+        public const string List = Sqlite.List;
+
+        public const string ListByStatus = Sqlite.ListByStatus;
+
+        public const string ListAfter = Sqlite.ListAfter;
+
+        public const string ListByStatusAfter = Sqlite.ListByStatusAfter;
+
+        public const string CountAttemptsByHour =
+            $"SELECT d.webhook_id, to_char(a.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24') AS hour, {AttemptOutcomes} " +
+            "FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id JOIN webhooks w ON w.id = d.webhook_id " +
+            $"{RecentAttempts} GROUP BY 1, 2;";
     }
 
     public async Task<DeliveryPage> ListAsync(
@@ -71,7 +104,13 @@ public sealed class DeliveryQueries(Database database) : IDeliveryQueries
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = (await connection.QueryAsync<DeliveryRow>(new CommandDefinition(
-            database.Sql(Sqlite.List, SqlServer.List),
+            (status, after) switch
+            {
+                (null, null) => database.Sql(Sqlite.List, SqlServer.List, PostgreSql.List),
+                (not null, null) => database.Sql(Sqlite.ListByStatus, SqlServer.ListByStatus, PostgreSql.ListByStatus),
+                (null, not null) => database.Sql(Sqlite.ListAfter, SqlServer.ListAfter, PostgreSql.ListAfter),
+                _ => database.Sql(Sqlite.ListByStatusAfter, SqlServer.ListByStatusAfter, PostgreSql.ListByStatusAfter),
+            },
             new
             {
                 WebhookId = webhookId.Value,
@@ -93,14 +132,14 @@ public sealed class DeliveryQueries(Database database) : IDeliveryQueries
         await using var connection = await database.OpenAsync(cancellationToken);
         var parameters = new { Id = id.Value, WebhookId = webhookId.Value, ClientId = clientId.Value };
         var row = await connection.QuerySingleOrDefaultAsync<DeliveryRow>(new CommandDefinition(
-            database.Sql(Sqlite.Get, SqlServer.Get), parameters, cancellationToken: cancellationToken));
+            database.Sql(Portable.Get), parameters, cancellationToken: cancellationToken));
         if (row is null)
         {
             return null;
         }
 
         var attempts = await connection.QueryAsync<AttemptRow>(new CommandDefinition(
-            database.Sql(Sqlite.GetAttempts, SqlServer.GetAttempts), parameters, cancellationToken: cancellationToken));
+            database.Sql(Portable.GetAttempts), parameters, cancellationToken: cancellationToken));
         return new DeliveryDetailsResponse(
             row.Id, row.WebhookId, row.EventId, row.DocumentId, row.Type, row.Status, row.AttemptCount, row.NextAttemptAt,
             row.LastAttemptAt, row.LastStatusCode, row.CreatedAt,
@@ -111,7 +150,7 @@ public sealed class DeliveryQueries(Database database) : IDeliveryQueries
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<HourRow>(new CommandDefinition(
-            database.Sql(Sqlite.CountAttemptsByHour, SqlServer.CountAttemptsByHour),
+            database.Sql(Sqlite.CountAttemptsByHour, SqlServer.CountAttemptsByHour, PostgreSql.CountAttemptsByHour),
             new { ClientId = clientId.Value, Since = since },
             cancellationToken: cancellationToken));
         return
@@ -122,17 +161,6 @@ public sealed class DeliveryQueries(Database database) : IDeliveryQueries
                 r.Succeeded,
                 r.Failed)),
         ];
-    }
-
-    private sealed class HourRow
-    {
-        public Guid WebhookId { get; init; }
-
-        public string Hour { get; init; } = "";
-
-        public int Succeeded { get; init; }
-
-        public int Failed { get; init; }
     }
 
     private sealed class DeliveryRow
@@ -176,5 +204,16 @@ public sealed class DeliveryQueries(Database database) : IDeliveryQueries
         public string? Error { get; init; }
 
         public string? ResponseExcerpt { get; init; }
+    }
+
+    private sealed class HourRow
+    {
+        public Guid WebhookId { get; init; }
+
+        public string Hour { get; init; } = "";
+
+        public int Succeeded { get; init; }
+
+        public int Failed { get; init; }
     }
 }

@@ -228,6 +228,86 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
             "UPDATE dbo.deliveries SET locked_by = NULL, lease_until = NULL WHERE locked_by LIKE @OwnerPattern AND status = 'pending';";
     }
 
+    private static class PostgreSql
+    {
+        // As on SQL Server, with a LATERAL subquery for each webhook's oldest due deliveries. PostgreSQL allows no
+        // FOR UPDATE beside a window function, so the fair-share pick is made first (picked) and the chosen rows are
+        // locked one level out with SKIP LOCKED: a row another node is claiming is passed over, not waited for, and a
+        // row another node claimed since this statement's snapshot fails the re-checked lease condition and is left.
+        // As on SQL Server, two claims racing may each give a webhook its share (never the same delivery twice).
+        public const string Claim =
+            """
+            WITH busy AS (
+                SELECT webhook_id, COUNT(*) AS in_flight FROM deliveries
+                WHERE lease_until IS NOT NULL AND lease_until >= @Now AND status = 'pending'
+                GROUP BY webhook_id),
+            open_webhooks AS (
+                SELECT w.id, w.paused_until,
+                    (CASE WHEN w.consecutive_failures >= @BreakerFailures THEN 1 ELSE @MaxPerWebhook END) - COALESCE(b.in_flight, 0) AS room
+                FROM webhooks w LEFT JOIN busy b ON b.webhook_id = w.id
+                WHERE w.disabled_at IS NULL),
+            candidates AS (
+                SELECT x.id, x.webhook_id, x.next_attempt_at, x.retry_requested, o.room
+                FROM open_webhooks o
+                CROSS JOIN LATERAL (
+                    SELECT d.id, d.webhook_id, d.next_attempt_at, d.retry_requested
+                    FROM deliveries d
+                    WHERE d.webhook_id = o.id AND d.status = 'pending' AND d.next_attempt_at <= @Now AND (d.lease_until IS NULL OR d.lease_until < @Now)
+                    ORDER BY d.next_attempt_at LIMIT @MaxPerWebhook) x
+                WHERE o.room > 0 AND (o.paused_until IS NULL OR o.paused_until <= @Now)
+                UNION
+                SELECT d.id, d.webhook_id, d.next_attempt_at, d.retry_requested, o.room
+                FROM deliveries d JOIN open_webhooks o ON o.id = d.webhook_id
+                WHERE d.retry_requested = 1 AND d.status = 'pending' AND (d.lease_until IS NULL OR d.lease_until < @Now) AND o.room > 0),
+            ranked AS (
+                SELECT id, next_attempt_at, room,
+                    ROW_NUMBER() OVER (PARTITION BY webhook_id ORDER BY retry_requested DESC, next_attempt_at, id) AS place
+                FROM candidates),
+            picked AS (
+                SELECT id FROM ranked WHERE place <= room ORDER BY next_attempt_at LIMIT @Limit)
+            UPDATE deliveries SET locked_by = @Owner, lease_until = @LeaseUntil
+            WHERE id IN (
+                SELECT d.id FROM deliveries d JOIN picked p ON p.id = d.id
+                WHERE d.status = 'pending' AND (d.lease_until IS NULL OR d.lease_until < @Now)
+                FOR UPDATE OF d SKIP LOCKED)
+            RETURNING id;
+            """;
+
+        public const string Load =
+            $"SELECT {LoadColumns} FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = ANY(@Ids) AND d.locked_by = @Owner;";
+
+        // Locked until the batch commits, as on SQL Server; in id order, so that two nodes' batches never deadlock.
+        public const string LoadHealth = $"SELECT {HealthColumns} FROM webhooks WHERE id = ANY(@Ids) ORDER BY id FOR UPDATE;";
+
+        public const string SaveHealth = Sqlite.SaveHealth;
+
+        // A batch of attempts in one statement per table (arrays, unnested into rows). RETURNING names the outcomes
+        // whose claim still held the lease: only those count for their webhook's health.
+        public const string Record =
+            "UPDATE deliveries d SET status = r.status, attempt_count = r.number, next_attempt_at = r.next_attempt_at, last_attempt_at = r.started_at, " +
+            "last_status_code = r.status_code, locked_by = NULL, lease_until = NULL, retry_requested = 0 " +
+            "FROM unnest(@DeliveryIds::uuid[], @Owners::text[], @Statuses::text[], @Numbers::integer[], @NextAttemptAts::timestamptz[], " +
+            "@StartedAts::timestamptz[], @StatusCodes::integer[]) AS r (delivery_id, owner, status, number, next_attempt_at, started_at, status_code) " +
+            "WHERE d.id = r.delivery_id AND d.locked_by = r.owner " +
+            "RETURNING d.id;";
+
+        public const string InsertAttempt =
+            "INSERT INTO delivery_attempts (delivery_id, number, started_at, duration_ms, status_code, error, response_excerpt) " +
+            "SELECT r.delivery_id, r.number, r.started_at, r.duration_ms, r.status_code, r.error, r.response_excerpt " +
+            "FROM unnest(@DeliveryIds::uuid[], @Numbers::integer[], @StartedAts::timestamptz[], @DurationMs::integer[], @StatusCodes::integer[], " +
+            "@Errors::text[], @ResponseExcerpts::text[]) AS r (delivery_id, number, started_at, duration_ms, status_code, error, response_excerpt) " +
+            "WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = r.delivery_id AND attempt_count = r.number) " +
+            "ON CONFLICT DO NOTHING;";
+
+        public const string Cancel = Sqlite.Cancel;
+
+        public const string CountPending = Sqlite.CountPending;
+
+        public const string HandBack = Sqlite.HandBack;
+
+        public const string Release = Sqlite.Release;
+    }
+
     public async Task<IReadOnlyList<Claimed>> ClaimDueAsync(
         string claim, int limit, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
     {
@@ -235,7 +315,7 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
         await using (var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed))
         {
             ids = (await writer.Connection.QueryAsync<Guid>(new CommandDefinition(
-                database.Sql(Sqlite.Claim, SqlServer.Claim),
+                database.Sql(Sqlite.Claim, SqlServer.Claim, PostgreSql.Claim),
                 new
                 {
                     Owner = claim,
@@ -255,7 +335,7 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
 
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<ClaimedDelivery>(new CommandDefinition(
-            database.Sql(Sqlite.Load, SqlServer.Load), new { Ids = ids, Owner = claim }, cancellationToken: cancellationToken));
+            database.Sql(Sqlite.Load, SqlServer.Load, PostgreSql.Load), new { Ids = ids, Owner = claim }, cancellationToken: cancellationToken));
         return [.. rows.Select(r => r.ToClaimed())];
     }
 
@@ -267,26 +347,32 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
         var connection = writer.Connection;
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-        var recorded = new List<DeliveryOutcome.Attempted>();
+        // PostgreSQL takes the batch's attempts as arrays, one statement per table; the others run them row by row.
+        var batched = database.Dialect == SqlDialect.PostgreSql;
+        var recorded = batched
+            ? await RecordBatchAsync(connection, transaction, [.. outcomes.OfType<DeliveryOutcome.Attempted>()], cancellationToken)
+            : [];
         foreach (var outcome in outcomes)
         {
             var owned = new { DeliveryId = outcome.Claimed.Delivery.Id.Value, Owner = outcome.Claimed.Claim };
             switch (outcome)
             {
+                case DeliveryOutcome.Attempted when batched:
+                    break;
                 case DeliveryOutcome.Attempted attempted:
                     // An outcome whose claim lost its lease changes nothing: the delivery belongs to a newer claim.
-                    if (await Execute(connection, transaction, database.Sql(Sqlite.Record, SqlServer.Record), AttemptRow(attempted), cancellationToken) == 1)
+                    if (await Execute(connection, transaction, database.Sql(Sqlite.Record, SqlServer.Record, PostgreSql.Record), AttemptRow(attempted), cancellationToken) == 1)
                     {
                         recorded.Add(attempted);
-                        await Execute(connection, transaction, database.Sql(Sqlite.InsertAttempt, SqlServer.InsertAttempt), AttemptRow(attempted), cancellationToken);
+                        await Execute(connection, transaction, database.Sql(Sqlite.InsertAttempt, SqlServer.InsertAttempt, PostgreSql.InsertAttempt), AttemptRow(attempted), cancellationToken);
                     }
 
                     break;
                 case DeliveryOutcome.Held:
-                    await Execute(connection, transaction, database.Sql(Sqlite.HandBack, SqlServer.HandBack), owned, cancellationToken);
+                    await Execute(connection, transaction, database.Sql(Sqlite.HandBack, SqlServer.HandBack, PostgreSql.HandBack), owned, cancellationToken);
                     break;
                 case DeliveryOutcome.Cancelled:
-                    await Execute(connection, transaction, database.Sql(Sqlite.Cancel, SqlServer.Cancel), owned, cancellationToken);
+                    await Execute(connection, transaction, database.Sql(Sqlite.Cancel, SqlServer.Cancel, PostgreSql.Cancel), owned, cancellationToken);
                     break;
             }
         }
@@ -294,6 +380,39 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
         var changes = await RecordHealthAsync(connection, transaction, recorded, policy, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return changes;
+    }
+
+    /// <summary>The attempts of a batch in one statement per table; returns those whose claim still held the lease, in order.</summary>
+    private static async Task<List<DeliveryOutcome.Attempted>> RecordBatchAsync(
+        DbConnection connection, DbTransaction transaction, List<DeliveryOutcome.Attempted> attempted, CancellationToken cancellationToken)
+    {
+        if (attempted.Count == 0)
+        {
+            return [];
+        }
+
+        var parameters = new
+        {
+            DeliveryIds = attempted.Select(a => a.Claimed.Delivery.Id.Value).ToArray(),
+            Owners = attempted.Select(a => a.Claimed.Claim).ToArray(),
+            Statuses = attempted.Select(a => a.Claimed.Delivery.Status.ToText()).ToArray(),
+            Numbers = attempted.Select(a => a.Attempt.Number).ToArray(),
+            NextAttemptAts = attempted.Select(a => a.Claimed.Delivery.NextAttemptAt?.ToUniversalTime()).ToArray(),
+            StartedAts = attempted.Select(a => a.Attempt.StartedAt.ToUniversalTime()).ToArray(),
+            DurationMs = attempted.Select(a => a.Attempt.DurationMs).ToArray(),
+            StatusCodes = attempted.Select(a => a.Attempt.StatusCode).ToArray(),
+            Errors = attempted.Select(a => a.Attempt.Error).ToArray(),
+            ResponseExcerpts = attempted.Select(a => a.Attempt.ResponseExcerpt).ToArray(),
+        };
+        var owned = (await connection.QueryAsync<Guid>(new CommandDefinition(
+            PostgreSql.Record, parameters, transaction, cancellationToken: cancellationToken))).ToHashSet();
+        if (owned.Count == 0)
+        {
+            return [];
+        }
+
+        await Execute(connection, transaction, PostgreSql.InsertAttempt, parameters, cancellationToken);
+        return [.. attempted.Where(a => owned.Contains(a.Claimed.Delivery.Id.Value))];
     }
 
     /// <summary>Applies the recorded attempts, in order, to their webhooks' stored health (the rules are the Domain's).</summary>
@@ -308,7 +427,7 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
         }
 
         var rows = (await connection.QueryAsync<HealthRow>(new CommandDefinition(
-            database.Sql(Sqlite.LoadHealth, SqlServer.LoadHealth),
+            database.Sql(Sqlite.LoadHealth, SqlServer.LoadHealth, PostgreSql.LoadHealth),
             new { Ids = counted.Select(r => r.Claimed.Delivery.WebhookId.Value).Distinct().ToList() },
             transaction,
             cancellationToken: cancellationToken))).ToDictionary(r => r.Id);
@@ -332,7 +451,7 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
 
         foreach (var (id, after) in health.Where(h => h.Value != rows[h.Key].Health()))
         {
-            await Execute(connection, transaction, database.Sql(Sqlite.SaveHealth, SqlServer.SaveHealth), new
+            await Execute(connection, transaction, database.Sql(Sqlite.SaveHealth, SqlServer.SaveHealth, PostgreSql.SaveHealth), new
             {
                 Id = id,
                 after.ConsecutiveFailures,
@@ -370,7 +489,7 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
     {
         await using var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed);
         await writer.Connection.ExecuteAsync(new CommandDefinition(
-            database.Sql(Sqlite.HandBack, SqlServer.HandBack),
+            database.Sql(Sqlite.HandBack, SqlServer.HandBack, PostgreSql.HandBack),
             deliveries.Select(d => new { DeliveryId = d.Delivery.Id.Value, Owner = d.Claim }).ToList(),
             cancellationToken: cancellationToken));
     }
@@ -379,14 +498,14 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
     {
         await using var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed);
         await writer.Connection.ExecuteAsync(new CommandDefinition(
-            database.Sql(Sqlite.Release, SqlServer.Release), new { OwnerPattern = dispatcher + "-%" }, cancellationToken: cancellationToken));
+            database.Sql(Sqlite.Release, SqlServer.Release, PostgreSql.Release), new { OwnerPattern = dispatcher + "-%" }, cancellationToken: cancellationToken));
     }
 
     public async Task<long> CountPendingAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            database.Sql(Sqlite.CountPending, SqlServer.CountPending), cancellationToken: cancellationToken));
+            database.Sql(Sqlite.CountPending, SqlServer.CountPending, PostgreSql.CountPending), cancellationToken: cancellationToken));
     }
 
     private static Task<int> Execute(DbConnection connection, DbTransaction transaction, string sql, object parameters, CancellationToken cancellationToken) =>

@@ -30,7 +30,7 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
         });
     }
 
-    private static class Sqlite
+    private static class Portable
     {
         public const string InsertEvent =
             "INSERT INTO events (id, client_id, document_id, type, data, occurred_at, trace_parent) VALUES (@Id, @ClientId, @DocumentId, @Type, @Data, @OccurredAt, @TraceParent);";
@@ -40,13 +40,13 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
             "VALUES (@Id, @WebhookId, @EventId, 'pending', 0, @CreatedAt, @CreatedAt);";
 
         public const string ForgetExpiredKey =
-            "DELETE FROM idempotency_keys WHERE client_id = @ClientId AND caller = @Caller AND key = @Key AND created_at < @Since;";
+            "DELETE FROM idempotency_keys WHERE client_id = @ClientId AND caller = @Caller AND \"key\" = @Key AND created_at < @Since;";
 
         public const string InsertKey =
-            "INSERT INTO idempotency_keys (client_id, caller, key, event_id, delivery_id, created_at) VALUES (@ClientId, @Caller, @Key, @EventId, @DeliveryId, @CreatedAt);";
+            "INSERT INTO idempotency_keys (client_id, caller, \"key\", event_id, delivery_id, created_at) VALUES (@ClientId, @Caller, @Key, @EventId, @DeliveryId, @CreatedAt);";
 
         public const string FindReceipt =
-            "SELECT event_id, delivery_id FROM idempotency_keys WHERE client_id = @ClientId AND caller = @Caller AND key = @Key AND created_at >= @Since;";
+            "SELECT event_id, delivery_id FROM idempotency_keys WHERE client_id = @ClientId AND caller = @Caller AND \"key\" = @Key AND created_at >= @Since;";
 
         public const string MakeDueNow =
             "UPDATE deliveries SET status = 'pending', next_attempt_at = @Now, retry_requested = 1 WHERE id = @Id AND webhook_id = @WebhookId " +
@@ -59,33 +59,36 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
         public const string Exists = "SELECT COUNT(*) FROM deliveries WHERE id = @Id AND webhook_id = @WebhookId AND status <> 'cancelled';";
     }
 
-    private static class SqlServer
+    /// <summary>
+    /// A whole intake batch in one statement per table: each column travels as one array, <c>unnest</c> turns the
+    /// arrays back into rows. Two nodes inserting the same idempotency key meet on its primary key (23505): the
+    /// batch rolls back and is replayed event by event, and the loser answers with the winner's receipt.
+    /// </summary>
+    private static class PostgreSql
     {
-        public const string InsertEvent =
-            "INSERT INTO dbo.events (id, client_id, document_id, type, data, occurred_at, trace_parent) VALUES (@Id, @ClientId, @DocumentId, @Type, @Data, @OccurredAt, @TraceParent);";
+        public const string FindReceipts =
+            "SELECT k.client_id, k.caller, k.\"key\", k.event_id, k.delivery_id " +
+            "FROM unnest(@ClientIds::uuid[], @Callers::text[], @Keys::text[], @Sinces::timestamptz[]) AS b (client_id, caller, \"key\", since) " +
+            "JOIN idempotency_keys k ON k.client_id = b.client_id AND k.caller = b.caller AND k.\"key\" = b.\"key\" AND k.created_at >= b.since;";
 
-        public const string InsertDelivery =
-            "INSERT INTO dbo.deliveries (id, webhook_id, event_id, status, attempt_count, next_attempt_at, created_at) " +
-            "VALUES (@Id, @WebhookId, @EventId, 'pending', 0, @CreatedAt, @CreatedAt);";
+        public const string ForgetExpiredKeys =
+            "DELETE FROM idempotency_keys k " +
+            "USING unnest(@ClientIds::uuid[], @Callers::text[], @Keys::text[], @Sinces::timestamptz[]) AS b (client_id, caller, \"key\", since) " +
+            "WHERE k.client_id = b.client_id AND k.caller = b.caller AND k.\"key\" = b.\"key\" AND k.created_at < b.since;";
 
-        public const string ForgetExpiredKey =
-            "DELETE FROM dbo.idempotency_keys WHERE client_id = @ClientId AND caller = @Caller AND [key] = @Key AND created_at < @Since;";
+        public const string InsertKeys =
+            "INSERT INTO idempotency_keys (client_id, caller, \"key\", event_id, delivery_id, created_at) " +
+            "SELECT * FROM unnest(@ClientIds::uuid[], @Callers::text[], @Keys::text[], @EventIds::uuid[], @DeliveryIds::uuid[], @CreatedAts::timestamptz[]);";
 
-        public const string InsertKey =
-            "INSERT INTO dbo.idempotency_keys (client_id, caller, [key], event_id, delivery_id, created_at) VALUES (@ClientId, @Caller, @Key, @EventId, @DeliveryId, @CreatedAt);";
+        public const string InsertEvents =
+            "INSERT INTO events (id, client_id, document_id, type, data, occurred_at, trace_parent) " +
+            "SELECT * FROM unnest(@Ids::uuid[], @ClientIds::uuid[], @DocumentIds::text[], @Types::integer[], @Data::text[], @OccurredAts::timestamptz[], " +
+            "@TraceParents::text[]);";
 
-        public const string FindReceipt =
-            "SELECT event_id, delivery_id FROM dbo.idempotency_keys WHERE client_id = @ClientId AND caller = @Caller AND [key] = @Key AND created_at >= @Since;";
-
-        public const string MakeDueNow =
-            "UPDATE dbo.deliveries SET status = 'pending', next_attempt_at = @Now, retry_requested = 1 WHERE id = @Id AND webhook_id = @WebhookId " +
-            "AND status <> 'cancelled' AND (lease_until IS NULL OR lease_until < @Now) " +
-            "AND NOT EXISTS (SELECT 1 FROM dbo.webhooks w WHERE w.id = @WebhookId AND w.disabled_at IS NOT NULL);";
-
-        public const string Get =
-            "SELECT id, webhook_id, status, attempt_count, next_attempt_at, retry_requested, lease_until FROM dbo.deliveries WHERE id = @Id AND webhook_id = @WebhookId;";
-
-        public const string Exists = "SELECT COUNT(*) FROM dbo.deliveries WHERE id = @Id AND webhook_id = @WebhookId AND status <> 'cancelled';";
+        public const string InsertDeliveries =
+            "INSERT INTO deliveries (id, webhook_id, event_id, status, attempt_count, next_attempt_at, created_at) " +
+            "SELECT id, webhook_id, event_id, 'pending', 0, created_at, created_at " +
+            "FROM unnest(@Ids::uuid[], @WebhookIds::uuid[], @EventIds::uuid[], @CreatedAts::timestamptz[]) AS d (id, webhook_id, event_id, created_at);";
     }
 
     /// <summary>
@@ -189,6 +192,111 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
 
     private async Task WriteBatchAsync(IReadOnlyList<PendingIntake> batch)
     {
+        var results = _database.Dialect == SqlDialect.PostgreSql ? await WriteSetBasedAsync(batch) : await WriteRowByRowAsync(batch);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            batch[i].Done.TrySetResult(results[i]);
+        }
+    }
+
+    /// <summary>PostgreSQL: the batch in a fixed number of round trips (at most five), whatever its size.</summary>
+    private async Task<(IntakeReceipt Receipt, bool Created)[]> WriteSetBasedAsync(IReadOnlyList<PendingIntake> batch)
+    {
+        var results = new (IntakeReceipt Receipt, bool Created)[batch.Count];
+        using var activity = DeliveryTracing.StartIntakeCommit(batch.Select(b => b.TraceParent), batch.Count);
+        await using var writer = await _database.OpenWriterAsync(CancellationToken.None);
+        var connection = writer.Connection;
+        await using var transaction = await connection.BeginTransactionAsync();
+
+        var keyed = batch.Where(p => p.Key is not null).ToList();
+        var known = new Dictionary<(Guid, string, string), IntakeReceipt>();
+        if (keyed.Count > 0)
+        {
+            var rows = await connection.QueryAsync<KeyRow>(new CommandDefinition(PostgreSql.FindReceipts, KeyArrays(keyed), transaction));
+            foreach (var row in rows)
+            {
+                known[(row.ClientId, row.Caller, row.Key)] = ToReceipt(row)!;
+            }
+        }
+
+        var created = new List<PendingIntake>(batch.Count);
+        var newKeys = new List<PendingIntake>();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var pending = batch[i];
+            var receipt = new IntakeReceipt(pending.Event.Id, pending.Delivery?.Id);
+            if (pending.Key is { } key)
+            {
+                var scope = (pending.Event.ClientId.Value, key.Caller, key.Key);
+                if (known.TryGetValue(scope, out var earlier))
+                {
+                    results[i] = (earlier, false);
+                    continue;
+                }
+
+                known[scope] = receipt;
+                newKeys.Add(pending);
+            }
+
+            created.Add(pending);
+            results[i] = (receipt, true);
+        }
+
+        if (newKeys.Count > 0)
+        {
+            await Execute(connection, transaction, PostgreSql.ForgetExpiredKeys, KeyArrays(newKeys));
+            await Execute(connection, transaction, PostgreSql.InsertKeys, new
+            {
+                ClientIds = newKeys.Select(p => p.Event.ClientId.Value).ToArray(),
+                Callers = newKeys.Select(p => p.Key!.Caller).ToArray(),
+                Keys = newKeys.Select(p => p.Key!.Key).ToArray(),
+                EventIds = newKeys.Select(p => p.Event.Id.Value).ToArray(),
+                DeliveryIds = newKeys.Select(p => p.Delivery?.Id.Value).ToArray(),
+                CreatedAts = newKeys.Select(p => p.Event.OccurredAt.ToUniversalTime()).ToArray(),
+            });
+        }
+
+        if (created.Count > 0)
+        {
+            await Execute(connection, transaction, PostgreSql.InsertEvents, new
+            {
+                Ids = created.Select(p => p.Event.Id.Value).ToArray(),
+                ClientIds = created.Select(p => p.Event.ClientId.Value).ToArray(),
+                DocumentIds = created.Select(p => p.Event.DocumentId).ToArray(),
+                Types = created.Select(p => (int)p.Event.Type).ToArray(),
+                Data = created.Select(p => p.Event.Data).ToArray(),
+                OccurredAts = created.Select(p => p.Event.OccurredAt.ToUniversalTime()).ToArray(),
+                TraceParents = created.Select(p => p.TraceParent).ToArray(),
+            });
+        }
+
+        var deliveries = created.Where(p => p.Delivery is not null).ToList();
+        if (deliveries.Count > 0)
+        {
+            await Execute(connection, transaction, PostgreSql.InsertDeliveries, new
+            {
+                Ids = deliveries.Select(p => p.Delivery!.Id.Value).ToArray(),
+                WebhookIds = deliveries.Select(p => p.Delivery!.WebhookId.Value).ToArray(),
+                EventIds = deliveries.Select(p => p.Event.Id.Value).ToArray(),
+                CreatedAts = deliveries.Select(p => p.Delivery!.CreatedAt.ToUniversalTime()).ToArray(),
+            });
+        }
+
+        await transaction.CommitAsync();
+        return results;
+    }
+
+    private static object KeyArrays(List<PendingIntake> keyed) => new
+    {
+        ClientIds = keyed.Select(p => p.Event.ClientId.Value).ToArray(),
+        Callers = keyed.Select(p => p.Key!.Caller).ToArray(),
+        Keys = keyed.Select(p => p.Key!.Key).ToArray(),
+        Sinces = keyed.Select(p => (p.Event.OccurredAt - IdempotencyKey.Window).ToUniversalTime()).ToArray(),
+    };
+
+    /// <summary>SQLite (one writer, no round trip to pay) and SQL Server: a statement per row, in one transaction.</summary>
+    private async Task<(IntakeReceipt Receipt, bool Created)[]> WriteRowByRowAsync(IReadOnlyList<PendingIntake> batch)
+    {
         var results = new (IntakeReceipt Receipt, bool Created)[batch.Count];
         var keysInBatch = new Dictionary<(Guid, string, string), IntakeReceipt>();
         using var activity = DeliveryTracing.StartIntakeCommit(batch.Select(b => b.TraceParent), batch.Count);
@@ -216,19 +324,19 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
                     var earlier = keysInBatch.TryGetValue(scope, out var inBatch)
                         ? inBatch
                         : ToReceipt(await connection.QuerySingleOrDefaultAsync<ReceiptRow>(new CommandDefinition(
-                            _database.Sql(Sqlite.FindReceipt, SqlServer.FindReceipt), key, transaction)));
+                            _database.Sql(Portable.FindReceipt), key, transaction)));
                     if (earlier is not null)
                     {
                         results[i] = (earlier, false);
                         continue;
                     }
 
-                    await Execute(connection, transaction, _database.Sql(Sqlite.ForgetExpiredKey, SqlServer.ForgetExpiredKey), key);
-                    await Execute(connection, transaction, _database.Sql(Sqlite.InsertKey, SqlServer.InsertKey), key);
+                    await Execute(connection, transaction, _database.Sql(Portable.ForgetExpiredKey), key);
+                    await Execute(connection, transaction, _database.Sql(Portable.InsertKey), key);
                     keysInBatch[scope] = receipt;
                 }
 
-                await Execute(connection, transaction, _database.Sql(Sqlite.InsertEvent, SqlServer.InsertEvent), new
+                await Execute(connection, transaction, _database.Sql(Portable.InsertEvent), new
                 {
                     Id = documentEvent.Id.Value,
                     ClientId = documentEvent.ClientId.Value,
@@ -241,7 +349,7 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
 
                 if (delivery is not null)
                 {
-                    await Execute(connection, transaction, _database.Sql(Sqlite.InsertDelivery, SqlServer.InsertDelivery), new
+                    await Execute(connection, transaction, _database.Sql(Portable.InsertDelivery), new
                     {
                         Id = delivery.Id.Value, WebhookId = delivery.WebhookId.Value, EventId = documentEvent.Id.Value, delivery.CreatedAt,
                     });
@@ -253,10 +361,7 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
             await transaction.CommitAsync();
         }
 
-        for (var i = 0; i < batch.Count; i++)
-        {
-            batch[i].Done.TrySetResult(results[i]);
-        }
+        return results;
     }
 
     public async Task<IntakeReceipt?> FindReceiptAsync(ClientId clientId, IdempotencyKey key, DateTimeOffset since, CancellationToken cancellationToken)
@@ -264,7 +369,7 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(key);
         await using var connection = await _database.OpenAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<ReceiptRow>(new CommandDefinition(
-            _database.Sql(Sqlite.FindReceipt, SqlServer.FindReceipt),
+            _database.Sql(Portable.FindReceipt),
             new { ClientId = clientId.Value, key.Caller, key.Key, Since = since },
             cancellationToken: cancellationToken));
         return ToReceipt(row);
@@ -274,7 +379,7 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
     {
         await using var connection = await _database.OpenAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<DeliveryStateRow>(new CommandDefinition(
-            _database.Sql(Sqlite.Get, SqlServer.Get), new { Id = id.Value, WebhookId = webhookId.Value }, cancellationToken: cancellationToken));
+            _database.Sql(Portable.Get), new { Id = id.Value, WebhookId = webhookId.Value }, cancellationToken: cancellationToken));
         return row?.ToDelivery();
     }
 
@@ -283,13 +388,13 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
         await using var writer = await _database.OpenWriterAsync(cancellationToken);
         var connection = writer.Connection;
         var parameters = new { Id = id.Value, WebhookId = webhookId.Value, Now = now };
-        if (await connection.ExecuteAsync(new CommandDefinition(_database.Sql(Sqlite.MakeDueNow, SqlServer.MakeDueNow), parameters, cancellationToken: cancellationToken)) == 1)
+        if (await connection.ExecuteAsync(new CommandDefinition(_database.Sql(Portable.MakeDueNow), parameters, cancellationToken: cancellationToken)) == 1)
         {
             return true;
         }
 
         var exists = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            _database.Sql(Sqlite.Exists, SqlServer.Exists), parameters, cancellationToken: cancellationToken));
+            _database.Sql(Portable.Exists), parameters, cancellationToken: cancellationToken));
         return exists == 1 ? null : false;
     }
 
@@ -305,11 +410,20 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
             new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    private sealed class ReceiptRow
+    private class ReceiptRow
     {
         public Guid EventId { get; init; }
 
         public Guid? DeliveryId { get; init; }
+    }
+
+    private sealed class KeyRow : ReceiptRow
+    {
+        public Guid ClientId { get; init; }
+
+        public string Caller { get; init; } = "";
+
+        public string Key { get; init; } = "";
     }
 }
 

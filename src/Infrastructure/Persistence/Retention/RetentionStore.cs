@@ -7,7 +7,8 @@ namespace CleanWebhooks.Infrastructure.Persistence.Retention;
 /// <summary>
 /// The purge's SQL. Each batch is one short transaction that reads a range of one index (see migration 0003).
 /// Every statement re-checks its condition, so purges running on several nodes at once only share the work:
-/// on SQL Server <c>UPDLOCK, READPAST</c> gives each its own deliveries; on SQLite writers take turns anyway.
+/// on SQL Server <c>UPDLOCK, READPAST</c> and on PostgreSQL <c>FOR UPDATE SKIP LOCKED</c> give each its own
+/// deliveries; on SQLite writers take turns anyway.
 /// </summary>
 internal sealed class RetentionStore(Database database) : IRetentionStore
 {
@@ -58,19 +59,43 @@ internal sealed class RetentionStore(Database database) : IRetentionStore
         public const string DeleteKeys = "DELETE TOP (@Limit) FROM dbo.idempotency_keys WHERE created_at < @Before;";
     }
 
+    /// <summary><c>SKIP LOCKED</c> gives each node purging at once its own deliveries and keys; arrays, not lists, for ids.</summary>
+    private static class PostgreSql
+    {
+        public const string SelectEnded =
+            $"SELECT id, event_id FROM deliveries WHERE status IN {Ended} AND last_attempt_at < @Before ORDER BY last_attempt_at LIMIT @Limit FOR UPDATE SKIP LOCKED;";
+
+        public const string SelectCancelledUnattempted =
+            "SELECT id, event_id FROM deliveries WHERE status = 'cancelled' AND last_attempt_at IS NULL AND created_at < @Before " +
+            "ORDER BY created_at LIMIT @Limit FOR UPDATE SKIP LOCKED;";
+
+        public const string DeleteAttempts = "DELETE FROM delivery_attempts WHERE delivery_id = ANY(@Ids);";
+
+        public const string DeleteDeliveries = $"DELETE FROM deliveries WHERE id = ANY(@Ids) AND status IN {Ended};";
+
+        public const string DeleteEventsWithoutDelivery =
+            "DELETE FROM events WHERE id = ANY(@Ids) AND occurred_at < @Before AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id);";
+
+        public const string SelectOldEvents = Sqlite.SelectOldEvents;
+
+        public const string DeleteKeys =
+            "DELETE FROM idempotency_keys WHERE (client_id, caller, \"key\") IN (SELECT client_id, caller, \"key\" FROM idempotency_keys " +
+            "WHERE created_at < @Before ORDER BY created_at LIMIT @Limit FOR UPDATE SKIP LOCKED);";
+    }
+
     public async Task<int> PurgeEndedDeliveriesAsync(DateTimeOffset before, int batchSize, CancellationToken cancellationToken)
     {
         await using var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed);
         var connection = writer.Connection;
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var parameters = new { Before = before, Limit = batchSize };
-        var rows = (await Query<DeliveryRow>(connection, transaction, database.Sql(Sqlite.SelectEnded, SqlServer.SelectEnded), parameters, cancellationToken)).AsList();
+        var rows = (await Query<DeliveryRow>(connection, transaction, database.Sql(Sqlite.SelectEnded, SqlServer.SelectEnded, PostgreSql.SelectEnded), parameters, cancellationToken)).AsList();
         if (rows.Count < batchSize)
         {
             rows.AddRange(await Query<DeliveryRow>(
                 connection,
                 transaction,
-                database.Sql(Sqlite.SelectCancelledUnattempted, SqlServer.SelectCancelledUnattempted),
+                database.Sql(Sqlite.SelectCancelledUnattempted, SqlServer.SelectCancelledUnattempted, PostgreSql.SelectCancelledUnattempted),
                 new { Before = before, Limit = batchSize - rows.Count },
                 cancellationToken));
         }
@@ -81,12 +106,12 @@ internal sealed class RetentionStore(Database database) : IRetentionStore
         }
 
         var ids = rows.Select(r => r.Id).ToList();
-        await Execute(connection, transaction, database.Sql(Sqlite.DeleteAttempts, SqlServer.DeleteAttempts), new { Ids = ids }, cancellationToken);
-        var deleted = await Execute(connection, transaction, database.Sql(Sqlite.DeleteDeliveries, SqlServer.DeleteDeliveries), new { Ids = ids }, cancellationToken);
+        await Execute(connection, transaction, database.Sql(Sqlite.DeleteAttempts, SqlServer.DeleteAttempts, PostgreSql.DeleteAttempts), new { Ids = ids }, cancellationToken);
+        var deleted = await Execute(connection, transaction, database.Sql(Sqlite.DeleteDeliveries, SqlServer.DeleteDeliveries, PostgreSql.DeleteDeliveries), new { Ids = ids }, cancellationToken);
         await Execute(
             connection,
             transaction,
-            database.Sql(Sqlite.DeleteEventsWithoutDelivery, SqlServer.DeleteEventsWithoutDelivery),
+            database.Sql(Sqlite.DeleteEventsWithoutDelivery, SqlServer.DeleteEventsWithoutDelivery, PostgreSql.DeleteEventsWithoutDelivery),
             new { Ids = rows.Select(r => r.EventId).Distinct().ToList(), Before = before },
             cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -99,7 +124,7 @@ internal sealed class RetentionStore(Database database) : IRetentionStore
         var connection = writer.Connection;
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var rows = (await Query<EventRow>(
-            connection, transaction, database.Sql(Sqlite.SelectOldEvents, SqlServer.SelectOldEvents), new { From = from, Before = before, Limit = batchSize }, cancellationToken)).AsList();
+            connection, transaction, database.Sql(Sqlite.SelectOldEvents, SqlServer.SelectOldEvents, PostgreSql.SelectOldEvents), new { From = from, Before = before, Limit = batchSize }, cancellationToken)).AsList();
         if (rows.Count == 0)
         {
             return new EventPurgeBatch(0, 0, null);
@@ -108,7 +133,7 @@ internal sealed class RetentionStore(Database database) : IRetentionStore
         var deleted = await Execute(
             connection,
             transaction,
-            database.Sql(Sqlite.DeleteEventsWithoutDelivery, SqlServer.DeleteEventsWithoutDelivery),
+            database.Sql(Sqlite.DeleteEventsWithoutDelivery, SqlServer.DeleteEventsWithoutDelivery, PostgreSql.DeleteEventsWithoutDelivery),
             new { Ids = rows.Select(r => r.Id).ToList(), Before = before },
             cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -119,7 +144,7 @@ internal sealed class RetentionStore(Database database) : IRetentionStore
     {
         await using var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed);
         return await writer.Connection.ExecuteAsync(new CommandDefinition(
-            database.Sql(Sqlite.DeleteKeys, SqlServer.DeleteKeys), new { Before = before, Limit = batchSize }, cancellationToken: cancellationToken));
+            database.Sql(Sqlite.DeleteKeys, SqlServer.DeleteKeys, PostgreSql.DeleteKeys), new { Before = before, Limit = batchSize }, cancellationToken: cancellationToken));
     }
 
     private static Task<IEnumerable<T>> Query<T>(DbConnection connection, DbTransaction transaction, string sql, object parameters, CancellationToken cancellationToken) =>

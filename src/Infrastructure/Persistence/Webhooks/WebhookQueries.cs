@@ -12,25 +12,18 @@ public sealed class WebhookQueries(Database database, TimeProvider clock) : IWeb
         "id, client_id, name, type, method, headers, header_auth, url, authorization_redacted, authorization_url, " +
         "authorization_method, authorization_headers, authorization_response_token_attr, created_at, updated_at, " + WebhookRow.HealthColumns;
 
-    private static class Sqlite
+    private static class Portable
     {
         public const string Get = $"SELECT {Columns} FROM webhooks WHERE id = @Id AND client_id = @ClientId AND deleted_at IS NULL;";
 
         public const string List = $"SELECT {Columns} FROM webhooks WHERE client_id = @ClientId AND deleted_at IS NULL ORDER BY type;";
     }
 
-    private static class SqlServer
-    {
-        public const string Get = $"SELECT {Columns} FROM dbo.webhooks WHERE id = @Id AND client_id = @ClientId AND deleted_at IS NULL;";
-
-        public const string List = $"SELECT {Columns} FROM dbo.webhooks WHERE client_id = @ClientId AND deleted_at IS NULL ORDER BY type;";
-    }
-
     public async Task<WebhookResponse?> GetAsync(ClientId clientId, WebhookId id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<WebhookRow>(new CommandDefinition(
-            database.Sql(Sqlite.Get, SqlServer.Get), new { Id = id.Value, ClientId = clientId.Value }, cancellationToken: cancellationToken));
+            database.Sql(Portable.Get), new { Id = id.Value, ClientId = clientId.Value }, cancellationToken: cancellationToken));
         return row is null ? null : ToResponse(row);
     }
 
@@ -38,8 +31,8 @@ public sealed class WebhookQueries(Database database, TimeProvider clock) : IWeb
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<WebhookRow>(new CommandDefinition(
-            database.Sql(Sqlite.List, SqlServer.List), new { ClientId = clientId.Value }, cancellationToken: cancellationToken));
-        return [.. rows.Select(r => ToResponse(r))];
+            database.Sql(Portable.List), new { ClientId = clientId.Value }, cancellationToken: cancellationToken));
+        return [.. rows.Select(ToResponse)];
     }
 
     private WebhookResponse ToResponse(WebhookRow r)

@@ -22,7 +22,7 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
         "@AuthorizationResponseTokenAttr, @SigningSecretCipher, @PreviousSigningSecretCipher, " +
         "@PreviousSigningSecretExpiresAt, @CreatedAt, @UpdatedAt, @DeletedAt";
 
-    private static class Sqlite
+    private static class Portable
     {
         public const string Insert = $"INSERT INTO webhooks ({InsertColumns}) VALUES ({InsertValues});";
 
@@ -30,8 +30,6 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
 
         public const string GetHealth =
             $"SELECT {WebhookRow.HealthColumns} FROM webhooks WHERE id = @Id AND client_id = @ClientId AND deleted_at IS NULL;";
-
-        public const string GetForDelivery = $"SELECT {WebhookRow.Columns}, {WebhookRow.HealthColumns} FROM webhooks WHERE id IN @Ids;";
 
         public const string Enable =
             "UPDATE webhooks SET consecutive_failures = @ConsecutiveFailures, failing_since = @FailingSince, breaker_trips = @BreakerTrips, " +
@@ -44,51 +42,48 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
         public const string GetActiveIdOfType =
             "SELECT id FROM webhooks WHERE client_id = @ClientId AND type = @Type AND deleted_at IS NULL;";
 
-
         public const string Delete =
             "UPDATE webhooks SET deleted_at = @DeletedAt, updated_at = @DeletedAt WHERE id = @Id AND client_id = @ClientId AND deleted_at IS NULL;";
-
-        public const string CancelPendingDeliveries =
-            "UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, locked_by = NULL, lease_until = NULL WHERE webhook_id = @Id AND status = 'pending';";
 
         public const string UpdateSecrets =
             "UPDATE webhooks SET signing_secret_cipher = @SigningSecretCipher, previous_signing_secret_cipher = @PreviousSigningSecretCipher, " +
             "previous_signing_secret_expires_at = @PreviousSigningSecretExpiresAt, updated_at = @UpdatedAt WHERE id = @Id AND updated_at = @ReadUpdatedAt AND deleted_at IS NULL;";
     }
 
-    private static class SqlServer
+    /// <summary>
+    /// A deleted webhook's pending deliveries, cancelled a small batch per transaction: a few thousand rows in one
+    /// statement would escalate to a table lock on SQL Server and stop every node's claim. Rows a dispatcher or an
+    /// intake holds at that moment are skipped; the dispatcher cancels a delivery of a deleted webhook when it claims it.
+    /// </summary>
+    private static class Sqlite
     {
-        public const string Insert = $"INSERT INTO dbo.webhooks ({InsertColumns}) VALUES ({InsertValues});";
-
-        public const string Get = $"SELECT {WebhookRow.Columns}, {WebhookRow.HealthColumns} FROM dbo.webhooks WHERE id = @Id AND client_id = @ClientId AND deleted_at IS NULL;";
-
-        public const string GetHealth =
-            $"SELECT {WebhookRow.HealthColumns} FROM dbo.webhooks WHERE id = @Id AND client_id = @ClientId AND deleted_at IS NULL;";
-
-        public const string GetForDelivery = $"SELECT {WebhookRow.Columns}, {WebhookRow.HealthColumns} FROM dbo.webhooks WHERE id IN @Ids;";
-
-        public const string Enable =
-            "UPDATE dbo.webhooks SET consecutive_failures = @ConsecutiveFailures, failing_since = @FailingSince, breaker_trips = @BreakerTrips, " +
-            "paused_until = @PausedUntil, disabled_at = @DisabledAt, disabled_reason = @DisabledReason " +
-            "WHERE id = @Id AND client_id = @ClientId AND deleted_at IS NULL;";
-
-        public const string HeldDeliveriesDue =
-            "UPDATE dbo.deliveries SET next_attempt_at = @Now WHERE webhook_id = @Id AND status = 'pending' AND (lease_until IS NULL OR lease_until < @Now);";
-
-        public const string GetActiveIdOfType =
-            "SELECT id FROM dbo.webhooks WHERE client_id = @ClientId AND type = @Type AND deleted_at IS NULL;";
-
-
-        public const string Delete =
-            "UPDATE dbo.webhooks SET deleted_at = @DeletedAt, updated_at = @DeletedAt WHERE id = @Id AND client_id = @ClientId AND deleted_at IS NULL;";
+        public const string GetForDelivery = $"SELECT {WebhookRow.Columns}, {WebhookRow.HealthColumns} FROM webhooks WHERE id IN @Ids;";
 
         public const string CancelPendingDeliveries =
-            "UPDATE dbo.deliveries SET status = 'cancelled', next_attempt_at = NULL, locked_by = NULL, lease_until = NULL WHERE webhook_id = @Id AND status = 'pending';";
-
-        public const string UpdateSecrets =
-            "UPDATE dbo.webhooks SET signing_secret_cipher = @SigningSecretCipher, previous_signing_secret_cipher = @PreviousSigningSecretCipher, " +
-            "previous_signing_secret_expires_at = @PreviousSigningSecretExpiresAt, updated_at = @UpdatedAt WHERE id = @Id AND updated_at = @ReadUpdatedAt AND deleted_at IS NULL;";
+            "UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, locked_by = NULL, lease_until = NULL " +
+            "WHERE id IN (SELECT id FROM deliveries WHERE webhook_id = @Id AND status = 'pending' LIMIT @Batch);";
     }
+
+    private static class SqlServer
+    {
+        public const string GetForDelivery = $"SELECT {WebhookRow.Columns}, {WebhookRow.HealthColumns} FROM dbo.webhooks WHERE id IN @Ids;";
+
+        public const string CancelPendingDeliveries =
+            "UPDATE TOP (@Batch) dbo.deliveries WITH (READPAST, ROWLOCK) SET status = 'cancelled', next_attempt_at = NULL, locked_by = NULL, lease_until = NULL " +
+            "WHERE webhook_id = @Id AND status = 'pending';";
+    }
+
+    private static class PostgreSql
+    {
+        public const string GetForDelivery = $"SELECT {WebhookRow.Columns}, {WebhookRow.HealthColumns} FROM webhooks WHERE id = ANY(@Ids);";
+
+        public const string CancelPendingDeliveries =
+            "UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, locked_by = NULL, lease_until = NULL " +
+            "WHERE id IN (SELECT id FROM deliveries WHERE webhook_id = @Id AND status = 'pending' LIMIT @Batch FOR UPDATE SKIP LOCKED);";
+    }
+
+    /// <summary>Pending deliveries cancelled per transaction when a webhook is deleted (well under SQL Server's lock escalation at 5,000).</summary>
+    internal const int CancelBatch = 500;
 
     public async Task<bool> AddAsync(Webhook webhook, CancellationToken cancellationToken)
     {
@@ -97,7 +92,7 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
         try
         {
             await connection.ExecuteAsync(new CommandDefinition(
-                database.Sql(Sqlite.Insert, SqlServer.Insert), ToRow(webhook), cancellationToken: cancellationToken));
+                database.Sql(Portable.Insert), ToRow(webhook), cancellationToken: cancellationToken));
             return true;
         }
         catch (DbException e) when (Database.IsUniqueViolation(e))
@@ -110,7 +105,7 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<WebhookRow>(new CommandDefinition(
-            database.Sql(Sqlite.Get, SqlServer.Get), new { Id = id.Value, ClientId = clientId.Value }, cancellationToken: cancellationToken));
+            database.Sql(Portable.Get), new { Id = id.Value, ClientId = clientId.Value }, cancellationToken: cancellationToken));
         return row is null ? null : ToEntity(row);
     }
 
@@ -118,7 +113,7 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var id = await connection.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition(
-            database.Sql(Sqlite.GetActiveIdOfType, SqlServer.GetActiveIdOfType),
+            database.Sql(Portable.GetActiveIdOfType),
             new { ClientId = clientId.Value, Type = (int)type },
             cancellationToken: cancellationToken));
         return id is { } value ? new WebhookId(value) : null;
@@ -126,19 +121,20 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
 
     public async Task<bool> DeleteAsync(ClientId clientId, WebhookId id, DateTimeOffset deletedAt, CancellationToken cancellationToken)
     {
-        await using var writer = await database.OpenWriterAsync(cancellationToken);
-        var connection = writer.Connection;
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var parameters = new { Id = id.Value, ClientId = clientId.Value, DeletedAt = deletedAt };
-        if (await connection.ExecuteAsync(new CommandDefinition(
-            database.Sql(Sqlite.Delete, SqlServer.Delete), parameters, transaction, cancellationToken: cancellationToken)) == 0)
+        var parameters = new { Id = id.Value, ClientId = clientId.Value, DeletedAt = deletedAt, Batch = CancelBatch };
+
+        // The soft delete commits on its own first: from then on no intake creates a delivery for the webhook and
+        // the dispatcher cancels what it claims of it, so the cancel below need not hold anything while it runs.
+        if (await ExecuteRetryingDeadlockAsync(database.Sql(Portable.Delete), parameters, cancellationToken) == 0)
         {
             return false;
         }
 
-        await connection.ExecuteAsync(new CommandDefinition(
-            database.Sql(Sqlite.CancelPendingDeliveries, SqlServer.CancelPendingDeliveries), parameters, transaction, cancellationToken: cancellationToken));
-        await transaction.CommitAsync(cancellationToken);
+        var cancel = database.Sql(Sqlite.CancelPendingDeliveries, SqlServer.CancelPendingDeliveries, PostgreSql.CancelPendingDeliveries);
+        while (await ExecuteRetryingDeadlockAsync(cancel, parameters, cancellationToken) == CancelBatch)
+        {
+        }
+
         return true;
     }
 
@@ -146,7 +142,7 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var row = await connection.QuerySingleOrDefaultAsync<WebhookRow>(new CommandDefinition(
-            database.Sql(Sqlite.GetHealth, SqlServer.GetHealth), new { Id = id.Value, ClientId = clientId.Value }, cancellationToken: cancellationToken));
+            database.Sql(Portable.GetHealth), new { Id = id.Value, ClientId = clientId.Value }, cancellationToken: cancellationToken));
         return row?.Health();
     }
 
@@ -157,7 +153,7 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
         var connection = writer.Connection;
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (await connection.ExecuteAsync(new CommandDefinition(
-            database.Sql(Sqlite.Enable, SqlServer.Enable),
+            database.Sql(Portable.Enable),
             new
             {
                 Id = id.Value,
@@ -176,7 +172,7 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
         }
 
         await connection.ExecuteAsync(new CommandDefinition(
-            database.Sql(Sqlite.HeldDeliveriesDue, SqlServer.HeldDeliveriesDue), new { Id = id.Value, Now = now }, transaction, cancellationToken: cancellationToken));
+            database.Sql(Portable.HeldDeliveriesDue), new { Id = id.Value, Now = now }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
         return true;
     }
@@ -188,7 +184,7 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
         await using (var connection = await database.OpenAsync(cancellationToken))
         {
             rows = await connection.QueryAsync<WebhookRow>(new CommandDefinition(
-                database.Sql(Sqlite.GetForDelivery, SqlServer.GetForDelivery), new { Ids = ids.Select(i => i.Value).Distinct().ToList() },
+                database.Sql(Sqlite.GetForDelivery, SqlServer.GetForDelivery, PostgreSql.GetForDelivery), new { Ids = ids.Select(i => i.Value).Distinct().ToList() },
                 cancellationToken: cancellationToken));
         }
 
@@ -225,13 +221,30 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
         return found;
     }
 
+    /// <summary>One statement in its own transaction, run again when the server chose it as a deadlock victim (safe: it is idempotent).</summary>
+    private async Task<int> ExecuteRetryingDeadlockAsync(string sql, object parameters, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var writer = await database.OpenWriterAsync(cancellationToken);
+                return await writer.Connection.ExecuteAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
+            }
+            catch (DbException e) when (Database.IsDeadlock(e) && attempt < 3)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(20 * attempt), cancellationToken);
+            }
+        }
+    }
+
     public async Task<bool> UpdateSecretsAsync(Webhook webhook, DateTimeOffset readUpdatedAt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(webhook);
         var row = ToRow(webhook);
         await using var writer = await database.OpenWriterAsync(cancellationToken);
         return await writer.Connection.ExecuteAsync(new CommandDefinition(
-            database.Sql(Sqlite.UpdateSecrets, SqlServer.UpdateSecrets),
+            database.Sql(Portable.UpdateSecrets),
             new
             {
                 row.Id,

@@ -1,0 +1,387 @@
+using CleanWebhooks.Application.Deliveries;
+using CleanWebhooks.Application.Deliveries.AttemptDelivery;
+using CleanWebhooks.Domain.Clients;
+using CleanWebhooks.Domain.Deliveries;
+using CleanWebhooks.Domain.Webhooks;
+using CleanWebhooks.Infrastructure.Delivery;
+using CleanWebhooks.Infrastructure.Persistence;
+using CleanWebhooks.Infrastructure.Persistence.Clients;
+using CleanWebhooks.Infrastructure.Persistence.Deliveries;
+using CleanWebhooks.Infrastructure.Persistence.Webhooks;
+using Dapper;
+using ClaimedDelivery = CleanWebhooks.Application.Deliveries.AttemptDelivery.ClaimedDelivery;
+
+namespace CleanWebhooks.Infrastructure.Tests.Persistence;
+
+/// <summary>
+/// What every database behind the delivery queue must do: intake with idempotency, the claim with its lease, record,
+/// cancel, release, the list with its cursor, retry-now. Each subclass runs these against one real database. The claim
+/// sees every due delivery of the database, so each test here first takes the leftovers of the tests before it.
+/// </summary>
+public abstract class DeliveryQueueContract(ContractDatabase db)
+{
+    private static readonly DateTimeOffset T0 = new DateTimeOffset(2025, 6, 2, 9, 30, 0, TimeSpan.FromHours(-3)).AddTicks(1_234_560);
+
+    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
+
+    // The queue applies outcomes at the real time, long after these tests' T0: a failure must not count as days of failing.
+    private static readonly EndpointHealthPolicy Policy = EndpointHealthPolicy.Default with { DisableAfter = TimeSpan.FromDays(36500) };
+
+    // A share far above any test's backlog: these tests are about the lease; fair share has its own test below.
+    private DeliveryQueue Queue => new(db.Database, new DeliveryOptions { MaxPerWebhook = 1000 }, TimeProvider.System);
+
+    private DeliveryQueries Queries => new(db.Database);
+
+    [Fact]
+    public virtual async Task AddEvent_WithDelivery_StoresBothAndTheDeliveryIsDueAtOnce()
+    {
+        await DrainAsync();
+        var (client, webhook) = await NewWebhookAsync();
+        await using var intake = new DeliveryRepository(db.Database);
+
+        var (receipt, created) = await AddAsync(intake, client, webhook, "doc-1", """{"pages": 3}""");
+
+        Assert.True(created);
+        var claimed = Assert.Single(await Queue.ClaimDueAsync("node-a-1", 10, T0, T0 + Lease, default));
+        Assert.Equal(receipt.DeliveryId!.Value.Value, claimed.Delivery.Id.Value);
+        Assert.Equal("doc-1", claimed.Message.DocumentId);
+        Assert.Equal("""{"pages": 3}""", claimed.Message.Data);
+        Assert.Equal(client, claimed.Message.ClientId);
+        Assert.Equal(T0.UtcDateTime, claimed.Message.OccurredAt.UtcDateTime);
+        Assert.Equal(TimeSpan.Zero, claimed.Message.OccurredAt.Offset);
+    }
+
+    [Fact]
+    public virtual async Task AddEvent_SameIdempotencyKeyManyTimesAtOnce_StoresOneEventAndAnswersItsReceiptToAll()
+    {
+        var (client, webhook) = await NewWebhookAsync();
+        await using var intake = new DeliveryRepository(db.Database);
+        var key = new IdempotencyKey("platform", "Key-" + Guid.NewGuid());
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => AddAsync(intake, client, webhook, $"doc-{i}", null, key)));
+
+        var first = Assert.Single(answers, a => a.Created);
+        Assert.All(answers, a => Assert.Equal(first.Receipt, a.Receipt));
+        Assert.Equal(1, await CountAsync("SELECT COUNT(*) FROM events WHERE client_id = @Id;", client.Value));
+        Assert.Equal(1, await CountAsync("SELECT COUNT(*) FROM deliveries WHERE webhook_id = @Id;", webhook.Value));
+        Assert.Equal(first.Receipt, await intake.FindReceiptAsync(client, key, T0.AddHours(-1), default));
+    }
+
+    [Fact]
+    public virtual async Task AddEvent_SameKeyOnTwoNodesAtOnce_OneEventAndBothAnswerTheSameReceipt()
+    {
+        var (client, webhook) = await NewWebhookAsync();
+        await using var nodeA = new DeliveryRepository(db.Database);
+        await using var nodeB = new DeliveryRepository(db.Database);
+        var keys = Enumerable.Range(0, 30).Select(i => new IdempotencyKey("platform", $"k{i}-{Guid.NewGuid():N}")).ToList();
+
+        var answers = await Task.WhenAll(keys.SelectMany(k => new[]
+        {
+            AddAsync(nodeA, client, webhook, "doc-a", null, k),
+            AddAsync(nodeB, client, webhook, "doc-b", null, k),
+        }));
+
+        Assert.Equal(keys.Count, answers.Count(a => a.Created));
+        Assert.Equal(keys.Count, answers.Select(a => a.Receipt).Distinct().Count());
+        Assert.Equal(keys.Count, await CountAsync("SELECT COUNT(*) FROM events WHERE client_id = @Id;", client.Value));
+    }
+
+    [Fact]
+    public virtual async Task AddEvent_KeysDifferingOnlyInCase_AreDifferentKeys()
+    {
+        var (client, webhook) = await NewWebhookAsync();
+        await using var intake = new DeliveryRepository(db.Database);
+
+        var lower = await AddAsync(intake, client, webhook, "doc-1", null, new IdempotencyKey("platform", "abc"));
+        var upper = await AddAsync(intake, client, webhook, "doc-2", null, new IdempotencyKey("platform", "ABC"));
+
+        Assert.True(lower.Created);
+        Assert.True(upper.Created);
+    }
+
+    [Fact]
+    public virtual async Task AddEvent_KeyOlderThanTheWindow_IsUsedAfresh()
+    {
+        var (client, webhook) = await NewWebhookAsync();
+        await using var intake = new DeliveryRepository(db.Database);
+        var key = new IdempotencyKey("platform", "reused");
+
+        var old = await AddAsync(intake, client, webhook, "doc-1", null, key, T0);
+        var again = await AddAsync(intake, client, webhook, "doc-2", null, key, T0.AddHours(25));
+
+        Assert.True(old.Created);
+        Assert.True(again.Created);
+        Assert.NotEqual(old.Receipt, again.Receipt);
+    }
+
+    [Fact]
+    public virtual async Task Claim_ManyClaimsAtOnce_LeaseEachDeliveryToExactlyOneClaim()
+    {
+        await DrainAsync();
+        var (client, webhook) = await NewWebhookAsync();
+        await using var intake = new DeliveryRepository(db.Database);
+        await Task.WhenAll(Enumerable.Range(0, 120).Select(i => AddAsync(intake, client, webhook, $"doc-{i}", null)));
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(async n =>
+        {
+            var mine = new List<Guid>();
+            while (await Queue.ClaimDueAsync($"node-{n}-1", 7, T0, T0 + Lease, default) is { Count: > 0 } claimed)
+            {
+                mine.AddRange(claimed.Select(c => c.Delivery.Id.Value));
+            }
+
+            return mine;
+        }));
+
+        var all = claims.SelectMany(c => c).ToList();
+        Assert.Equal(120, all.Count);
+        Assert.Equal(120, all.Distinct().Count());
+    }
+
+    [Fact]
+    public virtual async Task Claim_LeasedOrNotYetDue_ClaimsNothingUntilTheLeaseExpires()
+    {
+        await DrainAsync();
+        var (client, webhook) = await NewWebhookAsync();
+        await using var intake = new DeliveryRepository(db.Database);
+        await AddAsync(intake, client, webhook, "doc-1", null, createdAt: T0.AddMinutes(1));
+
+        Assert.Empty(await Queue.ClaimDueAsync("node-a-1", 10, T0, T0 + Lease, default));
+        Assert.Single(await Queue.ClaimDueAsync("node-a-1", 10, T0.AddMinutes(1), T0.AddMinutes(1) + Lease, default));
+        Assert.Empty(await Queue.ClaimDueAsync("node-b-1", 10, T0.AddMinutes(2), T0.AddMinutes(2) + Lease, default));
+
+        var again = Assert.Single(await Queue.ClaimDueAsync("node-b-1", 10, T0.AddMinutes(4), T0.AddMinutes(4) + Lease, default));
+        Assert.Equal("node-b-1", again.Claim);
+    }
+
+    [Fact]
+    public virtual async Task Record_WithTheLease_WritesTheOutcomeAndTheAttempt_AndAStaleClaimChangesNothing()
+    {
+        await DrainAsync();
+        var (client, webhook) = await NewWebhookAsync();
+        await using var intake = new DeliveryRepository(db.Database);
+        await AddAsync(intake, client, webhook, "doc-1", null);
+        await AddAsync(intake, client, webhook, "doc-2", null);
+        var stale = await Queue.ClaimDueAsync("node-a-1", 10, T0, T0 + Lease, default);
+        var current = await Queue.ClaimDueAsync("node-b-1", 10, T0.AddMinutes(3), T0.AddMinutes(3) + Lease, default);
+        Assert.Equal(2, current.Count);
+        var retryAt = T0.AddMinutes(3).AddSeconds(5).AddTicks(70);
+
+        await Queue.RecordAsync(
+        [
+            Outcome(stale[0], stale[0].Claim, 200, DeliveryStatus.Succeeded, null),
+            Outcome(current[0], current[0].Claim, 200, DeliveryStatus.Succeeded, null),
+            Outcome(current[1], current[1].Claim, 503, DeliveryStatus.Pending, retryAt),
+        ], Policy, default);
+
+        var detailsOk = await Queries.GetAsync(client, webhook, current[0].Delivery.Id, default);
+        Assert.Equal("succeeded", detailsOk!.Status);
+        Assert.Equal(200, Assert.Single(detailsOk.Attempts).StatusCode);
+        var detailsRetry = await Queries.GetAsync(client, webhook, current[1].Delivery.Id, default);
+        Assert.Equal("pending", detailsRetry!.Status);
+        Assert.Equal(1, detailsRetry.AttemptCount);
+        Assert.Equal(retryAt.UtcDateTime, detailsRetry.NextAttemptAt!.Value.UtcDateTime);
+        Assert.Equal("HTTP 503", Assert.Single(detailsRetry.Attempts).ResponseExcerpt);
+
+        // The stale claim's outcome was dropped: one attempt only, and the retry is claimable when due.
+        Assert.Empty(await Queue.ClaimDueAsync("node-c-1", 10, T0.AddMinutes(3).AddSeconds(4), T0.AddMinutes(10), default));
+        Assert.Single(await Queue.ClaimDueAsync("node-c-1", 10, retryAt, retryAt + Lease, default));
+    }
+
+    [Fact]
+    public virtual async Task Cancel_ClaimedDelivery_IsCancelledAndNeverClaimedAgain()
+    {
+        await DrainAsync();
+        var (client, webhook) = await NewWebhookAsync();
+        await using var intake = new DeliveryRepository(db.Database);
+        await AddAsync(intake, client, webhook, "doc-1", null);
+        var claimed = await Queue.ClaimDueAsync("node-a-1", 10, T0, T0 + Lease, default);
+
+        await CancelAsync(claimed);
+
+        Assert.Equal("cancelled", (await Queries.GetAsync(client, webhook, claimed[0].Delivery.Id, default))!.Status);
+        Assert.Empty(await Queue.ClaimDueAsync("node-b-1", 10, T0.AddDays(1), T0.AddDays(1) + Lease, default));
+    }
+
+    [Fact]
+    public virtual async Task Release_StoppingDispatcher_FreesOnlyItsOwnLeases()
+    {
+        await DrainAsync();
+        var (client, webhook) = await NewWebhookAsync();
+        await using var intake = new DeliveryRepository(db.Database);
+        for (var i = 0; i < 4; i++)
+        {
+            await AddAsync(intake, client, webhook, $"doc-{i}", null);
+        }
+
+        Assert.Equal(2, (await Queue.ClaimDueAsync("stopping-1", 2, T0, T0 + Lease, default)).Count);
+        Assert.Equal(2, (await Queue.ClaimDueAsync("other-1", 2, T0, T0 + Lease, default)).Count);
+
+        await Queue.ReleaseAsync("stopping", default);
+
+        Assert.Equal(2, (await Queue.ClaimDueAsync("third-1", 10, T0.AddSeconds(1), T0 + Lease, default)).Count);
+        Assert.Equal(4, await Queue.CountPendingAsync(default) - await CountOtherPendingAsync(webhook));
+    }
+
+    [Fact]
+    public virtual async Task List_WithCursorAndStatus_PagesNewestFirstWithoutGapsOrRepeats()
+    {
+        var (client, webhook) = await NewWebhookAsync();
+        await using var intake = new DeliveryRepository(db.Database);
+        var ids = new List<Guid>();
+        for (var i = 0; i < 7; i++)
+        {
+            // Two deliveries per instant: the id breaks the tie.
+            var (receipt, _) = await AddAsync(intake, client, webhook, $"doc-{i}", null, createdAt: T0.AddTicks(10 * (i / 2)));
+            ids.Add(receipt.DeliveryId!.Value.Value);
+        }
+
+        foreach (var status in new DeliveryStatus?[] { null, DeliveryStatus.Pending })
+        {
+            var seen = new List<Guid>();
+            string? cursor = null;
+            do
+            {
+                var page = await Queries.ListAsync(client, webhook, status, 3, DeliveryCursor.TryDecode(cursor), default);
+                Assert.True(page.Items.Count <= 3);
+                seen.AddRange(page.Items.Select(d => d.Id));
+                cursor = page.NextCursor;
+            }
+            while (cursor is not null);
+
+            Assert.Equal(7, seen.Count);
+            Assert.Equal(ids.ToHashSet(), seen.ToHashSet());
+        }
+
+        var pending = await Queries.ListAsync(client, webhook, DeliveryStatus.Pending, 50, null, default);
+        var succeeded = await Queries.ListAsync(client, webhook, DeliveryStatus.Succeeded, 50, null, default);
+        Assert.Equal(7, pending.Items.Count);
+        Assert.Empty(succeeded.Items);
+        Assert.Empty((await Queries.ListAsync(ClientId.New(), webhook, null, 50, null, default)).Items);
+    }
+
+    [Fact]
+    public virtual async Task MakeDueNow_PendingFinishedLeasedOrUnknown_AnswersTrueTrueNullFalse()
+    {
+        await DrainAsync();
+        var (client, webhook) = await NewWebhookAsync();
+        await using var intake = new DeliveryRepository(db.Database);
+        var (first, _) = await AddAsync(intake, client, webhook, "doc-1", null);
+        var claimed = Assert.Single(await Queue.ClaimDueAsync("node-a-1", 10, T0, T0 + Lease, default));
+        var firstId = first.DeliveryId!.Value;
+
+        Assert.Null(await intake.MakeDueNowAsync(webhook, firstId, T0.AddSeconds(1), default));
+        await Queue.RecordAsync([Outcome(claimed, claimed.Claim, 200, DeliveryStatus.Succeeded, null)], Policy, default);
+        Assert.True(await intake.MakeDueNowAsync(webhook, firstId, T0.AddSeconds(2), default));
+        Assert.Equal("pending", (await Queries.GetAsync(client, webhook, firstId, default))!.Status);
+        Assert.Single(await Queue.ClaimDueAsync("node-a-2", 10, T0.AddSeconds(2), T0 + Lease, default));
+        Assert.False(await intake.MakeDueNowAsync(webhook, DeliveryId.New(), T0, default));
+        Assert.False(await intake.MakeDueNowAsync(WebhookId.New(), firstId, T0.AddHours(1), default));
+    }
+
+    private static DeliveryOutcome.Attempted Outcome(ClaimedDelivery delivery, string claim, int statusCode, DeliveryStatus status, DateTimeOffset? next)
+    {
+        var number = delivery.Delivery.AttemptCount + 1;
+        var after = Domain.Deliveries.Delivery.Restore(new Domain.Deliveries.Delivery.Snapshot(delivery.Delivery.Id, delivery.Delivery.WebhookId, status, number, next, false, null));
+        return new DeliveryOutcome.Attempted(
+            delivery with { Delivery = after, Claim = claim },
+            new DeliveryAttempt(number, T0.AddMinutes(3), 12, statusCode, null, null, $"HTTP {statusCode}"));
+    }
+
+    private async Task CancelAsync(IReadOnlyList<ClaimedDelivery> claimed) =>
+        await Queue.RecordAsync([.. claimed.Select(c => new DeliveryOutcome.Cancelled(c))], Policy, default);
+
+    /// <summary>Takes every delivery the tests before left due, and cancels it.</summary>
+    private async Task DrainAsync()
+    {
+        var far = T0.AddYears(10);
+        while (await Queue.ClaimDueAsync("drain-1", 500, far, far.AddDays(1), default) is { Count: > 0 } leftovers)
+        {
+            await CancelAsync(leftovers);
+        }
+    }
+
+    private async Task<long> CountOtherPendingAsync(WebhookId webhook)
+    {
+        await using var connection = await db.Database.OpenAsync(default);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            db.Database.Sql("SELECT COUNT(*) FROM deliveries WHERE status = 'pending' AND webhook_id <> @Id;"), new { Id = webhook.Value }));
+    }
+
+    private async Task<int> CountAsync(string portableSql, Guid id)
+    {
+        await using var connection = await db.Database.OpenAsync(default);
+        return await connection.ExecuteScalarAsync<int>(new CommandDefinition(db.Database.Sql(portableSql), new { Id = id }));
+    }
+
+    private async Task<(ClientId Client, WebhookId Webhook)> NewWebhookAsync()
+    {
+        var client = Client.Create(ClientId.New(), "Queue client", T0).Value;
+        await new ClientRepository(db.Database).AddAsync(client, ApiKey.Issue(client.Id, T0).Key, default);
+        var definition = new WebhookDefinition("Queue", 0, "POST", null, null, "https://example.com/hooks/:id", "Bearer x", null, null, null, null, null);
+        var webhook = Webhook.Create(client.Id, definition, T0).Value;
+        Assert.True(await new WebhookRepository(db.Database, db.Protector).AddAsync(webhook, default));
+        return (client.Id, webhook.Id);
+    }
+
+    private static Task<(IntakeReceipt Receipt, bool Created)> AddAsync(
+        DeliveryRepository intake, ClientId client, WebhookId webhook, string documentId, string? data, IdempotencyKey? key = null,
+        DateTimeOffset? createdAt = null)
+    {
+        var at = createdAt ?? T0;
+        var documentEvent = DocumentEvent.Restore(EventId.New(), client, documentId, WebhookType.DocumentFinished, data, at);
+        return intake.AddEventAsync(documentEvent, new NewDelivery(DeliveryId.New(), webhook, at), key, default);
+    }
+}
+
+/// <summary>
+/// The delivery queue on SQL Server, when <c>CLEANWEBHOOKS_TEST_SQLSERVER</c> holds a connection string; skipped with
+/// that reason otherwise. Each test overrides the contract's only to carry <see cref="SqlServerFactAttribute"/>;
+/// <see cref="ContractCoverageTests"/> checks that none is forgotten.
+/// </summary>
+public sealed class SqlServerDeliveryQueueTests(SqlServerContractDatabase database)
+    : DeliveryQueueContract(database), IClassFixture<SqlServerContractDatabase>
+{
+    [SqlServerFact]
+    public override Task AddEvent_WithDelivery_StoresBothAndTheDeliveryIsDueAtOnce() => base.AddEvent_WithDelivery_StoresBothAndTheDeliveryIsDueAtOnce();
+
+    [SqlServerFact]
+    public override Task AddEvent_SameIdempotencyKeyManyTimesAtOnce_StoresOneEventAndAnswersItsReceiptToAll() => base.AddEvent_SameIdempotencyKeyManyTimesAtOnce_StoresOneEventAndAnswersItsReceiptToAll();
+
+    [SqlServerFact]
+    public override Task AddEvent_SameKeyOnTwoNodesAtOnce_OneEventAndBothAnswerTheSameReceipt() => base.AddEvent_SameKeyOnTwoNodesAtOnce_OneEventAndBothAnswerTheSameReceipt();
+
+    [SqlServerFact]
+    public override Task AddEvent_KeysDifferingOnlyInCase_AreDifferentKeys() => base.AddEvent_KeysDifferingOnlyInCase_AreDifferentKeys();
+
+    [SqlServerFact]
+    public override Task AddEvent_KeyOlderThanTheWindow_IsUsedAfresh() => base.AddEvent_KeyOlderThanTheWindow_IsUsedAfresh();
+
+    [SqlServerFact]
+    public override Task Claim_ManyClaimsAtOnce_LeaseEachDeliveryToExactlyOneClaim() => base.Claim_ManyClaimsAtOnce_LeaseEachDeliveryToExactlyOneClaim();
+
+    [SqlServerFact]
+    public override Task Claim_LeasedOrNotYetDue_ClaimsNothingUntilTheLeaseExpires() => base.Claim_LeasedOrNotYetDue_ClaimsNothingUntilTheLeaseExpires();
+
+    [SqlServerFact]
+    public override Task Record_WithTheLease_WritesTheOutcomeAndTheAttempt_AndAStaleClaimChangesNothing() => base.Record_WithTheLease_WritesTheOutcomeAndTheAttempt_AndAStaleClaimChangesNothing();
+
+    [SqlServerFact]
+    public override Task Cancel_ClaimedDelivery_IsCancelledAndNeverClaimedAgain() => base.Cancel_ClaimedDelivery_IsCancelledAndNeverClaimedAgain();
+
+    [SqlServerFact]
+    public override Task Release_StoppingDispatcher_FreesOnlyItsOwnLeases() => base.Release_StoppingDispatcher_FreesOnlyItsOwnLeases();
+
+    [SqlServerFact]
+    public override Task List_WithCursorAndStatus_PagesNewestFirstWithoutGapsOrRepeats() => base.List_WithCursorAndStatus_PagesNewestFirstWithoutGapsOrRepeats();
+
+    [SqlServerFact]
+    public override Task MakeDueNow_PendingFinishedLeasedOrUnknown_AnswersTrueTrueNullFalse() => base.MakeDueNow_PendingFinishedLeasedOrUnknown_AnswersTrueTrueNullFalse();
+}
+
+public sealed class SqliteDeliveryQueueTests(SqliteContractDatabase database)
+    : DeliveryQueueContract(database), IClassFixture<SqliteContractDatabase>;
+
+/// <summary>The delivery queue on PostgreSQL: fails, saying how to start a server, when none is configured.</summary>
+public sealed class PostgresDeliveryQueueTests(PostgresContractDatabase database)
+    : DeliveryQueueContract(database), IClassFixture<PostgresContractDatabase>;
