@@ -47,9 +47,7 @@ public sealed partial class GlobalExceptionHandler(
             httpContext.Response.Headers.RetryAfter = StorageFaultRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             problem = Problems.Create(
                 503,
-                Text.Pick(
-                    "The service's storage is unavailable right now (its database is full, locked or unreachable); try again later.",
-                    "O armazenamento do serviço está indisponível agora (o banco de dados está cheio, bloqueado ou inacessível); tente novamente mais tarde."),
+                ProblemTexts.StorageUnavailable.ToString(),
                 "storage_unavailable");
         }
         else
