@@ -74,6 +74,7 @@ internal static class BenchRunner
         EndToEndResult? endToEnd = null;
         MemoryResult? memory = null;
         LatencyResult? latency = null;
+        IsolationResult? isolation = null;
         await using (var receiver = await Receiver.StartAsync())
         {
             var context = new BenchContext(options, apiDll, folder, receiver, cancellation.Token);
@@ -87,13 +88,18 @@ internal static class BenchRunner
                 await AttemptAsync(
                     "end-to-end and latency", () => Scenarios.DeliveriesAsync(context, e => endToEnd = e, m => memory = m, l => latency = l), failures, folder);
             }
+
+            if (options.Runs("isolation"))
+            {
+                await AttemptAsync("isolation", async () => isolation = await Isolation.RunAsync(context), failures, folder);
+            }
         }
 
         var report = new Report(
             1, startedAt, Math.Round(clock.Elapsed.TotalSeconds, 1), options.Quick, commit, dirty, machine,
             new SettingsInfo(options.Concurrency, options.Warmup.TotalSeconds, options.Slice.TotalSeconds, options.Rounds, options.Events,
                 options.WarmupEvents, options.PacedRate, options.PacedDuration.TotalSeconds, options.Clients, options.Scenarios, options.Purge),
-            read, intake, endToEnd, latency, memory, TargetsOf(read, intake, endToEnd, latency, memory), failures);
+            read, intake, endToEnd, latency, memory, isolation, TargetsOf(read, intake, endToEnd, latency, memory, isolation), failures);
 
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
         await File.WriteAllTextAsync(output, JsonSerializer.Serialize(report, Json) + Environment.NewLine);
@@ -127,7 +133,8 @@ internal static class BenchRunner
         }
     }
 
-    private static List<TargetResult> TargetsOf(ReadResult? read, IntakeResult? intake, EndToEndResult? endToEnd, LatencyResult? latency, MemoryResult? memory)
+    private static List<TargetResult> TargetsOf(
+        ReadResult? read, IntakeResult? intake, EndToEndResult? endToEnd, LatencyResult? latency, MemoryResult? memory, IsolationResult? isolation)
     {
         static string? F(double? value, string format) => value?.ToString(format, CultureInfo.InvariantCulture);
         return
@@ -140,6 +147,8 @@ internal static class BenchRunner
             new("latency.p99Ms", $"<= {Targets.LatencyP99Ms} at {latency?.RatePerSecond ?? 1000}/s", F(latency?.P99Ms, "0.0"),
                 latency is { Delivered: var d2, Events: var n2, P99Ms: <= Targets.LatencyP99Ms } && d2 == n2),
             new("memory.peakWorkingSetMb", $"<= {Targets.MemoryMb}", F(memory?.PeakWorkingSetMb, "0"), memory?.Met ?? false),
+            new("isolation.p99Ms", $"<= {Targets.IsolationP99Ms} at {Isolation.Rate}/s beside {Isolation.HangingWebhooks} hanging webhooks", F(isolation?.P99Ms, "0.0"),
+                isolation?.Met ?? false),
         ];
     }
 

@@ -9,6 +9,7 @@ internal static class Targets
     public const double LatencyP50Ms = 10;
     public const double LatencyP99Ms = 50;
     public const double MemoryMb = 300;
+    public const double IsolationP99Ms = 100;
 }
 
 /// <summary>A load generator's figures for one target: rate over the measured time, failures, latency percentiles.</summary>
@@ -106,5 +107,6 @@ internal sealed record Report(
     EndToEndResult? EndToEnd,
     LatencyResult? Latency,
     MemoryResult? Memory,
+    IsolationResult? Isolation,
     IReadOnlyList<TargetResult> Targets,
     IReadOnlyList<string> Failures);

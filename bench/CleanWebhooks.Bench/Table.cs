@@ -47,6 +47,13 @@ internal static class Table
             rows.Add(["", "  planned / accepted / delivered", $"{latency.Events:N0} / {latency.Accepted:N0} / {latency.Delivered:N0}", "", "", "", ""]);
         }
 
+        if (report.Isolation is { } isolation)
+        {
+            rows.Add(["isolation", $"healthy at {isolation.RatePerSecond:N0}/s beside {isolation.HangingWebhooks} hanging, p50 / p99 ms",
+                Pair(isolation.P50Ms, isolation.P99Ms), Pair(isolation.AloneP50Ms, isolation.AloneP99Ms), "", $"<= {Targets.IsolationP99Ms:0}", Met(isolation.Met)]);
+            rows.Add(["", "  delivered / events; hanging attempts started", $"{isolation.Delivered:N0} / {isolation.Events:N0}; {isolation.HangingAttemptsStarted:N0}", "(alone)", "", "", ""]);
+        }
+
         if (report.Memory is { } memory)
         {
             rows.Add(["memory", "peak working set MB (VmHWM)", N(memory.PeakWorkingSetMb), "", "", $"<= {Targets.MemoryMb:0}",

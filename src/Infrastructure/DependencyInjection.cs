@@ -3,6 +3,7 @@ using CleanWebhooks.Application.Webhooks;
 using CleanWebhooks.Domain.Clients;
 using CleanWebhooks.Domain.Webhooks;
 using CleanWebhooks.Application.Deliveries;
+using CleanWebhooks.Application.Deliveries.AttemptDelivery;
 using CleanWebhooks.Domain.Deliveries;
 using CleanWebhooks.Infrastructure.Delivery;
 using CleanWebhooks.Infrastructure.Persistence;
@@ -48,6 +49,7 @@ public static class DependencyInjection
         services.AddSingleton<IClientRepository, ClientRepository>();
         services.AddSingleton<WebhookRepository>();
         services.AddSingleton<IWebhookRepository>(sp => sp.GetRequiredService<WebhookRepository>());
+        services.AddSingleton<IWebhookSource>(sp => sp.GetRequiredService<WebhookRepository>());
         services.AddSingleton<IWebhookQueries, WebhookQueries>();
         services.AddSingleton<IDeliveryRepository, DeliveryRepository>();
         services.AddSingleton<IDeliveryQueries, DeliveryQueries>();
@@ -79,10 +81,21 @@ public static class DependencyInjection
         services.AddSingleton(options);
         services.AddSingleton<DispatchSignal>();
         services.AddSingleton<IDeliveryNotifier>(sp => sp.GetRequiredService<DispatchSignal>());
-        services.AddSingleton<DeliveryQueue>();
+        services.AddSingleton<IDeliveryQueue, DeliveryQueue>();
         services.AddSingleton<DeliveryMetrics>();
         services.AddSingleton<TokenProvider>();
         services.AddSingleton<WebhookSender>();
+        services.AddSingleton<IDeliverySender, DeliverySender>();
+        services.AddSingleton(sp => new AttemptDeliveryHandler(sp.GetRequiredService<IDeliverySender>(), options.Schedule(), sp.GetRequiredService<TimeProvider>()));
+
+        var alerts = configuration.GetSection(AlertOptions.SectionName).Get<AlertOptions>() ?? new AlertOptions();
+        services.AddSingleton(alerts);
+        services.AddSingleton<PlatformAlerts>();
+        services.AddHostedService(sp => sp.GetRequiredService<PlatformAlerts>());
+        services.AddSingleton<IWebhookHealthEvents, WebhookHealthEvents>();
+
+        // Alerts go to the platform's own internal URL, so they do not pass the delivery client's address guard.
+        services.AddHttpClient(PlatformAlerts.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan).RemoveAllLoggers();
 
         // Deliveries and token calls share one client: no redirects, no cookies, and the address guard as its connect step.
         services.AddHttpClient(DeliveryHttp.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)

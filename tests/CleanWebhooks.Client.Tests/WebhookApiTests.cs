@@ -72,4 +72,21 @@ public sealed class WebhookApiTests(ApiFactory factory) : IClassFixture<ApiFacto
         var delete = await Assert.ThrowsAsync<CleanWebhooksApiException<ProblemDetails>>(() => stranger.DeleteWebhookAsync(created.Id));
         Assert.Equal(404, delete.StatusCode);
     }
+
+    [Fact]
+    public async Task EnableWebhookAsync_ActiveWebhook_ReturnsItActiveWithItsHealth()
+    {
+        var client = await factory.CreateIntegratorApiClientAsync();
+        var created = await client.CreateWebhookAsync(ClientTestExtensions.ValidWebhook());
+
+        var enabled = await client.EnableWebhookAsync(created.Id);
+
+        Assert.Equal(created.Id, enabled.Id);
+        Assert.Equal(WebhookStatus.Active, enabled.Status);
+        Assert.Null(enabled.DisabledAt);
+        Assert.Null(enabled.DisabledReason);
+        Assert.Null(enabled.PausedUntil);
+        var missing = await Assert.ThrowsAsync<CleanWebhooksApiException<ProblemDetails>>(() => client.EnableWebhookAsync(Guid.NewGuid()));
+        Assert.Equal(404, missing.StatusCode);
+    }
 }

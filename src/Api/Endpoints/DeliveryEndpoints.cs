@@ -35,7 +35,8 @@ public static class DeliveryEndpoints
 
         group.MapPost("{deliveryId:guid}/retry", RetryDelivery)
             .WithName("RetryDelivery")
-            .WithSummary("Makes a delivery due now (a failed one too).")
+            .WithSummary("Makes a delivery due now (a failed one too), even while the circuit breaker holds its webhook.")
+            .WithDescription("409 while it is being attempted, and while its webhook is disabled (enable the webhook first).")
             .ProducesProblem(StatusCodes.Status409Conflict);
 
         return app;

@@ -4,6 +4,7 @@ using CleanWebhooks.Api.Http;
 using CleanWebhooks.Application.Webhooks;
 using CleanWebhooks.Application.Webhooks.CreateWebhook;
 using CleanWebhooks.Application.Webhooks.DeleteWebhook;
+using CleanWebhooks.Application.Webhooks.EnableWebhook;
 using CleanWebhooks.Application.Webhooks.GetSigningSecret;
 using CleanWebhooks.Application.Webhooks.GetWebhook;
 using CleanWebhooks.Application.Webhooks.ListWebhooks;
@@ -50,6 +51,12 @@ public static class WebhookEndpoints
             .WithSummary("Deletes one of the client's webhooks and cancels its pending deliveries.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        group.MapPost("{id:guid}/enable", EnableWebhook)
+            .WithName("EnableWebhook")
+            .WithSummary("Makes a disabled webhook active again; its held deliveries go out at once.")
+            .WithDescription("A webhook whose attempts have all failed for Delivery:DisableAfter is disabled: nothing is sent, and new events create deliveries held as pending. Enabling it resets its failure window and circuit breaker.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
         group.MapGet("{id:guid}/secret", GetSigningSecret)
             .WithName("GetSigningSecret")
             .WithSummary("Reads the webhook's signing secret, to verify webhook-signature.")
@@ -82,6 +89,10 @@ public static class WebhookEndpoints
     private static async Task<Results<Ok<WebhookResponse>, ProblemHttpResult>> GetWebhook(
         Guid id, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
         (await sender.Send(new GetWebhookQuery(user.ClientId(), new WebhookId(id)), cancellationToken)).ToOkOrProblem();
+
+    private static async Task<Results<Ok<WebhookResponse>, ProblemHttpResult>> EnableWebhook(
+        Guid id, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
+        (await sender.Send(new EnableWebhookCommand(user.ClientId(), new WebhookId(id)), cancellationToken)).ToOkOrProblem();
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteWebhook(
         Guid id, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>

@@ -61,18 +61,25 @@ public sealed class IntegratorDocumentProcessor : IDocumentProcessor
             status.Enumeration.Add(s.ToText());
         }
 
+        var webhookStatus = new JsonSchema { Type = JsonObjectType.String, Description = "Whether deliveries are sent to the webhook (disabled after failing for Delivery:DisableAfter)." };
+        foreach (var s in Enum.GetValues<WebhookStatus>())
+        {
+            webhookStatus.Enumeration.Add(s.ToText());
+        }
+
         schemas["WebhookMethod"] = method;
         schemas["DeliveryStatus"] = status;
+        schemas["WebhookStatus"] = webhookStatus;
 
         foreach (var (name, schema) in schemas.ToList())
         {
-            if (name is "WebhookMethod" or "DeliveryStatus")
+            if (name is "WebhookMethod" or "DeliveryStatus" or "WebhookStatus")
             {
                 continue;
             }
 
             Refer(schema, "method", method);
-            Refer(schema, "status", status);
+            Refer(schema, "status", name == "WebhookResponse" ? webhookStatus : status);
             if (RequiredRequestFields.TryGetValue(name, out var required))
             {
                 foreach (var field in required)

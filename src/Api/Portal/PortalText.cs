@@ -34,7 +34,7 @@ public static class PortalText
 
     public static string Last24Hours => Text.Pick("Last 24 hours", "Últimas 24 horas");
 
-    // The webhook's health (issue 9): ready for _WebhookStatus.cshtml and _WebhookEnable.cshtml.
+    // The webhook's health, shown by _WebhookStatus.cshtml and _WebhookEnable.cshtml.
     public static string Active => Text.Pick("Active", "Ativo");
 
     public static string Disabled(string? reason) => reason is { Length: > 0 }

@@ -16,7 +16,13 @@ public static partial class WebhookMapper
     [MapperIgnoreSource(nameof(Webhook.PreviousSigningSecretExpiresAt))]
     [MapperIgnoreSource(nameof(Webhook.DeletedAt))]
     [MapperIgnoreSource(nameof(Webhook.IsDeleted))]
+    [MapProperty(nameof(Webhook.Status), nameof(WebhookResponse.Status))]
+    [MapProperty($"{nameof(Webhook.Health)}.{nameof(WebhookHealth.DisabledAt)}", nameof(WebhookResponse.DisabledAt))]
+    [MapProperty($"{nameof(Webhook.Health)}.{nameof(WebhookHealth.DisabledReason)}", nameof(WebhookResponse.DisabledReason))]
+    [MapProperty($"{nameof(Webhook.Health)}.{nameof(WebhookHealth.PausedUntil)}", nameof(WebhookResponse.PausedUntil))]
     public static partial WebhookResponse ToResponse(this Webhook webhook);
+
+    private static string ToText(WebhookStatus status) => status.ToText();
 
     private static Guid ToGuid(WebhookId id) => id.Value;
 

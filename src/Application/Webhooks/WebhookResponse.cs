@@ -1,7 +1,11 @@
 namespace CleanWebhooks.Application.Webhooks;
 
 /// <summary>A webhook as integrators see it: the seed page's fields, in the seed page's order.</summary>
-/// <remarks><c>authorizationBody</c> is never returned; <c>authorization</c> is redacted.</remarks>
+/// <remarks>
+/// <c>authorizationBody</c> is never returned; <c>authorization</c> is redacted. After the seed's fields, the endpoint's
+/// health: <c>status</c> (<c>active</c> or <c>disabled</c>), <c>disabledAt</c>, <c>disabledReason</c>, and
+/// <c>pausedUntil</c> while the circuit breaker holds its deliveries.
+/// </remarks>
 public sealed record WebhookResponse(
     Guid Id,
     Guid ClientId,
@@ -17,4 +21,8 @@ public sealed record WebhookResponse(
     IReadOnlyDictionary<string, string>? AuthorizationHeaders,
     string? AuthorizationResponseTokenAttr,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    string Status,
+    DateTimeOffset? DisabledAt,
+    string? DisabledReason,
+    DateTimeOffset? PausedUntil);

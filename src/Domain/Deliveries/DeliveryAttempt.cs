@@ -19,6 +19,9 @@ public sealed record DeliveryAttempt(
 {
     public bool Succeeded => StatusCode is >= 200 and < 300;
 
+    /// <summary>Whether the attempt tells something about the receiver's health: the service's own failures do not.</summary>
+    public bool CountsForEndpointHealth => Error != AttemptErrors.InternalError;
+
     /// <summary>What the attempt means for the delivery: its new status and, when pending, when to try again.</summary>
     public (DeliveryStatus Status, DateTimeOffset? NextAttemptAt) Decide(RetrySchedule schedule, DateTimeOffset now, double jitterUnit)
     {

@@ -12,6 +12,21 @@ public static class DeliveryErrors
         "The delivery is being attempted right now; try again when the attempt has finished.",
         "A entrega está sendo tentada agora; tente de novo quando a tentativa terminar.");
 
+    public static readonly Error WebhookDisabled = Error.Conflict(
+        "delivery.webhook_disabled",
+        "The delivery's webhook is disabled: enable the webhook first, and its held deliveries go out at once.",
+        "O webhook da entrega está desativado: ative o webhook primeiro, e as entregas retidas saem na hora.");
+
+    /// <summary>A dispatcher's bug: a transition of a delivery that has ended.</summary>
+    public static readonly Error NotPending = Error.Conflict(
+        "delivery.not_pending", "The delivery has ended.", "A entrega já terminou.");
+
+    public static readonly Error AttemptOutOfOrder = Error.Conflict(
+        "delivery.attempt_out_of_order", "The attempt is not the delivery's next one.", "A tentativa não é a próxima da entrega.");
+
+    public static readonly Error NotHeld = Error.Conflict(
+        "delivery.not_held", "Nothing holds the delivery: it is to be attempted.", "Nada retém a entrega: ela deve ser tentada.");
+
     public static readonly Error InvalidDocumentId = Error.Validation(
         "event.invalid_document_id",
         $"The documentId must have 1 to {DocumentEvent.DocumentIdMaxLength} characters.",

@@ -29,6 +29,12 @@ public interface IDeliveryRepository
     /// <summary>The receipt of an idempotency key used in the last 24 h, or null.</summary>
     Task<IntakeReceipt?> FindReceiptAsync(ClientId clientId, IdempotencyKey key, DateTimeOffset since, CancellationToken cancellationToken);
 
-    /// <summary>Makes a delivery of the webhook due now; false when it does not exist, null when it is being attempted.</summary>
+    /// <summary>A delivery of the webhook, or null.</summary>
+    Task<Delivery?> GetAsync(WebhookId webhookId, DeliveryId id, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores <see cref="Delivery.RetryNow"/>: due now, ahead of its webhook's breaker. Checked again in the same
+    /// statement: false when it does not exist, null when it is being attempted or its webhook was disabled meanwhile.
+    /// </summary>
     Task<bool?> MakeDueNowAsync(WebhookId webhookId, DeliveryId id, DateTimeOffset now, CancellationToken cancellationToken);
 }

@@ -21,6 +21,16 @@ public interface IWebhookRepository
     /// </summary>
     Task<bool> DeleteAsync(ClientId clientId, WebhookId id, DateTimeOffset deletedAt, CancellationToken cancellationToken);
 
+    /// <summary>The health of the client's active webhook, or null; no secret is read.</summary>
+    Task<WebhookHealth?> GetHealthAsync(ClientId clientId, WebhookId id, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Enables the client's active webhook, in one transaction: its health becomes <see cref="WebhookHealth.Enabled"/>
+    /// (active, failure window and breaker reset) and its pending deliveries are due at <paramref name="now"/>
+    /// (<see cref="Deliveries.Delivery.DueAfterEnable"/>). False when there is no such webhook.
+    /// </summary>
+    Task<bool> EnableAsync(ClientId clientId, WebhookId id, DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>
     /// Stores rotated secrets, unless the webhook changed since it was read (its <c>updatedAt</c> is no longer
     /// <paramref name="readUpdatedAt"/>): false then, and nothing is written.

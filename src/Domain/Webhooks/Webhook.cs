@@ -58,6 +58,11 @@ public sealed class Webhook
 
     public bool IsDeleted => DeletedAt is not null;
 
+    /// <summary>The endpoint's health: breaker and auto-disable. Changes through <see cref="RecordAttempt"/> and <see cref="Enable"/>.</summary>
+    public WebhookHealth Health { get; private set; } = WebhookHealth.Healthy;
+
+    public WebhookStatus Status => Health.Status;
+
     /// <summary>Authorization for the caller's eyes: the scheme kept, the credential masked.</summary>
     public string? RedactedAuthorization => Redact(Authorization);
 
@@ -173,7 +178,7 @@ public sealed class Webhook
         string? AuthorizationUrl, string? AuthorizationMethod, IReadOnlyDictionary<string, string>? AuthorizationHeaders,
         string? AuthorizationBody, string? AuthorizationResponseTokenAttr, string SigningSecret,
         string? PreviousSigningSecret, DateTimeOffset? PreviousSigningSecretExpiresAt,
-        DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? DeletedAt);
+        DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? DeletedAt, WebhookHealth? Health = null);
 
     /// <summary>Rebuilds a webhook that was valid when it was stored.</summary>
     public static Webhook Restore(Snapshot s)
@@ -187,9 +192,23 @@ public sealed class Webhook
             AuthorizationBody = s.AuthorizationBody, AuthorizationResponseTokenAttr = s.AuthorizationResponseTokenAttr,
             SigningSecret = s.SigningSecret, PreviousSigningSecret = s.PreviousSigningSecret,
             PreviousSigningSecretExpiresAt = s.PreviousSigningSecretExpiresAt, CreatedAt = s.CreatedAt,
-            UpdatedAt = s.UpdatedAt, DeletedAt = s.DeletedAt,
+            UpdatedAt = s.UpdatedAt, DeletedAt = s.DeletedAt, Health = s.Health ?? WebhookHealth.Healthy,
         };
     }
+
+    /// <summary>
+    /// An attempt of one of its deliveries ended: a success closes the breaker and ends the failure window; a failure
+    /// may open the breaker or disable the webhook (<see cref="WebhookHealth.AttemptFailed"/>). The service's own
+    /// failures (<see cref="Deliveries.DeliveryAttempt.CountsForEndpointHealth"/>) change nothing.
+    /// </summary>
+    public HealthChange RecordAttempt(Deliveries.DeliveryAttempt attempt, DateTimeOffset now, EndpointHealthPolicy policy)
+    {
+        (Health, var change) = Health.After(attempt, now, policy);
+        return change;
+    }
+
+    /// <summary>Active again, with its failure window and breaker reset; its held deliveries become due (the repository's part).</summary>
+    public void Enable() => Health = WebhookHealth.Enabled();
 
     /// <summary>Makes a new signing secret; the old one keeps signing beside it for a day.</summary>
     public void RotateSecret(DateTimeOffset now)

@@ -12,6 +12,8 @@ public sealed class DeliveryMetrics
     private readonly Counter<long> _attempts;
     private readonly Histogram<double> _attemptDuration;
     private readonly Counter<long> _tokenFetches;
+    private readonly Counter<long> _breakerOpened;
+    private readonly Counter<long> _webhooksDisabled;
     private long _queueDepth;
 
     public DeliveryMetrics(IMeterFactory meterFactory)
@@ -23,6 +25,8 @@ public sealed class DeliveryMetrics
         _attempts = meter.CreateCounter<long>("cleanwebhooks.delivery.attempts", description: "Attempts made, by outcome.");
         _attemptDuration = meter.CreateHistogram<double>("cleanwebhooks.delivery.attempt.duration", "ms", "How long an attempt took.");
         _tokenFetches = meter.CreateCounter<long>("cleanwebhooks.delivery.token_fetches", description: "Calls to integrators' token URLs.");
+        _breakerOpened = meter.CreateCounter<long>("cleanwebhooks.webhooks.breaker_opened", description: "Times a webhook's circuit breaker opened.");
+        _webhooksDisabled = meter.CreateCounter<long>("cleanwebhooks.webhooks.disabled", description: "Webhooks disabled because every attempt failed for Delivery:DisableAfter.");
         meter.CreateObservableGauge("cleanwebhooks.delivery.queue_depth", () => Interlocked.Read(ref _queueDepth), description: "Pending deliveries, as last counted.");
     }
 
@@ -35,6 +39,10 @@ public sealed class DeliveryMetrics
     public void Succeeded() => _succeeded.Add(1);
 
     public void Failed() => _failed.Add(1);
+
+    public void BreakerOpened() => _breakerOpened.Add(1);
+
+    public void WebhookDisabled() => _webhooksDisabled.Add(1);
 
     public void TokenFetched() => _tokenFetches.Add(1);
 

@@ -1,4 +1,5 @@
 using CleanWebhooks.Domain.Deliveries;
+using CleanWebhooks.Domain.Webhooks;
 
 namespace CleanWebhooks.Infrastructure.Delivery;
 
@@ -30,6 +31,24 @@ public sealed class DeliveryOptions
     /// <summary>Deliveries claimed by one statement.</summary>
     public int BatchSize { get; set; } = 64;
 
+    /// <summary>
+    /// Attempts of one webhook in flight at once: a webhook whose receiver hangs holds at most this many send slots,
+    /// and the claim leaves its other due deliveries for later, so other webhooks' deliveries go out meanwhile.
+    /// </summary>
+    public int MaxPerWebhook { get; set; } = 4;
+
+    /// <summary>Consecutive failed attempts of a webhook that open its circuit breaker.</summary>
+    public int BreakerFailures { get; set; } = 5;
+
+    /// <summary>How long an open breaker holds a webhook's deliveries at first; it doubles while the webhook keeps failing.</summary>
+    public TimeSpan BreakerPause { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The longest pause of an open breaker.</summary>
+    public TimeSpan BreakerMaxPause { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>A webhook whose attempts have all failed for this long (from the first failure after its last success) is disabled.</summary>
+    public TimeSpan DisableAfter { get; set; } = TimeSpan.FromDays(5);
+
     /// <summary>How often to look for due deliveries when nothing wakes the dispatcher.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -43,6 +62,8 @@ public sealed class DeliveryOptions
     public TimeSpan? LeaseDuration { get; set; }
 
     public TimeSpan Lease => LeaseDuration ?? ((Timeout * 3) + TimeSpan.FromSeconds(30));
+
+    public EndpointHealthPolicy HealthPolicy() => new(BreakerFailures, BreakerPause, BreakerMaxPause, DisableAfter);
 
     public RetrySchedule Schedule() => RetrySchedule is { } waits ? new RetrySchedule(waits) : Domain.Deliveries.RetrySchedule.Default;
 }

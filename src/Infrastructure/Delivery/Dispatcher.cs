@@ -1,10 +1,9 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using CleanWebhooks.Domain.Common;
+using CleanWebhooks.Application.Common.Abstractions;
+using CleanWebhooks.Application.Deliveries.AttemptDelivery;
 using CleanWebhooks.Domain.Deliveries;
 using CleanWebhooks.Domain.Webhooks;
-using CleanWebhooks.Infrastructure.Persistence.Deliveries;
-using CleanWebhooks.Infrastructure.Persistence.Webhooks;
 using CleanWebhooks.Infrastructure.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -12,14 +11,17 @@ using Microsoft.Extensions.Logging;
 namespace CleanWebhooks.Infrastructure.Delivery;
 
 /// <summary>
-/// Sends due deliveries. It claims them in batches with a lease, sends up to <c>Delivery:MaxConcurrency</c> at
-/// once, and writes outcomes in batches (one commit for many attempts). It wakes when the intake signals a new
-/// delivery, and polls as the fallback for retries and for work that other nodes' intakes created.
+/// The host of the delivery use case (<see cref="AttemptDeliveryHandler"/>). It claims due deliveries in batches with a
+/// lease (fairly across webhooks), runs up to <c>Delivery:MaxConcurrency</c> attempts at once and at most
+/// <c>Delivery:MaxPerWebhook</c> of one webhook, and writes outcomes in batches (one commit for many attempts, with
+/// their webhooks' health). It wakes when the intake signals a new delivery, and polls as the fallback for retries and
+/// for work that other nodes' intakes created.
 /// </summary>
 internal sealed partial class Dispatcher(
-    DeliveryQueue queue,
-    WebhookRepository webhooks,
-    WebhookSender sender,
+    IDeliveryQueue queue,
+    IWebhookSource webhooks,
+    AttemptDeliveryHandler attempts,
+    IWebhookHealthEvents healthEvents,
     DispatchSignal signal,
     DeliveryOptions options,
     DeliveryMetrics metrics,
@@ -31,9 +33,11 @@ internal sealed partial class Dispatcher(
     /// <summary>This dispatcher; each claim it makes is named <c>{owner}-{n}</c>, and only that claim records its outcomes.</summary>
     private readonly string _owner = Guid.NewGuid().ToString("N");
     private long _claims;
-    private readonly RetrySchedule _schedule = options.Schedule();
-    private readonly Channel<AttemptRecord> _outcomes = Channel.CreateUnbounded<AttemptRecord>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly ConcurrentDictionary<Guid, (DateTimeOffset UpdatedAt, Webhook Webhook)> _webhookCache = new();
+    private readonly EndpointHealthPolicy _health = options.HealthPolicy();
+    private readonly Channel<DeliveryOutcome> _outcomes = Channel.CreateUnbounded<DeliveryOutcome>(new UnboundedChannelOptions { SingleReader = true });
+
+    /// <summary>Attempts in flight on this node, per webhook: the node's own guard of the fair share.</summary>
+    private readonly Dictionary<WebhookId, int> _inFlightPerWebhook = [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -73,21 +77,38 @@ internal sealed partial class Dispatcher(
                         continue;
                     }
 
-                    foreach (var (delivery, webhook) in await ResolveWebhooksAsync(claimed, stoppingToken))
+                    var found = await webhooks.GetForDeliveryAsync([.. claimed.Select(c => c.Delivery.WebhookId).Distinct()], stoppingToken);
+                    var overShare = new List<ClaimedDelivery>();
+                    foreach (var delivery in claimed)
                     {
+                        var webhook = found.GetValueOrDefault(delivery.Delivery.WebhookId, WebhookForDelivery.Gone);
+                        if (!TakeShare(delivery.Delivery.WebhookId))
+                        {
+                            overShare.Add(delivery);
+                            continue;
+                        }
+
                         Interlocked.Increment(ref inFlight);
                         var task = AttemptAsync(delivery, webhook, stoppingToken);
                         running[task] = true;
+                        var webhookId = delivery.Delivery.WebhookId;
                         _ = task.ContinueWith(
                             t =>
                             {
                                 running.TryRemove(t, out _);
+                                ReturnShare(webhookId);
                                 Interlocked.Decrement(ref inFlight);
                                 slotFreed.Release();
                             },
                             CancellationToken.None,
                             TaskContinuationOptions.ExecuteSynchronously,
                             TaskScheduler.Default);
+                    }
+
+                    if (overShare.Count > 0)
+                    {
+                        // Another claim of this node (on a server database, of another node) raced this one.
+                        await queue.HandBackAsync(overShare, stoppingToken);
                     }
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
@@ -111,6 +132,37 @@ internal sealed partial class Dispatcher(
         }
     }
 
+    private bool TakeShare(WebhookId webhookId)
+    {
+        lock (_inFlightPerWebhook)
+        {
+            var count = _inFlightPerWebhook.GetValueOrDefault(webhookId);
+            if (count >= options.MaxPerWebhook)
+            {
+                return false;
+            }
+
+            _inFlightPerWebhook[webhookId] = count + 1;
+            return true;
+        }
+    }
+
+    private void ReturnShare(WebhookId webhookId)
+    {
+        lock (_inFlightPerWebhook)
+        {
+            var count = _inFlightPerWebhook.GetValueOrDefault(webhookId) - 1;
+            if (count <= 0)
+            {
+                _inFlightPerWebhook.Remove(webhookId);
+            }
+            else
+            {
+                _inFlightPerWebhook[webhookId] = count;
+            }
+        }
+    }
+
     /// <summary>Hands back what this dispatcher still holds, so that other dispatchers need not wait for its leases to expire.</summary>
     private async Task ReleaseLeasesAsync()
     {
@@ -126,56 +178,19 @@ internal sealed partial class Dispatcher(
         }
     }
 
-    /// <summary>
-    /// Pairs each claimed delivery with its webhook. Deliveries of deleted webhooks are cancelled, not sent; a
-    /// webhook that cannot be read (say its secrets cannot be decrypted) fails its own deliveries' attempts only.
-    /// </summary>
-    private async Task<List<(ClaimedDelivery, Webhook)>> ResolveWebhooksAsync(IReadOnlyList<ClaimedDelivery> claimed, CancellationToken cancellationToken)
-    {
-        var rows = await queue.LoadWebhooksAsync(claimed.Select(c => c.WebhookId), cancellationToken);
-        var byId = new Dictionary<Guid, Webhook>();
-        var unreadable = new HashSet<Guid>();
-        foreach (var row in rows.Where(r => r.DeletedAt is null))
-        {
-            try
-            {
-                // Decrypting secrets costs more than the query: keep each webhook version decrypted once.
-                if (!_webhookCache.TryGetValue(row.Id, out var cached) || cached.UpdatedAt != row.UpdatedAt)
-                {
-                    cached = (row.UpdatedAt, webhooks.ToEntity(row));
-                    _webhookCache[row.Id] = cached;
-                }
-
-                byId[row.Id] = cached.Webhook;
-            }
-            catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or FormatException or System.Text.Json.JsonException)
-            {
-                LogWebhookUnreadable(e, row.Id);
-                unreadable.Add(row.Id);
-            }
-        }
-
-        foreach (var delivery in claimed.Where(c => unreadable.Contains(c.WebhookId)))
-        {
-            RecordFailure(delivery, AttemptErrors.InternalError);
-        }
-
-        var orphans = claimed.Where(c => !byId.ContainsKey(c.WebhookId) && !unreadable.Contains(c.WebhookId)).ToList();
-        if (orphans.Count > 0)
-        {
-            await queue.CancelAsync(orphans, cancellationToken);
-        }
-
-        return [.. claimed.Where(c => byId.ContainsKey(c.WebhookId)).Select(c => (c, byId[c.WebhookId]))];
-    }
-
-    private async Task AttemptAsync(ClaimedDelivery delivery, Webhook webhook, CancellationToken stoppingToken)
+    private async Task AttemptAsync(ClaimedDelivery delivery, WebhookForDelivery webhook, CancellationToken stoppingToken)
     {
         using var activity = DeliveryTracing.StartAttempt(delivery);
         try
         {
             await Task.Yield();
-            Record(delivery, DeliveryTracing.Ended(activity, await sender.SendAsync(webhook, delivery, stoppingToken)));
+            var outcome = await attempts.HandleAsync(delivery, webhook, stoppingToken);
+            if (outcome is DeliveryOutcome.Attempted attempted)
+            {
+                DeliveryTracing.Ended(activity, attempted.Attempt);
+            }
+
+            Record(outcome);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -184,37 +199,36 @@ internal sealed partial class Dispatcher(
         catch (Exception e)
         {
             // A bug, not the receiver's doing; still an attempt, so the schedule moves on instead of looping forever.
-            LogAttemptCrashed(e, delivery.Id);
+            LogAttemptCrashed(e, delivery.Delivery.Id.Value);
             activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, AttemptErrors.InternalError);
-            RecordFailure(delivery, AttemptErrors.InternalError);
+            Record(attempts.Crashed(delivery));
         }
     }
 
-    private void RecordFailure(ClaimedDelivery delivery, string error) =>
-        Record(delivery, new DeliveryAttempt(delivery.AttemptCount + 1, clock.GetUtcNow().TruncatedToMicroseconds(), 0, null, error, null, null));
-
-    private void Record(ClaimedDelivery delivery, DeliveryAttempt attempt)
+    private void Record(DeliveryOutcome outcome)
     {
-        var (status, next) = attempt.Decide(_schedule, clock.GetUtcNow(), Random.Shared.NextDouble());
-        metrics.Attempted(attempt.Succeeded ? "success" : attempt.Error ?? $"http_{attempt.StatusCode}", attempt.DurationMs);
-        LogAttempt(delivery.Id, attempt.Number, attempt.StatusCode, attempt.Error, attempt.DurationMs, status);
-        if (status == DeliveryStatus.Succeeded)
+        if (outcome is DeliveryOutcome.Attempted { Attempt: var attempt, Claimed.Delivery: var delivery })
         {
-            metrics.Succeeded();
-        }
-        else if (status == DeliveryStatus.Failed)
-        {
-            metrics.Failed();
-            LogGaveUp(delivery.Id, attempt.Number, attempt.StatusCode, attempt.Error);
+            metrics.Attempted(attempt.Succeeded ? "success" : attempt.Error ?? $"http_{attempt.StatusCode}", attempt.DurationMs);
+            LogAttempt(delivery.Id.Value, attempt.Number, attempt.StatusCode, attempt.Error, attempt.DurationMs, delivery.Status);
+            if (delivery.Status == DeliveryStatus.Succeeded)
+            {
+                metrics.Succeeded();
+            }
+            else if (delivery.Status == DeliveryStatus.Failed)
+            {
+                metrics.Failed();
+                LogGaveUp(delivery.Id.Value, attempt.Number, attempt.StatusCode, attempt.Error);
+            }
         }
 
-        _outcomes.Writer.TryWrite(new AttemptRecord(delivery.Id, delivery.LockedBy, attempt, status, next));
+        _outcomes.Writer.TryWrite(outcome);
     }
 
     /// <summary>Writes outcomes in batches; wakes the claim loop for retries due before the next poll.</summary>
     private async Task WriteOutcomesAsync()
     {
-        var batch = new List<AttemptRecord>(256);
+        var batch = new List<DeliveryOutcome>(256);
         while (await _outcomes.Reader.WaitToReadAsync(CancellationToken.None))
         {
             while (batch.Count < 256 && _outcomes.Reader.TryRead(out var record))
@@ -224,10 +238,17 @@ internal sealed partial class Dispatcher(
 
             try
             {
-                await RecordWithRetriesAsync(batch);
-                var soonest = batch.Where(r => r.NextAttemptAt is not null).Select(r => r.NextAttemptAt!.Value).DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
+                foreach (var change in await RecordWithRetriesAsync(batch))
+                {
+                    healthEvents.Changed(change);
+                }
+
+                var soonest = batch.OfType<DeliveryOutcome.Attempted>().Select(r => r.Claimed.Delivery.NextAttemptAt)
+                    .Where(at => at is not null).Select(at => at!.Value).DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
+                // These outcomes gave their webhooks' shares back: deliveries the claim had to leave are claimable now.
+                signal.DeliveryDue();
                 var wait = soonest - clock.GetUtcNow();
-                if (wait < options.PollInterval)
+                if (wait > TimeSpan.Zero && wait < options.PollInterval)
                 {
                     _ = WakeAfterAsync(wait);
                 }
@@ -243,15 +264,14 @@ internal sealed partial class Dispatcher(
     }
 
     /// <summary>A passing database fault must not cost a batch of outcomes (each would be sent again).</summary>
-    private async Task RecordWithRetriesAsync(List<AttemptRecord> batch)
+    private async Task<IReadOnlyList<WebhookHealthChanged>> RecordWithRetriesAsync(List<DeliveryOutcome> batch)
     {
         TimeSpan[] backoff = [TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                await queue.RecordAsync(batch, CancellationToken.None);
-                return;
+                return await queue.RecordAsync(batch, _health, CancellationToken.None);
             }
             catch (Exception e) when (attempt < backoff.Length && e is System.Data.Common.DbException or TimeoutException)
             {
@@ -285,9 +305,6 @@ internal sealed partial class Dispatcher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Recording {Count} delivery outcomes failed; retrying")]
     private partial void LogRecordRetry(Exception exception, int count);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook {WebhookId} cannot be read; its deliveries fail with internal_error")]
-    private partial void LogWebhookUnreadable(Exception exception, Guid webhookId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not hand back this dispatcher's leases; they will expire")]
     private partial void LogReleaseFailed(Exception exception);

@@ -34,6 +34,17 @@ internal static class DeliveryTracing
         return activity;
     }
 
+    /// <summary>The same, for a delivery as the attempt use case holds it.</summary>
+    public static Activity? StartAttempt(Application.Deliveries.AttemptDelivery.ClaimedDelivery claimed) =>
+        claimed is null || !Tracing.Source.HasListeners() ? null : StartAttempt(new ClaimedDelivery
+        {
+            Id = claimed.Delivery.Id.Value,
+            WebhookId = claimed.Delivery.WebhookId.Value,
+            EventId = claimed.Message.EventId.Value,
+            AttemptCount = claimed.Delivery.AttemptCount,
+            TraceParent = claimed.Message.TraceParent,
+        });
+
     /// <summary>
     /// Starts the span of one group commit of the intake: the root of its own trace, since it serves many requests,
     /// linked to the trace of each.

@@ -17,6 +17,7 @@ public sealed partial class WebhookLifecycleTests(ApiFactory api) : IClassFixtur
     [
         "id", "clientId", "name", "type", "method", "headers", "headerAuth", "url", "authorization", "authorizationUrl",
         "authorizationMethod", "authorizationHeaders", "authorizationResponseTokenAttr", "createdAt", "updatedAt",
+        "status", "disabledAt", "disabledReason", "pausedUntil", // contract section 5: the endpoint's health, after the seed's fields
     ];
 
     private static readonly TimeZoneInfo SaoPaulo = TimeZoneInfo.FindSystemTimeZoneById("America/Sao_Paulo");
@@ -48,6 +49,10 @@ public sealed partial class WebhookLifecycleTests(ApiFactory api) : IClassFixtur
         Assert.Equal("POST", webhook.GetProperty("authorizationMethod").GetString());
         Assert.Equal("""{"Content-Type":"application/x-www-form-urlencoded"}""", webhook.GetProperty("authorizationHeaders").GetRawText());
         Assert.Equal("access_token", webhook.GetProperty("authorizationResponseTokenAttr").GetString());
+        Assert.Equal("active", webhook.GetProperty("status").GetString());
+        Assert.Equal(JsonValueKind.Null, webhook.GetProperty("disabledAt").ValueKind);
+        Assert.Equal(JsonValueKind.Null, webhook.GetProperty("disabledReason").ValueKind);
+        Assert.Equal(JsonValueKind.Null, webhook.GetProperty("pausedUntil").ValueKind);
 
         var createdAt = AssertDisplayTimestamp(webhook.GetProperty("createdAt").GetString()!);
         Assert.Equal(webhook.GetProperty("createdAt").GetString(), webhook.GetProperty("updatedAt").GetString());

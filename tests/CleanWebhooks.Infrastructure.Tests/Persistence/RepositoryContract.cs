@@ -28,7 +28,7 @@ public abstract class RepositoryContract(ContractDatabase db)
 
     private WebhookRepository Webhooks => new(db.Database, db.Protector);
 
-    private WebhookQueries Queries => new(db.Database);
+    private WebhookQueries Queries => new(db.Database, TimeProvider.System);
 
     // --- clients and API keys ---
 

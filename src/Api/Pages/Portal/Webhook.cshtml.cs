@@ -5,6 +5,7 @@ using CleanWebhooks.Application.Deliveries.ListDeliveries;
 using CleanWebhooks.Application.Webhooks;
 using CleanWebhooks.Application.Webhooks.GetSigningSecret;
 using CleanWebhooks.Application.Webhooks.GetWebhook;
+using CleanWebhooks.Application.Webhooks.EnableWebhook;
 using CleanWebhooks.Application.Webhooks.RotateSigningSecret;
 using CleanWebhooks.Domain.Common;
 using CleanWebhooks.Domain.Deliveries;
@@ -65,6 +66,12 @@ public sealed class WebhookModel(ISender sender) : PageModel
         }
 
         await LoadAsync(cancellationToken, rotated.Error);
+    }
+
+    public async Task OnPostEnableAsync(CancellationToken cancellationToken)
+    {
+        var enabled = await sender.Send(new EnableWebhookCommand(User.ClientId(), new WebhookId(Id)), cancellationToken);
+        await LoadAsync(cancellationToken, enabled.Error);
     }
 
     /// <summary>The address of a page of deliveries with the current filter.</summary>

@@ -7,22 +7,32 @@ using Mediator;
 
 namespace CleanWebhooks.Application.Deliveries.RetryDelivery;
 
-/// <summary>Sends a delivery again now, whatever its state (a failed one too), unless it is being attempted.</summary>
+/// <summary>
+/// Sends a delivery again now, whatever its state (a failed one too), even while its webhook's breaker holds it (the
+/// attempt is the probe); refused while it is being attempted and while its webhook is disabled.
+/// </summary>
 public sealed record RetryDeliveryCommand(ClientId ClientId, WebhookId WebhookId, DeliveryId DeliveryId) : ICommand<Result<DeliveryDetailsResponse>>;
 
 public sealed class RetryDeliveryCommandHandler(
-    IDeliveryQueries queries, IDeliveryRepository deliveries, IDeliveryNotifier notifier, TimeProvider clock)
+    IDeliveryQueries queries, IDeliveryRepository deliveries, IWebhookRepository webhooks, IDeliveryNotifier notifier, TimeProvider clock)
     : ICommandHandler<RetryDeliveryCommand, Result<DeliveryDetailsResponse>>
 {
     public async ValueTask<Result<DeliveryDetailsResponse>> Handle(RetryDeliveryCommand command, CancellationToken cancellationToken)
     {
-        // Reading through the client's webhook first keeps other clients' deliveries invisible.
-        if (await queries.GetAsync(command.ClientId, command.WebhookId, command.DeliveryId, cancellationToken) is null)
+        // The client's own webhook first: other clients' deliveries stay invisible.
+        if (await webhooks.GetHealthAsync(command.ClientId, command.WebhookId, cancellationToken) is not { } health
+            || await deliveries.GetAsync(command.WebhookId, command.DeliveryId, cancellationToken) is not { } delivery)
         {
             return DeliveryErrors.NotFound;
         }
 
-        var made = await deliveries.MakeDueNowAsync(command.WebhookId, command.DeliveryId, clock.GetUtcNow().TruncatedToMicroseconds(), cancellationToken);
+        var now = clock.GetUtcNow().TruncatedToMicroseconds();
+        if (delivery.RetryNow(health, now) is { IsSuccess: false } refused)
+        {
+            return refused.Error;
+        }
+
+        var made = await deliveries.MakeDueNowAsync(command.WebhookId, command.DeliveryId, now, cancellationToken);
         if (made is null)
         {
             return DeliveryErrors.InFlight;
@@ -34,8 +44,8 @@ public sealed class RetryDeliveryCommandHandler(
         }
 
         notifier.DeliveryDue();
-        return await queries.GetAsync(command.ClientId, command.WebhookId, command.DeliveryId, cancellationToken) is { } delivery
-            ? delivery
+        return await queries.GetAsync(command.ClientId, command.WebhookId, command.DeliveryId, cancellationToken) is { } answer
+            ? answer
             : DeliveryErrors.NotFound;
     }
 }

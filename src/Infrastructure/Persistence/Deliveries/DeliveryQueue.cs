@@ -1,11 +1,17 @@
 using System.Data.Common;
+using CleanWebhooks.Application.Deliveries.AttemptDelivery;
+using CleanWebhooks.Domain.Clients;
+using CleanWebhooks.Domain.Common;
 using CleanWebhooks.Domain.Deliveries;
+using CleanWebhooks.Domain.Webhooks;
+using CleanWebhooks.Infrastructure.Delivery;
 using CleanWebhooks.Infrastructure.Persistence.Webhooks;
 using Dapper;
+using Claimed = CleanWebhooks.Application.Deliveries.AttemptDelivery.ClaimedDelivery;
 
 namespace CleanWebhooks.Infrastructure.Persistence.Deliveries;
 
-/// <summary>A delivery claimed by a dispatcher, with what is needed to send it.</summary>
+/// <summary>A claimed delivery's row, with its event: what is needed to send it.</summary>
 internal sealed class ClaimedDelivery
 {
     public Guid Id { get; init; }
@@ -15,7 +21,15 @@ internal sealed class ClaimedDelivery
 
     public Guid WebhookId { get; init; }
 
+    public string Status { get; init; } = "";
+
     public int AttemptCount { get; init; }
+
+    public DateTimeOffset? NextAttemptAt { get; init; }
+
+    public bool RetryRequested { get; init; }
+
+    public DateTimeOffset? LeaseUntil { get; init; }
 
     public Guid EventId { get; init; }
 
@@ -29,39 +43,105 @@ internal sealed class ClaimedDelivery
 
     public DateTimeOffset OccurredAt { get; init; }
 
+    public Claimed ToClaimed() => new(
+        Domain.Deliveries.Delivery.Restore(new Domain.Deliveries.Delivery.Snapshot(
+            new DeliveryId(Id), new WebhookId(WebhookId), DeliveryStatuses.TryParse(Status, out var status) ? status : DeliveryStatus.Pending,
+            AttemptCount, NextAttemptAt, RetryRequested, LeaseUntil)),
+        LockedBy,
+        new DeliveryMessage(new EventId(EventId), new ClientId(ClientId), DocumentId, Type, Data, OccurredAt, TraceParent));
+
     /// <summary>The W3C traceparent of the request that reported the event, when it was traced.</summary>
     public string? TraceParent { get; init; }
 }
 
-/// <summary>The outcome of one attempt, to be written with others of its batch.</summary>
-internal sealed record AttemptRecord(Guid DeliveryId, string LockedBy, DeliveryAttempt Attempt, DeliveryStatus Status, DateTimeOffset? NextAttemptAt);
+/// <summary>A webhook's stored health, read and written with a batch of outcomes.</summary>
+internal sealed class HealthRow
+{
+    public Guid Id { get; init; }
+
+    public Guid ClientId { get; init; }
+
+    public int ConsecutiveFailures { get; init; }
+
+    public DateTimeOffset? FailingSince { get; init; }
+
+    public int BreakerTrips { get; init; }
+
+    public DateTimeOffset? PausedUntil { get; init; }
+
+    public DateTimeOffset? DisabledAt { get; init; }
+
+    public string? DisabledReason { get; init; }
+
+    public WebhookHealth Health() => new(ConsecutiveFailures, FailingSince, BreakerTrips, PausedUntil, DisabledAt, DisabledReason);
+}
 
 /// <summary>
 /// The dispatcher's side of the queue. Due deliveries are claimed with a lease in ONE statement per dialect, so
 /// that any number of dispatchers share the work without sending a delivery twice while its lease holds; a dead
 /// dispatcher's leases expire and the work goes to the others.
 /// </summary>
-internal sealed class DeliveryQueue(Database database)
+internal sealed class DeliveryQueue(Database database, DeliveryOptions options, TimeProvider clock) : IDeliveryQueue
 {
     private const string LoadColumns =
-        "d.id, d.locked_by, d.webhook_id, d.attempt_count, e.id AS event_id, e.client_id, e.document_id, e.type, e.data, e.occurred_at, e.trace_parent";
+        "d.id, d.locked_by, d.webhook_id, d.status, d.attempt_count, d.next_attempt_at, d.retry_requested, d.lease_until, " +
+        "e.id AS event_id, e.client_id, e.document_id, e.type, e.data, e.occurred_at, e.trace_parent";
+
+    private const string HealthColumns = "id, client_id, " + WebhookRow.HealthColumns;
+
+    private const string SaveHealthSet =
+        "SET consecutive_failures = @ConsecutiveFailures, failing_since = @FailingSince, breaker_trips = @BreakerTrips, " +
+        "paused_until = @PausedUntil, disabled_at = @DisabledAt, disabled_reason = @DisabledReason WHERE id = @Id;";
 
     private static class Sqlite
     {
+        // Fair share: webhook by webhook (the webhooks table is small next to a backlog), each gets what its share
+        // leaves after its attempts already in flight on any node: its oldest due deliveries, found through
+        // ix_deliveries_webhook_due, so the cost grows with the number of webhooks, never with a backlog. A webhook
+        // held by its breaker or disabled gets nothing, but a manual retry goes through (it is the probe) and comes
+        // first; once the pause has passed, a tripped breaker lets one probe out at a time. The oldest picks across
+        // webhooks fill the batch. SQLite has one writer: the in-flight count is exact.
         public const string Claim =
-            "UPDATE deliveries SET locked_by = @Owner, lease_until = @LeaseUntil " +
-            "WHERE id IN (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= @Now " +
-            "AND (lease_until IS NULL OR lease_until < @Now) ORDER BY next_attempt_at LIMIT @Limit) " +
-            "RETURNING id;";
+            """
+            WITH busy AS (
+                SELECT webhook_id, COUNT(*) AS in_flight FROM deliveries
+                WHERE lease_until IS NOT NULL AND lease_until >= @Now AND status = 'pending'
+                GROUP BY webhook_id),
+            open AS (
+                SELECT w.id, w.paused_until,
+                    (CASE WHEN w.consecutive_failures >= @BreakerFailures THEN 1 ELSE @MaxPerWebhook END) - COALESCE(b.in_flight, 0) AS room
+                FROM webhooks w LEFT JOIN busy b ON b.webhook_id = w.id
+                WHERE w.disabled_at IS NULL),
+            candidates AS (
+                SELECT d.id, d.webhook_id, d.next_attempt_at, d.retry_requested, o.room
+                FROM open o JOIN deliveries d ON d.id IN (
+                    SELECT x.id FROM deliveries x
+                    WHERE x.webhook_id = o.id AND x.status = 'pending' AND x.next_attempt_at <= @Now AND (x.lease_until IS NULL OR x.lease_until < @Now)
+                    ORDER BY x.next_attempt_at LIMIT @MaxPerWebhook)
+                WHERE o.room > 0 AND (o.paused_until IS NULL OR o.paused_until <= @Now)
+                UNION
+                SELECT d.id, d.webhook_id, d.next_attempt_at, d.retry_requested, o.room
+                FROM deliveries d JOIN open o ON o.id = d.webhook_id
+                WHERE d.retry_requested = 1 AND d.status = 'pending' AND (d.lease_until IS NULL OR d.lease_until < @Now) AND o.room > 0),
+            ranked AS (
+                SELECT id, next_attempt_at, room,
+                    ROW_NUMBER() OVER (PARTITION BY webhook_id ORDER BY retry_requested DESC, next_attempt_at, id) AS place
+                FROM candidates)
+            UPDATE deliveries SET locked_by = @Owner, lease_until = @LeaseUntil
+            WHERE id IN (SELECT id FROM ranked WHERE place <= room ORDER BY next_attempt_at LIMIT @Limit)
+            RETURNING id;
+            """;
 
         public const string Load =
             $"SELECT {LoadColumns} FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id IN @Ids AND d.locked_by = @Owner;";
 
-        public const string LoadWebhooks = $"SELECT {WebhookRow.Columns} FROM webhooks WHERE id IN @Ids;";
+        public const string LoadHealth = $"SELECT {HealthColumns} FROM webhooks WHERE id IN @Ids;";
+
+        public const string SaveHealth = $"UPDATE webhooks {SaveHealthSet}";
 
         public const string Record =
             "UPDATE deliveries SET status = @Status, attempt_count = @Number, next_attempt_at = @NextAttemptAt, last_attempt_at = @StartedAt, " +
-            "last_status_code = @StatusCode, locked_by = NULL, lease_until = NULL WHERE id = @DeliveryId AND locked_by = @Owner;";
+            "last_status_code = @StatusCode, locked_by = NULL, lease_until = NULL, retry_requested = 0 WHERE id = @DeliveryId AND locked_by = @Owner;";
 
         // Only an outcome that was recorded above (its claim still held the lease) adds its attempt row.
         public const string InsertAttempt =
@@ -74,25 +154,62 @@ internal sealed class DeliveryQueue(Database database)
 
         public const string CountPending = "SELECT COUNT(*) FROM deliveries WHERE status = 'pending';";
 
+        public const string HandBack = "UPDATE deliveries SET locked_by = NULL, lease_until = NULL WHERE id = @DeliveryId AND locked_by = @Owner;";
+
         public const string Release =
             "UPDATE deliveries SET locked_by = NULL, lease_until = NULL WHERE locked_by LIKE @OwnerPattern AND status = 'pending';";
     }
 
     private static class SqlServer
     {
+        // As on SQLite, with CROSS APPLY for each webhook's oldest due deliveries. READPAST skips rows another node's
+        // claim is taking, so two claims racing may each give a webhook its share (never the same delivery twice).
         public const string Claim =
-            "WITH due AS (SELECT TOP (@Limit) id, locked_by, lease_until FROM dbo.deliveries WITH (UPDLOCK, READPAST, ROWLOCK) " +
-            "WHERE status = 'pending' AND next_attempt_at <= @Now AND (lease_until IS NULL OR lease_until < @Now) ORDER BY next_attempt_at) " +
-            "UPDATE due SET locked_by = @Owner, lease_until = @LeaseUntil OUTPUT inserted.id;";
+            """
+            WITH busy AS (
+                SELECT webhook_id, COUNT(*) AS in_flight FROM dbo.deliveries
+                WHERE lease_until IS NOT NULL AND lease_until >= @Now AND status = 'pending'
+                GROUP BY webhook_id),
+            open_webhooks AS (
+                SELECT w.id, w.paused_until,
+                    (CASE WHEN w.consecutive_failures >= @BreakerFailures THEN 1 ELSE @MaxPerWebhook END) - COALESCE(b.in_flight, 0) AS room
+                FROM dbo.webhooks w LEFT JOIN busy b ON b.webhook_id = w.id
+                WHERE w.disabled_at IS NULL),
+            candidates AS (
+                SELECT x.id, x.webhook_id, x.next_attempt_at, x.retry_requested, o.room
+                FROM open_webhooks o
+                CROSS APPLY (
+                    SELECT TOP (@MaxPerWebhook) d.id, d.webhook_id, d.next_attempt_at, d.retry_requested
+                    FROM dbo.deliveries d WITH (UPDLOCK, READPAST, ROWLOCK)
+                    WHERE d.webhook_id = o.id AND d.status = 'pending' AND d.next_attempt_at <= @Now AND (d.lease_until IS NULL OR d.lease_until < @Now)
+                    ORDER BY d.next_attempt_at) x
+                WHERE o.room > 0 AND (o.paused_until IS NULL OR o.paused_until <= @Now)
+                UNION
+                SELECT d.id, d.webhook_id, d.next_attempt_at, d.retry_requested, o.room
+                FROM dbo.deliveries d WITH (UPDLOCK, READPAST, ROWLOCK) JOIN open_webhooks o ON o.id = d.webhook_id
+                WHERE d.retry_requested = 1 AND d.status = 'pending' AND (d.lease_until IS NULL OR d.lease_until < @Now) AND o.room > 0),
+            ranked AS (
+                SELECT id, next_attempt_at, room,
+                    ROW_NUMBER() OVER (PARTITION BY webhook_id ORDER BY retry_requested DESC, next_attempt_at, id) AS place
+                FROM candidates),
+            picked AS (
+                SELECT TOP (@Limit) id FROM ranked WHERE place <= room ORDER BY next_attempt_at)
+            UPDATE d SET locked_by = @Owner, lease_until = @LeaseUntil
+            OUTPUT inserted.id
+            FROM dbo.deliveries d JOIN picked p ON p.id = d.id;
+            """;
 
         public const string Load =
             $"SELECT {LoadColumns} FROM dbo.deliveries d JOIN dbo.events e ON e.id = d.event_id WHERE d.id IN @Ids AND d.locked_by = @Owner;";
 
-        public const string LoadWebhooks = $"SELECT {WebhookRow.Columns} FROM dbo.webhooks WHERE id IN @Ids;";
+        // Held until the batch commits, so that outcomes from several nodes apply one after the other.
+        public const string LoadHealth = $"SELECT {HealthColumns} FROM dbo.webhooks WITH (UPDLOCK, ROWLOCK) WHERE id IN @Ids;";
+
+        public const string SaveHealth = $"UPDATE dbo.webhooks {SaveHealthSet}";
 
         public const string Record =
             "UPDATE dbo.deliveries SET status = @Status, attempt_count = @Number, next_attempt_at = @NextAttemptAt, last_attempt_at = @StartedAt, " +
-            "last_status_code = @StatusCode, locked_by = NULL, lease_until = NULL WHERE id = @DeliveryId AND locked_by = @Owner;";
+            "last_status_code = @StatusCode, locked_by = NULL, lease_until = NULL, retry_requested = 0 WHERE id = @DeliveryId AND locked_by = @Owner;";
 
         public const string InsertAttempt =
             "INSERT INTO dbo.delivery_attempts (delivery_id, number, started_at, duration_ms, status_code, error, response_excerpt) " +
@@ -105,31 +222,74 @@ internal sealed class DeliveryQueue(Database database)
 
         public const string CountPending = "SELECT COUNT(*) FROM dbo.deliveries WHERE status = 'pending';";
 
+        public const string HandBack = "UPDATE dbo.deliveries SET locked_by = NULL, lease_until = NULL WHERE id = @DeliveryId AND locked_by = @Owner;";
+
         public const string Release =
             "UPDATE dbo.deliveries SET locked_by = NULL, lease_until = NULL WHERE locked_by LIKE @OwnerPattern AND status = 'pending';";
     }
 
     private static class PostgreSql
     {
-        // SKIP LOCKED: rows another node is claiming at this moment are passed over, not waited for.
+        // As on SQL Server, with a LATERAL subquery for each webhook's oldest due deliveries. PostgreSQL allows no
+        // FOR UPDATE beside a window function, so the fair-share pick is made first (picked) and the chosen rows are
+        // locked one level out with SKIP LOCKED: a row another node is claiming is passed over, not waited for, and a
+        // row another node claimed since this statement's snapshot fails the re-checked lease condition and is left.
+        // As on SQL Server, two claims racing may each give a webhook its share (never the same delivery twice).
         public const string Claim =
-            "UPDATE deliveries SET locked_by = @Owner, lease_until = @LeaseUntil " +
-            "WHERE id IN (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= @Now " +
-            "AND (lease_until IS NULL OR lease_until < @Now) ORDER BY next_attempt_at LIMIT @Limit FOR UPDATE SKIP LOCKED) " +
-            "RETURNING id;";
+            """
+            WITH busy AS (
+                SELECT webhook_id, COUNT(*) AS in_flight FROM deliveries
+                WHERE lease_until IS NOT NULL AND lease_until >= @Now AND status = 'pending'
+                GROUP BY webhook_id),
+            open_webhooks AS (
+                SELECT w.id, w.paused_until,
+                    (CASE WHEN w.consecutive_failures >= @BreakerFailures THEN 1 ELSE @MaxPerWebhook END) - COALESCE(b.in_flight, 0) AS room
+                FROM webhooks w LEFT JOIN busy b ON b.webhook_id = w.id
+                WHERE w.disabled_at IS NULL),
+            candidates AS (
+                SELECT x.id, x.webhook_id, x.next_attempt_at, x.retry_requested, o.room
+                FROM open_webhooks o
+                CROSS JOIN LATERAL (
+                    SELECT d.id, d.webhook_id, d.next_attempt_at, d.retry_requested
+                    FROM deliveries d
+                    WHERE d.webhook_id = o.id AND d.status = 'pending' AND d.next_attempt_at <= @Now AND (d.lease_until IS NULL OR d.lease_until < @Now)
+                    ORDER BY d.next_attempt_at LIMIT @MaxPerWebhook) x
+                WHERE o.room > 0 AND (o.paused_until IS NULL OR o.paused_until <= @Now)
+                UNION
+                SELECT d.id, d.webhook_id, d.next_attempt_at, d.retry_requested, o.room
+                FROM deliveries d JOIN open_webhooks o ON o.id = d.webhook_id
+                WHERE d.retry_requested = 1 AND d.status = 'pending' AND (d.lease_until IS NULL OR d.lease_until < @Now) AND o.room > 0),
+            ranked AS (
+                SELECT id, next_attempt_at, room,
+                    ROW_NUMBER() OVER (PARTITION BY webhook_id ORDER BY retry_requested DESC, next_attempt_at, id) AS place
+                FROM candidates),
+            picked AS (
+                SELECT id FROM ranked WHERE place <= room ORDER BY next_attempt_at LIMIT @Limit)
+            UPDATE deliveries SET locked_by = @Owner, lease_until = @LeaseUntil
+            WHERE id IN (
+                SELECT d.id FROM deliveries d JOIN picked p ON p.id = d.id
+                WHERE d.status = 'pending' AND (d.lease_until IS NULL OR d.lease_until < @Now)
+                FOR UPDATE OF d SKIP LOCKED)
+            RETURNING id;
+            """;
 
         public const string Load =
             $"SELECT {LoadColumns} FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = ANY(@Ids) AND d.locked_by = @Owner;";
 
-        public const string LoadWebhooks = $"SELECT {WebhookRow.Columns} FROM webhooks WHERE id = ANY(@Ids);";
+        // Locked until the batch commits, as on SQL Server; in id order, so that two nodes' batches never deadlock.
+        public const string LoadHealth = $"SELECT {HealthColumns} FROM webhooks WHERE id = ANY(@Ids) ORDER BY id FOR UPDATE;";
 
-        // A batch of outcomes in one statement per table (arrays, unnested into rows).
+        public const string SaveHealth = Sqlite.SaveHealth;
+
+        // A batch of attempts in one statement per table (arrays, unnested into rows). RETURNING names the outcomes
+        // whose claim still held the lease: only those count for their webhook's health.
         public const string Record =
             "UPDATE deliveries d SET status = r.status, attempt_count = r.number, next_attempt_at = r.next_attempt_at, last_attempt_at = r.started_at, " +
-            "last_status_code = r.status_code, locked_by = NULL, lease_until = NULL " +
+            "last_status_code = r.status_code, locked_by = NULL, lease_until = NULL, retry_requested = 0 " +
             "FROM unnest(@DeliveryIds::uuid[], @Owners::text[], @Statuses::text[], @Numbers::integer[], @NextAttemptAts::timestamptz[], " +
             "@StartedAts::timestamptz[], @StatusCodes::integer[]) AS r (delivery_id, owner, status, number, next_attempt_at, started_at, status_code) " +
-            "WHERE d.id = r.delivery_id AND d.locked_by = r.owner;";
+            "WHERE d.id = r.delivery_id AND d.locked_by = r.owner " +
+            "RETURNING d.id;";
 
         public const string InsertAttempt =
             "INSERT INTO delivery_attempts (delivery_id, number, started_at, duration_ms, status_code, error, response_excerpt) " +
@@ -143,19 +303,28 @@ internal sealed class DeliveryQueue(Database database)
 
         public const string CountPending = Sqlite.CountPending;
 
+        public const string HandBack = Sqlite.HandBack;
+
         public const string Release = Sqlite.Release;
     }
 
-    /// <summary>Leases up to <paramref name="limit"/> due deliveries to the claim <paramref name="owner"/> and loads them.</summary>
-    public async Task<IReadOnlyList<ClaimedDelivery>> ClaimDueAsync(
-        string owner, int limit, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Claimed>> ClaimDueAsync(
+        string claim, int limit, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
     {
         List<Guid> ids;
         await using (var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed))
         {
             ids = (await writer.Connection.QueryAsync<Guid>(new CommandDefinition(
                 database.Sql(Sqlite.Claim, SqlServer.Claim, PostgreSql.Claim),
-                new { Owner = owner, Limit = limit, Now = now, LeaseUntil = leaseUntil },
+                new
+                {
+                    Owner = claim,
+                    Limit = limit,
+                    Now = now,
+                    LeaseUntil = leaseUntil,
+                    options.MaxPerWebhook,
+                    options.BreakerFailures,
+                },
                 cancellationToken: cancellationToken))).AsList();
         }
 
@@ -165,74 +334,171 @@ internal sealed class DeliveryQueue(Database database)
         }
 
         await using var connection = await database.OpenAsync(cancellationToken);
-        return (await connection.QueryAsync<ClaimedDelivery>(new CommandDefinition(
-            database.Sql(Sqlite.Load, SqlServer.Load, PostgreSql.Load), new { Ids = ids, Owner = owner }, cancellationToken: cancellationToken))).AsList();
+        var rows = await connection.QueryAsync<ClaimedDelivery>(new CommandDefinition(
+            database.Sql(Sqlite.Load, SqlServer.Load, PostgreSql.Load), new { Ids = ids, Owner = claim }, cancellationToken: cancellationToken));
+        return [.. rows.Select(r => r.ToClaimed())];
     }
 
-    public async Task<IReadOnlyList<WebhookRow>> LoadWebhooksAsync(IEnumerable<Guid> ids, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<WebhookHealthChanged>> RecordAsync(
+        IReadOnlyList<DeliveryOutcome> outcomes, EndpointHealthPolicy policy, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return (await connection.QueryAsync<WebhookRow>(new CommandDefinition(
-            database.Sql(Sqlite.LoadWebhooks, SqlServer.LoadWebhooks, PostgreSql.LoadWebhooks), new { Ids = ids.Distinct().ToList() }, cancellationToken: cancellationToken))).AsList();
-    }
-
-    /// <summary>
-    /// Writes a batch of outcomes in one transaction (one commit for many attempts). An outcome whose claim lost
-    /// its lease meanwhile changes nothing: the delivery belongs to a newer claim.
-    /// </summary>
-    public async Task RecordAsync(IReadOnlyList<AttemptRecord> records, CancellationToken cancellationToken)
-    {
+        ArgumentNullException.ThrowIfNull(outcomes);
         await using var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed);
         var connection = writer.Connection;
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var rows = records.Select(r => new
+
+        // PostgreSQL takes the batch's attempts as arrays, one statement per table; the others run them row by row.
+        var batched = database.Dialect == SqlDialect.PostgreSql;
+        var recorded = batched
+            ? await RecordBatchAsync(connection, transaction, [.. outcomes.OfType<DeliveryOutcome.Attempted>()], cancellationToken)
+            : [];
+        foreach (var outcome in outcomes)
         {
-            r.DeliveryId,
-            Owner = r.LockedBy,
-            Status = r.Status.ToText(),
-            r.Attempt.Number,
-            r.NextAttemptAt,
-            r.Attempt.StartedAt,
-            r.Attempt.DurationMs,
-            r.Attempt.StatusCode,
-            r.Attempt.Error,
-            r.Attempt.ResponseExcerpt,
-        }).ToList();
-        // PostgreSQL takes the whole batch as arrays, one statement per table; the others run the statement per row.
-        object parameters = database.Dialect == SqlDialect.PostgreSql ? new
-        {
-            DeliveryIds = rows.Select(r => r.DeliveryId).ToArray(),
-            Owners = rows.Select(r => r.Owner).ToArray(),
-            Statuses = rows.Select(r => r.Status).ToArray(),
-            Numbers = rows.Select(r => r.Number).ToArray(),
-            NextAttemptAts = rows.Select(r => r.NextAttemptAt?.ToUniversalTime()).ToArray(),
-            StartedAts = rows.Select(r => r.StartedAt.ToUniversalTime()).ToArray(),
-            DurationMs = rows.Select(r => r.DurationMs).ToArray(),
-            StatusCodes = rows.Select(r => r.StatusCode).ToArray(),
-            Errors = rows.Select(r => r.Error).ToArray(),
-            ResponseExcerpts = rows.Select(r => r.ResponseExcerpt).ToArray(),
-        } : rows;
-        await Execute(connection, transaction, database.Sql(Sqlite.Record, SqlServer.Record, PostgreSql.Record), parameters, cancellationToken);
-        await Execute(connection, transaction, database.Sql(Sqlite.InsertAttempt, SqlServer.InsertAttempt, PostgreSql.InsertAttempt), parameters, cancellationToken);
+            var owned = new { DeliveryId = outcome.Claimed.Delivery.Id.Value, Owner = outcome.Claimed.Claim };
+            switch (outcome)
+            {
+                case DeliveryOutcome.Attempted when batched:
+                    break;
+                case DeliveryOutcome.Attempted attempted:
+                    // An outcome whose claim lost its lease changes nothing: the delivery belongs to a newer claim.
+                    if (await Execute(connection, transaction, database.Sql(Sqlite.Record, SqlServer.Record, PostgreSql.Record), AttemptRow(attempted), cancellationToken) == 1)
+                    {
+                        recorded.Add(attempted);
+                        await Execute(connection, transaction, database.Sql(Sqlite.InsertAttempt, SqlServer.InsertAttempt, PostgreSql.InsertAttempt), AttemptRow(attempted), cancellationToken);
+                    }
+
+                    break;
+                case DeliveryOutcome.Held:
+                    await Execute(connection, transaction, database.Sql(Sqlite.HandBack, SqlServer.HandBack, PostgreSql.HandBack), owned, cancellationToken);
+                    break;
+                case DeliveryOutcome.Cancelled:
+                    await Execute(connection, transaction, database.Sql(Sqlite.Cancel, SqlServer.Cancel, PostgreSql.Cancel), owned, cancellationToken);
+                    break;
+            }
+        }
+
+        var changes = await RecordHealthAsync(connection, transaction, recorded, policy, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        return changes;
     }
 
-    /// <summary>Cancels claimed deliveries whose webhook was deleted meanwhile: nothing is sent for it.</summary>
-    public async Task CancelAsync(IReadOnlyList<ClaimedDelivery> deliveries, CancellationToken cancellationToken)
+    /// <summary>The attempts of a batch in one statement per table; returns those whose claim still held the lease, in order.</summary>
+    private static async Task<List<DeliveryOutcome.Attempted>> RecordBatchAsync(
+        DbConnection connection, DbTransaction transaction, List<DeliveryOutcome.Attempted> attempted, CancellationToken cancellationToken)
     {
-        await using var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed);
-        var connection = writer.Connection;
-        await connection.ExecuteAsync(new CommandDefinition(
-            database.Sql(Sqlite.Cancel, SqlServer.Cancel, PostgreSql.Cancel), deliveries.Select(d => new { DeliveryId = d.Id, Owner = d.LockedBy }).ToList(),
-            cancellationToken: cancellationToken));
+        if (attempted.Count == 0)
+        {
+            return [];
+        }
+
+        var parameters = new
+        {
+            DeliveryIds = attempted.Select(a => a.Claimed.Delivery.Id.Value).ToArray(),
+            Owners = attempted.Select(a => a.Claimed.Claim).ToArray(),
+            Statuses = attempted.Select(a => a.Claimed.Delivery.Status.ToText()).ToArray(),
+            Numbers = attempted.Select(a => a.Attempt.Number).ToArray(),
+            NextAttemptAts = attempted.Select(a => a.Claimed.Delivery.NextAttemptAt?.ToUniversalTime()).ToArray(),
+            StartedAts = attempted.Select(a => a.Attempt.StartedAt.ToUniversalTime()).ToArray(),
+            DurationMs = attempted.Select(a => a.Attempt.DurationMs).ToArray(),
+            StatusCodes = attempted.Select(a => a.Attempt.StatusCode).ToArray(),
+            Errors = attempted.Select(a => a.Attempt.Error).ToArray(),
+            ResponseExcerpts = attempted.Select(a => a.Attempt.ResponseExcerpt).ToArray(),
+        };
+        var owned = (await connection.QueryAsync<Guid>(new CommandDefinition(
+            PostgreSql.Record, parameters, transaction, cancellationToken: cancellationToken))).ToHashSet();
+        if (owned.Count == 0)
+        {
+            return [];
+        }
+
+        await Execute(connection, transaction, PostgreSql.InsertAttempt, parameters, cancellationToken);
+        return [.. attempted.Where(a => owned.Contains(a.Claimed.Delivery.Id.Value))];
     }
 
-    /// <summary>Gives back the leases of a stopping dispatcher (claims named <c>{owner}-n</c>), so others need not wait for them to expire.</summary>
-    public async Task ReleaseAsync(string owner, CancellationToken cancellationToken)
+    /// <summary>Applies the recorded attempts, in order, to their webhooks' stored health (the rules are the Domain's).</summary>
+    private async Task<List<WebhookHealthChanged>> RecordHealthAsync(
+        DbConnection connection, DbTransaction transaction, List<DeliveryOutcome.Attempted> recorded, EndpointHealthPolicy policy, CancellationToken cancellationToken)
+    {
+        var changes = new List<WebhookHealthChanged>();
+        var counted = recorded.Where(r => r.Attempt.CountsForEndpointHealth).ToList();
+        if (counted.Count == 0)
+        {
+            return changes;
+        }
+
+        var rows = (await connection.QueryAsync<HealthRow>(new CommandDefinition(
+            database.Sql(Sqlite.LoadHealth, SqlServer.LoadHealth, PostgreSql.LoadHealth),
+            new { Ids = counted.Select(r => r.Claimed.Delivery.WebhookId.Value).Distinct().ToList() },
+            transaction,
+            cancellationToken: cancellationToken))).ToDictionary(r => r.Id);
+        var health = rows.ToDictionary(r => r.Key, r => r.Value.Health());
+        var now = clock.GetUtcNow().TruncatedToMicroseconds();
+        foreach (var outcome in counted)
+        {
+            var webhookId = outcome.Claimed.Delivery.WebhookId.Value;
+            if (!health.TryGetValue(webhookId, out var before))
+            {
+                continue;
+            }
+
+            var (after, change) = before.After(outcome.Attempt, now, policy);
+            health[webhookId] = after;
+            if (change != HealthChange.None)
+            {
+                changes.Add(new WebhookHealthChanged(new WebhookId(webhookId), new ClientId(rows[webhookId].ClientId), change, after));
+            }
+        }
+
+        foreach (var (id, after) in health.Where(h => h.Value != rows[h.Key].Health()))
+        {
+            await Execute(connection, transaction, database.Sql(Sqlite.SaveHealth, SqlServer.SaveHealth, PostgreSql.SaveHealth), new
+            {
+                Id = id,
+                after.ConsecutiveFailures,
+                after.FailingSince,
+                after.BreakerTrips,
+                after.PausedUntil,
+                after.DisabledAt,
+                after.DisabledReason,
+            }, cancellationToken);
+        }
+
+        return changes;
+    }
+
+    private static object AttemptRow(DeliveryOutcome.Attempted outcome)
+    {
+        var delivery = outcome.Claimed.Delivery;
+        var attempt = outcome.Attempt;
+        return new
+        {
+            DeliveryId = delivery.Id.Value,
+            Owner = outcome.Claimed.Claim,
+            Status = delivery.Status.ToText(),
+            attempt.Number,
+            delivery.NextAttemptAt,
+            attempt.StartedAt,
+            attempt.DurationMs,
+            attempt.StatusCode,
+            attempt.Error,
+            attempt.ResponseExcerpt,
+        };
+    }
+
+    public async Task HandBackAsync(IReadOnlyList<Claimed> deliveries, CancellationToken cancellationToken)
     {
         await using var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed);
         await writer.Connection.ExecuteAsync(new CommandDefinition(
-            database.Sql(Sqlite.Release, SqlServer.Release, PostgreSql.Release), new { OwnerPattern = owner + "-%" }, cancellationToken: cancellationToken));
+            database.Sql(Sqlite.HandBack, SqlServer.HandBack, PostgreSql.HandBack),
+            deliveries.Select(d => new { DeliveryId = d.Delivery.Id.Value, Owner = d.Claim }).ToList(),
+            cancellationToken: cancellationToken));
+    }
+
+    public async Task ReleaseAsync(string dispatcher, CancellationToken cancellationToken)
+    {
+        await using var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed);
+        await writer.Connection.ExecuteAsync(new CommandDefinition(
+            database.Sql(Sqlite.Release, SqlServer.Release, PostgreSql.Release), new { OwnerPattern = dispatcher + "-%" }, cancellationToken: cancellationToken));
     }
 
     public async Task<long> CountPendingAsync(CancellationToken cancellationToken)

@@ -49,8 +49,12 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
             "SELECT event_id, delivery_id FROM idempotency_keys WHERE client_id = @ClientId AND caller = @Caller AND \"key\" = @Key AND created_at >= @Since;";
 
         public const string MakeDueNow =
-            "UPDATE deliveries SET status = 'pending', next_attempt_at = @Now WHERE id = @Id AND webhook_id = @WebhookId " +
-            "AND status <> 'cancelled' AND (lease_until IS NULL OR lease_until < @Now);";
+            "UPDATE deliveries SET status = 'pending', next_attempt_at = @Now, retry_requested = 1 WHERE id = @Id AND webhook_id = @WebhookId " +
+            "AND status <> 'cancelled' AND (lease_until IS NULL OR lease_until < @Now) " +
+            "AND NOT EXISTS (SELECT 1 FROM webhooks w WHERE w.id = @WebhookId AND w.disabled_at IS NOT NULL);";
+
+        public const string Get =
+            "SELECT id, webhook_id, status, attempt_count, next_attempt_at, retry_requested, lease_until FROM deliveries WHERE id = @Id AND webhook_id = @WebhookId;";
 
         public const string Exists = "SELECT COUNT(*) FROM deliveries WHERE id = @Id AND webhook_id = @WebhookId AND status <> 'cancelled';";
     }
@@ -371,6 +375,14 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
         return ToReceipt(row);
     }
 
+    public async Task<Domain.Deliveries.Delivery?> GetAsync(WebhookId webhookId, DeliveryId id, CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<DeliveryStateRow>(new CommandDefinition(
+            _database.Sql(Portable.Get), new { Id = id.Value, WebhookId = webhookId.Value }, cancellationToken: cancellationToken));
+        return row?.ToDelivery();
+    }
+
     public async Task<bool?> MakeDueNowAsync(WebhookId webhookId, DeliveryId id, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var writer = await _database.OpenWriterAsync(cancellationToken);
@@ -413,4 +425,26 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
 
         public string Key { get; init; } = "";
     }
+}
+
+/// <summary>A <c>deliveries</c> row's state, as the <see cref="Delivery"/> aggregate needs it.</summary>
+internal sealed class DeliveryStateRow
+{
+    public Guid Id { get; init; }
+
+    public Guid WebhookId { get; init; }
+
+    public string Status { get; init; } = "";
+
+    public int AttemptCount { get; init; }
+
+    public DateTimeOffset? NextAttemptAt { get; init; }
+
+    public bool RetryRequested { get; init; }
+
+    public DateTimeOffset? LeaseUntil { get; init; }
+
+    public Domain.Deliveries.Delivery ToDelivery() => Domain.Deliveries.Delivery.Restore(new Domain.Deliveries.Delivery.Snapshot(
+        new DeliveryId(Id), new WebhookId(WebhookId), DeliveryStatuses.TryParse(Status, out var status) ? status : throw new FormatException($"Unknown delivery status '{Status}'."),
+        AttemptCount, NextAttemptAt, RetryRequested, LeaseUntil));
 }

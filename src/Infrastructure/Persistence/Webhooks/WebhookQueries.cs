@@ -6,11 +6,11 @@ using Dapper;
 namespace CleanWebhooks.Infrastructure.Persistence.Webhooks;
 
 /// <summary>The read side: webhooks straight into answers, with no secret decrypted.</summary>
-public sealed class WebhookQueries(Database database) : IWebhookQueries
+public sealed class WebhookQueries(Database database, TimeProvider clock) : IWebhookQueries
 {
     private const string Columns =
         "id, client_id, name, type, method, headers, header_auth, url, authorization_redacted, authorization_url, " +
-        "authorization_method, authorization_headers, authorization_response_token_attr, created_at, updated_at";
+        "authorization_method, authorization_headers, authorization_response_token_attr, created_at, updated_at, " + WebhookRow.HealthColumns;
 
     private static class Portable
     {
@@ -35,8 +35,13 @@ public sealed class WebhookQueries(Database database) : IWebhookQueries
         return [.. rows.Select(ToResponse)];
     }
 
-    private static WebhookResponse ToResponse(WebhookRow r) => new(
+    private WebhookResponse ToResponse(WebhookRow r)
+    {
+        var health = r.Health();
+        return new(
         r.Id, r.ClientId, r.Name, r.Type, r.Method, WebhookRow.ReadHeaders(r.Headers), r.HeaderAuth, r.Url, r.AuthorizationRedacted,
         r.AuthorizationUrl, r.AuthorizationMethod, r.AuthorizationHeaders is null ? null : WebhookRow.ReadHeaders(r.AuthorizationHeaders),
-        r.AuthorizationResponseTokenAttr, r.CreatedAt, r.UpdatedAt);
+        r.AuthorizationResponseTokenAttr, r.CreatedAt, r.UpdatedAt, health.Status.ToText(), health.DisabledAt, health.DisabledReason,
+        health.PausedUntilAt(clock.GetUtcNow()));
+    }
 }

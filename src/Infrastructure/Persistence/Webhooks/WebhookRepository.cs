@@ -1,5 +1,7 @@
 using System.Data.Common;
+using System.Collections.Concurrent;
 using CleanWebhooks.Application.Common.Abstractions;
+using CleanWebhooks.Application.Deliveries.AttemptDelivery;
 using CleanWebhooks.Domain.Clients;
 using CleanWebhooks.Domain.Webhooks;
 using Dapper;
@@ -7,8 +9,11 @@ using Dapper;
 namespace CleanWebhooks.Infrastructure.Persistence.Webhooks;
 
 /// <summary>Stores webhooks with their secrets encrypted; a redacted copy of the fixed authorization is kept for reads.</summary>
-public sealed class WebhookRepository(Database database, ISecretProtector protector) : IWebhookRepository
+public sealed class WebhookRepository(Database database, ISecretProtector protector) : IWebhookRepository, IWebhookSource
 {
+    /// <summary>Decrypting secrets costs more than the query: each webhook version (by <c>updated_at</c>) is decrypted once.</summary>
+    private readonly ConcurrentDictionary<Guid, (DateTimeOffset UpdatedAt, Webhook.Snapshot Snapshot)> _decrypted = new();
+
     private const string InsertColumns = WebhookRow.Columns;
 
     private const string InsertValues =
@@ -21,7 +26,18 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
     {
         public const string Insert = $"INSERT INTO webhooks ({InsertColumns}) VALUES ({InsertValues});";
 
-        public const string Get = $"SELECT {WebhookRow.Columns} FROM webhooks WHERE id = @Id AND client_id = @ClientId AND deleted_at IS NULL;";
+        public const string Get = $"SELECT {WebhookRow.Columns}, {WebhookRow.HealthColumns} FROM webhooks WHERE id = @Id AND client_id = @ClientId AND deleted_at IS NULL;";
+
+        public const string GetHealth =
+            $"SELECT {WebhookRow.HealthColumns} FROM webhooks WHERE id = @Id AND client_id = @ClientId AND deleted_at IS NULL;";
+
+        public const string Enable =
+            "UPDATE webhooks SET consecutive_failures = @ConsecutiveFailures, failing_since = @FailingSince, breaker_trips = @BreakerTrips, " +
+            "paused_until = @PausedUntil, disabled_at = @DisabledAt, disabled_reason = @DisabledReason " +
+            "WHERE id = @Id AND client_id = @ClientId AND deleted_at IS NULL;";
+
+        public const string HeldDeliveriesDue =
+            "UPDATE deliveries SET next_attempt_at = @Now WHERE webhook_id = @Id AND status = 'pending' AND (lease_until IS NULL OR lease_until < @Now);";
 
         public const string GetActiveIdOfType =
             "SELECT id FROM webhooks WHERE client_id = @ClientId AND type = @Type AND deleted_at IS NULL;";
@@ -41,6 +57,8 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
     /// </summary>
     private static class Sqlite
     {
+        public const string GetForDelivery = $"SELECT {WebhookRow.Columns}, {WebhookRow.HealthColumns} FROM webhooks WHERE id IN @Ids;";
+
         public const string CancelPendingDeliveries =
             "UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, locked_by = NULL, lease_until = NULL " +
             "WHERE id IN (SELECT id FROM deliveries WHERE webhook_id = @Id AND status = 'pending' LIMIT @Batch);";
@@ -48,6 +66,8 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
 
     private static class SqlServer
     {
+        public const string GetForDelivery = $"SELECT {WebhookRow.Columns}, {WebhookRow.HealthColumns} FROM dbo.webhooks WHERE id IN @Ids;";
+
         public const string CancelPendingDeliveries =
             "UPDATE TOP (@Batch) dbo.deliveries WITH (READPAST, ROWLOCK) SET status = 'cancelled', next_attempt_at = NULL, locked_by = NULL, lease_until = NULL " +
             "WHERE webhook_id = @Id AND status = 'pending';";
@@ -55,6 +75,8 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
 
     private static class PostgreSql
     {
+        public const string GetForDelivery = $"SELECT {WebhookRow.Columns}, {WebhookRow.HealthColumns} FROM webhooks WHERE id = ANY(@Ids);";
+
         public const string CancelPendingDeliveries =
             "UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, locked_by = NULL, lease_until = NULL " +
             "WHERE id IN (SELECT id FROM deliveries WHERE webhook_id = @Id AND status = 'pending' LIMIT @Batch FOR UPDATE SKIP LOCKED);";
@@ -114,6 +136,89 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
         }
 
         return true;
+    }
+
+    public async Task<WebhookHealth?> GetHealthAsync(ClientId clientId, WebhookId id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<WebhookRow>(new CommandDefinition(
+            database.Sql(Portable.GetHealth), new { Id = id.Value, ClientId = clientId.Value }, cancellationToken: cancellationToken));
+        return row?.Health();
+    }
+
+    public async Task<bool> EnableAsync(ClientId clientId, WebhookId id, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var health = WebhookHealth.Enabled();
+        await using var writer = await database.OpenWriterAsync(cancellationToken);
+        var connection = writer.Connection;
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (await connection.ExecuteAsync(new CommandDefinition(
+            database.Sql(Portable.Enable),
+            new
+            {
+                Id = id.Value,
+                ClientId = clientId.Value,
+                health.ConsecutiveFailures,
+                health.FailingSince,
+                health.BreakerTrips,
+                health.PausedUntil,
+                health.DisabledAt,
+                health.DisabledReason,
+            },
+            transaction,
+            cancellationToken: cancellationToken)) == 0)
+        {
+            return false;
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            database.Sql(Portable.HeldDeliveriesDue), new { Id = id.Value, Now = now }, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    public async Task<IReadOnlyDictionary<WebhookId, WebhookForDelivery>> GetForDeliveryAsync(IReadOnlyCollection<WebhookId> ids, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        IEnumerable<WebhookRow> rows;
+        await using (var connection = await database.OpenAsync(cancellationToken))
+        {
+            rows = await connection.QueryAsync<WebhookRow>(new CommandDefinition(
+                database.Sql(Sqlite.GetForDelivery, SqlServer.GetForDelivery, PostgreSql.GetForDelivery), new { Ids = ids.Select(i => i.Value).Distinct().ToList() },
+                cancellationToken: cancellationToken));
+        }
+
+        var found = new Dictionary<WebhookId, WebhookForDelivery>();
+        foreach (var row in rows)
+        {
+            if (row.DeletedAt is not null)
+            {
+                continue;
+            }
+
+            try
+            {
+                if (!_decrypted.TryGetValue(row.Id, out var cached) || cached.UpdatedAt != row.UpdatedAt)
+                {
+                    cached = (row.UpdatedAt, ToSnapshot(row));
+                    _decrypted[row.Id] = cached;
+                }
+
+                // The health changes with every outcome: always the row's, never the cache's.
+                found[new WebhookId(row.Id)] = new WebhookForDelivery(Webhook.Restore(cached.Snapshot with { Health = row.Health() }), false);
+            }
+            catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or FormatException or System.Text.Json.JsonException)
+            {
+                found[new WebhookId(row.Id)] = new WebhookForDelivery(null, true);
+            }
+        }
+
+        foreach (var id in ids.Where(id => !found.ContainsKey(id)))
+        {
+            found[id] = WebhookForDelivery.Gone;
+        }
+
+        return found;
     }
 
     /// <summary>One statement in its own transaction, run again when the server chose it as a deadlock victim (safe: it is idempotent).</summary>
@@ -177,12 +282,14 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
         DeletedAt = w.DeletedAt,
     };
 
-    internal Webhook ToEntity(WebhookRow r) => Webhook.Restore(new Webhook.Snapshot(
+    private Webhook ToEntity(WebhookRow r) => Webhook.Restore(ToSnapshot(r));
+
+    private Webhook.Snapshot ToSnapshot(WebhookRow r) => new(
         new WebhookId(r.Id), new ClientId(r.ClientId), r.Name, (WebhookType)r.Type, r.Method, WebhookRow.ReadHeaders(r.Headers),
         r.HeaderAuth, r.Url, Unprotect(r.AuthorizationCipher), r.AuthorizationUrl, r.AuthorizationMethod,
         r.AuthorizationHeaders is null ? null : WebhookRow.ReadHeaders(r.AuthorizationHeaders), Unprotect(r.AuthorizationBodyCipher),
         r.AuthorizationResponseTokenAttr, protector.Unprotect(r.SigningSecretCipher), Unprotect(r.PreviousSigningSecretCipher),
-        r.PreviousSigningSecretExpiresAt, r.CreatedAt, r.UpdatedAt, r.DeletedAt));
+        r.PreviousSigningSecretExpiresAt, r.CreatedAt, r.UpdatedAt, r.DeletedAt, r.Health());
 
     private string? Protect(string? value) => value is null ? null : protector.Protect(value);
 

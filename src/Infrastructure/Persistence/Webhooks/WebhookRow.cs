@@ -11,6 +11,9 @@ internal sealed class WebhookRow
         "authorization_response_token_attr, signing_secret_cipher, previous_signing_secret_cipher, " +
         "previous_signing_secret_expires_at, created_at, updated_at, deleted_at";
 
+    /// <summary>The endpoint's health (migration 0002); written by the delivery queue and by enable, never by insert.</summary>
+    public const string HealthColumns = "consecutive_failures, failing_since, breaker_trips, paused_until, disabled_at, disabled_reason";
+
     public Guid Id { get; init; }
 
     public Guid ClientId { get; init; }
@@ -52,6 +55,20 @@ internal sealed class WebhookRow
     public DateTimeOffset UpdatedAt { get; init; }
 
     public DateTimeOffset? DeletedAt { get; init; }
+
+    public int ConsecutiveFailures { get; init; }
+
+    public DateTimeOffset? FailingSince { get; init; }
+
+    public int BreakerTrips { get; init; }
+
+    public DateTimeOffset? PausedUntil { get; init; }
+
+    public DateTimeOffset? DisabledAt { get; init; }
+
+    public string? DisabledReason { get; init; }
+
+    public Domain.Webhooks.WebhookHealth Health() => new(ConsecutiveFailures, FailingSince, BreakerTrips, PausedUntil, DisabledAt, DisabledReason);
 
     public static Dictionary<string, string> ReadHeaders(string json) =>
         JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? [];
