@@ -179,6 +179,8 @@ public sealed class BatchIntakeTests : DeliveryFixture
     [InlineData("{\"events\": null}")]
     [InlineData("{\"items\": []}")]
     [InlineData("null")]
+    [InlineData("{\"events\": [{\"clientId\": \"113d37ed-6b47-46b6-bc50-bf5d64ad3a94\", \"documentId\": \"d\", \"type\": \"0\"}]}")]
+    [InlineData("{\"events\": [{\"clientId\": \"113d37ed-6b47-46b6-bc50-bf5d64ad3a94\", \"documentId\": \"d\", \"type\": 0, \"extra\": 1}]}")]
     public async Task ReportBatch_BodyNotABatch_400(string body)
     {
         var (status, json) = await PostBatchAsync(body);
