@@ -234,6 +234,7 @@ public sealed class BatchIntakeTests : DeliveryFixture
     private static JsonElement Refused(JsonElement result, int status)
     {
         Assert.False(result.TryGetProperty("eventId", out _), $"stored: {result}");
+        Assert.False(result.TryGetProperty("deliveryId", out _), $"a refused event has only its error: {result}");
         var problem = result.GetProperty("error");
         Assert.Equal(status, problem.GetProperty("status").GetInt32());
         Assert.False(string.IsNullOrEmpty(problem.GetProperty("title").GetString()));

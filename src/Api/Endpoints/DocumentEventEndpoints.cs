@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using CleanWebhooks.Api.Auth;
 using CleanWebhooks.Api.Http;
 using CleanWebhooks.Application.Deliveries.ReportDocumentEvent;
@@ -78,9 +79,28 @@ public sealed record DocumentEventBatchResponse(IReadOnlyList<DocumentEventBatch
 
 /// <summary>
 /// An event's result: <c>eventId</c> and <c>deliveryId</c> (null when the client has no webhook of that type) when it
-/// is stored, or <c>error</c>, the problem a single report of it would have answered, when it is refused.
+/// is stored, or only <c>error</c>, the problem a single report of it would have answered, when it is refused.
 /// </summary>
 public sealed record DocumentEventBatchResult(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Guid? EventId,
     Guid? DeliveryId,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ProblemDetails? Error);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ProblemDetails? Error)
+{
+    /// <summary>
+    /// A refused event's result is <c>{"error": ...}</c> alone, as contract section 10 shows it; a stored one keeps its
+    /// <c>deliveryId</c> even when null (no webhook of that type), as the single intake answers.
+    /// </summary>
+    public static void LeaveDeliveryIdOutOfErrors(JsonTypeInfo typeInfo)
+    {
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        if (typeInfo.Type != typeof(DocumentEventBatchResult))
+        {
+            return;
+        }
+
+        foreach (var property in typeInfo.Properties.Where(p => p.Name == "deliveryId"))
+        {
+            property.ShouldSerialize = (result, _) => ((DocumentEventBatchResult)result).Error is null;
+        }
+    }
+}

@@ -28,10 +28,13 @@ public sealed class IntegratorDocumentProcessor : IDocumentProcessor
         ["DocumentEventBatchItem"] = ["clientId", "documentId", "type"],
     };
 
-    /// <summary>The answer fields that are left out rather than null: a batch result is a receipt or an error, not both.</summary>
+    /// <summary>
+    /// The answer fields that may be left out: a batch result is a receipt (<c>eventId</c>, <c>deliveryId</c>, which is
+    /// null without a webhook) or <c>error</c> alone.
+    /// </summary>
     private static readonly Dictionary<string, string[]> OptionalAnswerFields = new(StringComparer.Ordinal)
     {
-        ["DocumentEventBatchResult"] = ["eventId", "error"],
+        ["DocumentEventBatchResult"] = ["eventId", "deliveryId", "error"],
     };
 
     /// <summary>The seed's example webhook (the seed page's request, which uses the token flow).</summary>
