@@ -38,6 +38,8 @@ public sealed partial class GlobalExceptionHandler(
                 {
                     [unbound.Groups["name"].Value] = [ProblemTexts.WrongValueType.ToString()],
                 })
+                : bad.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? Problems.Create(413, ProblemTexts.BodyTooLarge.Format(RequestBodyLimit.LimitOf(httpContext) / 1024))
                 : Problems.Create(bad.StatusCode, bad.StatusCode == 400 ? bad.Message : Problems.DefaultDetail(bad.StatusCode));
         }
         else if (storageFaults.IsStorageFault(exception))
