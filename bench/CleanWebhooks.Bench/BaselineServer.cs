@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Threading.Channels;
 using Dapper;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -26,6 +27,15 @@ internal static class BaselineServer
 
     public const string SettingsPath = "/baseline/settings";
 
+    /// <summary>The HTTP ceiling of intake: the same JSON bound, 202, nothing stored.</summary>
+    public const string CeilingPath = "/baseline/ceiling";
+
+    /// <summary>The bare forwarder: 202, then the envelope posted to the receiver from an in-memory queue (nothing durable).</summary>
+    public const string ForwardPath = "/baseline/forward";
+
+    /// <summary>The forwarder's senders: the dispatcher's default <c>Delivery:MaxConcurrency</c>.</summary>
+    public const int ForwarderConcurrency = 64;
+
     public const string ReadyPath = "/baseline/ready";
 
     /// <summary>The service's query (WebhookQueries, SQLite dialect), character for character.</summary>
@@ -42,7 +52,7 @@ internal static class BaselineServer
     private const string Insert =
         "INSERT INTO baseline_events (id, client_id, document_id, type, data, occurred_at) VALUES (@Id, @ClientId, @DocumentId, @Type, @Data, @OccurredAt);";
 
-    /// <summary>Arguments: <c>--baseline-server --urls URL --read-db PATH --write-db PATH</c>.</summary>
+    /// <summary>Arguments: <c>--baseline-server --urls URL --read-db PATH --write-db PATH [--forward-to URL]</c>.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
         string Arg(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault()
@@ -95,6 +105,23 @@ internal static class BaselineServer
             return Results.Accepted();
         });
 
+        app.MapPost(CeilingPath, (EventBody body) => Results.Accepted());
+
+        var forwardTo = args.SkipWhile(a => a != "--forward-to").Skip(1).FirstOrDefault();
+        if (forwardTo is not null)
+        {
+            var queue = Channel.CreateUnbounded<(EventBody Body, DateTimeOffset AcceptedAt)>();
+            var handler = new SocketsHttpHandler { MaxConnectionsPerServer = ForwarderConcurrency, UseProxy = false };
+            var http = new HttpClient(handler) { BaseAddress = new Uri(forwardTo), Timeout = TimeSpan.FromSeconds(15) };
+            var senders = Enumerable.Range(0, ForwarderConcurrency).Select(_ => Task.Run(() => ForwardAsync(queue.Reader, http))).ToArray();
+            app.Lifetime.ApplicationStopping.Register(() => queue.Writer.TryComplete());
+            app.MapPost(ForwardPath, (EventBody body) =>
+            {
+                queue.Writer.TryWrite((body, DateTimeOffset.UtcNow));
+                return Results.Accepted();
+            });
+        }
+
         app.MapGet(SettingsPath, async (CancellationToken cancellationToken) =>
         {
             await using var connection = new SqliteConnection(write);
@@ -106,6 +133,28 @@ internal static class BaselineServer
 
         await app.RunAsync();
         return 0;
+    }
+
+    /// <summary>One of the forwarder's senders: the service's envelope, posted as the dispatcher would, nothing recorded.</summary>
+    private static async Task ForwardAsync(ChannelReader<(EventBody Body, DateTimeOffset AcceptedAt)> queue, HttpClient http)
+    {
+        await foreach (var (body, acceptedAt) in queue.ReadAllAsync())
+        {
+            var documentId = body.DocumentId ?? "";
+            var data = body.Data is { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined } d ? d.GetRawText() : "null";
+            var envelope = $"{{\"id\":{JsonSerializer.Serialize(documentId)},\"type\":{body.Type ?? 0},\"event\":\"document.finished\"," +
+                $"\"clientId\":\"{body.ClientId}\",\"webhookId\":\"{Guid.Empty}\",\"deliveryId\":\"{Guid.NewGuid()}\"," +
+                $"\"occurredAt\":\"{acceptedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture)}\",\"data\":{data}}}";
+            try
+            {
+                using var content = new StringContent(envelope, System.Text.Encoding.UTF8, "application/json");
+                using var response = await http.PostAsync(new Uri("/hook/" + Uri.EscapeDataString(documentId), UriKind.Relative), content);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // Not durable by design: a lost envelope shows as a missing arrival in the bench.
+            }
+        }
     }
 
     private static string SqliteConnectionVersion(SqliteConnection connection) => connection.ServerVersion;

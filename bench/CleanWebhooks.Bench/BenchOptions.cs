@@ -28,6 +28,9 @@ internal sealed record BenchOptions
     /// <summary>Events sent (and delivered) before a delivery measurement, so that it does not time the JIT.</summary>
     public int WarmupEvents { get; init; } = 500;
 
+    /// <summary>Events per request of the batch intake load (<c>--batch-size</c>).</summary>
+    public int BatchSize { get; init; } = 100;
+
     /// <summary>Clients (each with one webhook) that the intake load is spread over.</summary>
     public int Clients { get; init; } = 16;
 
@@ -74,6 +77,7 @@ internal sealed record BenchOptions
           --concurrency N     connections of each load generator (default 64)
           --paced-seconds N   length of the paced latency run (default 10; 3 with --quick)
           --paced-rate N      events/s of the paced latency run (default 1,000, the target's rate)
+          --batch-size N      events per request of the batch intake load (default 100, at most 1,000)
           --api PATH          CleanWebhooks.Api.dll to run (default: src/Api/bin/<configuration>/net10.0)
           --postgres CONN     also run end-to-end on this PostgreSQL server (default: $CLEANWEBHOOKS_BENCH_POSTGRES)
           --out PATH          the JSON results (default: bench/results/latest.json)
@@ -113,6 +117,7 @@ internal sealed record BenchOptions
                 "--concurrency" => options with { Concurrency = NextInt(1) },
                 "--paced-seconds" => options with { PacedDuration = TimeSpan.FromSeconds(NextInt(1)) },
                 "--paced-rate" => options with { PacedRate = NextInt(1) },
+                "--batch-size" => options with { BatchSize = Math.Min(1000, NextInt(1)) },
                 "--api" => options with { ApiPath = Path.GetFullPath(Next()) },
                 "--postgres" => options with { Postgres = Next() },
                 "--out" => options with { OutputPath = Path.GetFullPath(Next()) },

@@ -99,7 +99,7 @@ internal static class BenchRunner
             1, startedAt, Math.Round(clock.Elapsed.TotalSeconds, 1), options.Quick, commit, dirty, machine,
             new SettingsInfo(options.Concurrency, options.Warmup.TotalSeconds, options.Slice.TotalSeconds, options.Rounds, options.Events,
                 options.WarmupEvents, options.PacedRate, options.PacedDuration.TotalSeconds, options.Clients, options.Scenarios, options.Purge),
-            read, intake, endToEnd, latency, memory, isolation, TargetsOf(read, intake, endToEnd, latency, memory, isolation), failures);
+            read, intake, intake?.BatchIntake, endToEnd, latency, memory, isolation, TargetsOf(read, intake, endToEnd, latency, memory, isolation), failures);
 
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
         await File.WriteAllTextAsync(output, JsonSerializer.Serialize(report, Json) + Environment.NewLine);
@@ -141,7 +141,10 @@ internal static class BenchRunner
         [
             new("read.ratio", $">= {Targets.Read}", F(read?.Ratio, "0.00"), read?.Met ?? false),
             new("intake.ratio", $">= {Targets.Intake}", F(intake?.Ratio, "0.00"), intake?.Met ?? false),
+            new("intake.ceilingRatio", $">= {Targets.IntakeCeiling}", F(intake?.CeilingRatio, "0.00"), intake?.CeilingMet ?? false),
+            new("batchIntake.ratio", $">= {Targets.BatchIntake}", F(intake?.BatchIntake?.Ratio, "0.00"), intake?.BatchIntake?.Met ?? false),
             new("endToEnd.ratio", $">= {Targets.EndToEnd}", F(endToEnd?.Ratio, "0.00"), endToEnd?.Met ?? false),
+            new("endToEnd.forwarderRatio", $">= {Targets.EndToEndForwarder}", F(endToEnd?.ForwarderRatio, "0.00"), endToEnd?.ForwarderMet ?? false),
             new("latency.p50Ms", $"<= {Targets.LatencyP50Ms} at {latency?.RatePerSecond ?? 1000}/s", F(latency?.P50Ms, "0.0"),
                 latency is { Delivered: var d, Events: var n, P50Ms: <= Targets.LatencyP50Ms } && d == n),
             new("latency.p99Ms", $"<= {Targets.LatencyP99Ms} at {latency?.RatePerSecond ?? 1000}/s", F(latency?.P99Ms, "0.0"),

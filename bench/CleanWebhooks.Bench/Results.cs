@@ -10,6 +10,15 @@ internal static class Targets
     public const double LatencyP99Ms = 50;
     public const double MemoryMb = 300;
     public const double IsolationP99Ms = 100;
+
+    /// <summary>Intake against the HTTP ceiling (the same JSON bound, 202, no database): issue 13.</summary>
+    public const double IntakeCeiling = 0.5;
+
+    /// <summary>End to end against the bare forwarder (202, then posted from an in-memory queue): issue 13.</summary>
+    public const double EndToEndForwarder = 0.5;
+
+    /// <summary>Batch intake events/s against single-event intake events/s: issue 13.</summary>
+    public const double BatchIntake = 4;
 }
 
 /// <summary>A load generator's figures for one target: rate over the measured time, failures, latency percentiles.</summary>
@@ -33,8 +42,28 @@ internal sealed record Throughput(
 internal sealed record ReadResult(
     double? Ratio, double RequestsPerSecond, double? P50Ms, double? P99Ms, Throughput Service, Throughput Baseline, double Target, bool Met);
 
+/// <summary>
+/// Scenario 2. <c>ratio</c> is against one durable insert per request (kept for continuity); <c>ceilingRatio</c> against
+/// the HTTP ceiling, the bare endpoint that binds the same JSON and answers 202 without a database.
+/// </summary>
 internal sealed record IntakeResult(
-    double? Ratio, double EventsPerSecond, double? P50Ms, double? P99Ms, Throughput Service, Throughput Baseline, int Clients, double Target, bool Met);
+    double? Ratio, double EventsPerSecond, double? P50Ms, double? P99Ms, Throughput Service, Throughput Baseline, int Clients, double Target, bool Met)
+{
+    public double? CeilingRatio { get; init; }
+
+    public Throughput? Ceiling { get; init; }
+
+    public double CeilingTarget { get; init; }
+
+    public bool CeilingMet { get; init; }
+
+    /// <summary>Written as the top-level <c>batchIntake</c>, not here.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public BatchIntakeResult? BatchIntake { get; init; }
+}
+
+/// <summary>Batch intake, measured in the same alternating slices as scenario 2: events/s (requests/s × batch size) ÷ single-event events/s.</summary>
+internal sealed record BatchIntakeResult(double? Ratio, double EventsPerSecond, int BatchSize, Throughput Requests, double Target, bool Met);
 
 internal sealed record DirectResult(double DeliveriesPerSecond, int Delivered, double Seconds, double? P50Ms, double? P99Ms, double? MaxMs);
 
@@ -55,6 +84,15 @@ internal sealed record EndToEndResult(
     bool Met,
     long DeliveryRowsLeft)
 {
+    /// <summary>Against the bare forwarder (<c>endToEnd.forwarderRatio</c>); <c>ratio</c> stays against plain HttpClient posts.</summary>
+    public double? ForwarderRatio { get; init; }
+
+    public DirectResult? Forwarder { get; init; }
+
+    public double ForwarderTarget { get; init; }
+
+    public bool ForwarderMet { get; init; }
+
     /// <summary>The same run with the service on PostgreSQL (<c>endToEnd.postgres.deliveriesPerSecond</c>), when a server was given.</summary>
     public PostgresEndToEndResult? Postgres { get; init; }
 }
@@ -104,6 +142,7 @@ internal sealed record Report(
     SettingsInfo Settings,
     ReadResult? Read,
     IntakeResult? Intake,
+    BatchIntakeResult? BatchIntake,
     EndToEndResult? EndToEnd,
     LatencyResult? Latency,
     MemoryResult? Memory,

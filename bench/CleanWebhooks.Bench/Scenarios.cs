@@ -17,6 +17,8 @@ internal static class Scenarios
 {
     private const string IntakePath = "/internal/document_events";
 
+    private const string BatchIntakePath = "/internal/document_events/batch";
+
     /// <summary>The <c>data</c> of every event (and of the baseline's envelopes).</summary>
     private const string EventData = "{\"pages\":3,\"source\":\"bench\"}";
 
@@ -106,16 +108,67 @@ internal static class Scenarios
             return response.StatusCode;
         }
 
+        var ceilingUrl = new Uri(baseline.BaseAddress, BaselineServer.CeilingPath);
+        async Task<HttpStatusCode> CeilingSend(long index, CancellationToken token)
+        {
+            using var request = Event(ceilingUrl);
+            using var response = await http.SendAsync(request, token);
+            return response.StatusCode;
+        }
+
+        var batchUrl = new Uri(service.BaseAddress, BatchIntakePath);
+        var batchSize = context.Options.BatchSize;
+        HttpRequestMessage Batch()
+        {
+            var body = new StringBuilder("{\"events\":[");
+            for (var i = 0; i < batchSize; i++)
+            {
+                var n = Interlocked.Increment(ref sequence);
+                body.Append(i == 0 ? "" : ",").Append(EventJson(integrators[(int)(n % integrators.Count)].ClientId, "batch-" + n.ToString(CultureInfo.InvariantCulture)));
+            }
+
+            return Authorized(new HttpRequestMessage(HttpMethod.Post, batchUrl)
+            {
+                Content = new StringContent(body.Append("]}").ToString(), Encoding.UTF8, "application/json"),
+            }, "X-INTERNAL-KEY", service.InternalKey);
+        }
+
+        async Task<HttpStatusCode> BatchSend(long index, CancellationToken token)
+        {
+            using var request = Batch();
+            using var response = await http.SendAsync(request, token);
+            return response.StatusCode;
+        }
+
         // The client has a webhook, so every accepted event also creates a delivery (the outbox row).
         await ExpectAsync(http, () => Authorized(Event(serviceUrl), "X-INTERNAL-KEY", service.InternalKey),
             HttpStatusCode.Accepted, "\"deliveryId\":\"", "service intake", ct);
         await ExpectAsync(http, () => Event(baselineUrl), HttpStatusCode.Accepted, null, "baseline insert", ct);
+        await ExpectAsync(http, () => Event(ceilingUrl), HttpStatusCode.Accepted, null, "HTTP ceiling", ct);
+        await ExpectAsync(http, Batch, HttpStatusCode.OK, "\"deliveryId\":\"", "service batch intake", ct);
         var settings = await http.GetFromJsonAsync<BaselineServer.SqliteSettings>(new Uri(baseline.BaseAddress, BaselineServer.SettingsPath), ct);
 
-        var (measured, bare) = await CompareAsync(context, "intake", ServiceSend, HttpStatusCode.Accepted, BaselineSend, HttpStatusCode.Accepted);
+        var figures = await CompareAsync(context, "intake",
+        [
+            new("insert", BaselineSend, HttpStatusCode.Accepted),
+            new("service", ServiceSend, HttpStatusCode.Accepted),
+            new("ceiling", CeilingSend, HttpStatusCode.Accepted),
+            new($"batch×{batchSize}", BatchSend, HttpStatusCode.OK),
+        ]);
+        var (bare, measured, ceiling, batches) = (figures[0], figures[1], figures[2], figures[3]);
         var ratio = Ratio(measured.PerSecond, bare.PerSecond);
+        var ceilingRatio = Ratio(measured.PerSecond, ceiling.PerSecond);
+        var batchEvents = Math.Round(batches.PerSecond * batchSize, 1);
+        var batchRatio = Ratio(batchEvents, measured.PerSecond);
         return new IntakeResult(ratio, measured.PerSecond, measured.P50Ms, measured.P99Ms, measured, bare with { Sqlite = settings },
-            integrators.Count, Targets.Intake, ratio >= Targets.Intake);
+            integrators.Count, Targets.Intake, ratio >= Targets.Intake)
+        {
+            CeilingRatio = ceilingRatio,
+            Ceiling = ceiling,
+            CeilingTarget = Targets.IntakeCeiling,
+            CeilingMet = ceilingRatio >= Targets.IntakeCeiling,
+            BatchIntake = new BatchIntakeResult(batchRatio, batchEvents, batchSize, batches, Targets.BatchIntake, batchRatio >= Targets.BatchIntake),
+        };
     }
 
     /// <summary>
@@ -249,6 +302,31 @@ internal static class Scenarios
         var direct = receiver.Expect("baseline", options.Events);
         var (directSeconds, _) = await DeliverAsync(context, "end-to-end: baseline", direct, Direct, HttpStatusCode.OK, timeout);
 
+        // The bare forwarder: the same intake JSON, 202 at once, the envelope posted from an in-memory queue by as many
+        // senders as the dispatcher has. The non-durable version of the same pipeline.
+        DirectResult forwarded;
+        await using (var forwarder = await Baseline.StartAsync(service.DatabasePath, context.FolderFor("forwarder"), context.CancellationToken, receiver.BaseAddress))
+        {
+            Load.Send Forward(DeliveryCollector collector) => async (index, token) =>
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(forwarder.BaseAddress, BaselineServer.ForwardPath))
+                {
+                    Content = EventBody(integrators[(int)(index % integrators.Count)].ClientId, collector.DocumentId(index)),
+                };
+                using var response = await http.SendAsync(request, token);
+                return response.StatusCode;
+            };
+
+            await DeliverAsync(context, "end-to-end: forwarder warm-up", receiver.Expect("forwarder-warmup", options.WarmupEvents), Forward,
+                HttpStatusCode.Accepted, TimeSpan.FromSeconds(30));
+            var viaForwarder = receiver.Expect("forwarder", options.Events);
+            var (forwardSeconds, _) = await DeliverAsync(context, "end-to-end: forwarder", viaForwarder, Forward, HttpStatusCode.Accepted, timeout);
+            var forwardLatency = LatencySummary.Of(viaForwarder.Latencies());
+            forwarded = new DirectResult(
+                Math.Round(forwardSeconds > 0 ? viaForwarder.Distinct / forwardSeconds : 0, 1), viaForwarder.Distinct, Round(forwardSeconds),
+                Ms(forwardLatency.P50Ms), Ms(forwardLatency.P99Ms), Ms(forwardLatency.MaxMs));
+        }
+
         var collector = receiver.Expect("e2e", options.Events);
         using var sampler = new MemorySampler(service.Process);
         var (seconds, sender) = await DeliverAsync(context, "end-to-end: service", collector, intake, HttpStatusCode.Accepted, timeout);
@@ -265,7 +343,13 @@ internal static class Scenarios
             ratio, Math.Round(rate, 1), options.Events, collector.Distinct, collector.Duplicates, complete, Round(seconds),
             Ms(latency.P50Ms), Ms(latency.P99Ms), Ms(latency.MaxMs), Throughput.Of(sender),
             new DirectResult(Math.Round(directRate, 1), direct.Distinct, Round(directSeconds), Ms(directLatency.P50Ms), Ms(directLatency.P99Ms), Ms(directLatency.MaxMs)),
-            Targets.EndToEnd, complete && ratio >= Targets.EndToEnd, await DeliveryRowsAsync(service));
+            Targets.EndToEnd, complete && ratio >= Targets.EndToEnd, await DeliveryRowsAsync(service))
+        {
+            ForwarderRatio = Ratio(rate, forwarded.DeliveriesPerSecond),
+            Forwarder = forwarded,
+            ForwarderTarget = Targets.EndToEndForwarder,
+            ForwarderMet = complete && Ratio(rate, forwarded.DeliveriesPerSecond) >= Targets.EndToEndForwarder,
+        };
 
         var peak = peakHwm ?? sampled;
         var memory = new MemoryResult(
@@ -337,31 +421,41 @@ internal static class Scenarios
     private static async Task<(Throughput Service, Throughput Baseline)> CompareAsync(
         BenchContext context, string scenario, Load.Send service, HttpStatusCode serviceOk, Load.Send baseline, HttpStatusCode baselineOk)
     {
+        var figures = await CompareAsync(context, scenario, [new("baseline", baseline, baselineOk), new("service", service, serviceOk)]);
+        return (figures[1], figures[0]);
+    }
+
+    /// <summary>
+    /// Warms every target up, then measures them in slices whose order turns each round (the first goes first in round
+    /// 0, the second in round 1, ...), so that load from elsewhere on the machine falls on all alike.
+    /// </summary>
+    private static async Task<Throughput[]> CompareAsync(BenchContext context, string scenario, IReadOnlyList<Contender> contenders)
+    {
         var options = context.Options;
         var ct = context.CancellationToken;
-        var measured = new Recorder("service");
-        var bare = new Recorder("baseline");
+        var recorders = contenders.Select(c => new Recorder(c.Name)).ToArray();
         await using (Progress.Start($"{scenario}: warm-up", () => ""))
         {
-            await Load.RunAsync(options.Concurrency, options.Warmup, long.MaxValue, 0, baseline, baselineOk, null, ct);
-            await Load.RunAsync(options.Concurrency, options.Warmup, long.MaxValue, 0, service, serviceOk, null, ct);
+            foreach (var contender in contenders)
+            {
+                await Load.RunAsync(options.Concurrency, options.Warmup, long.MaxValue, 0, contender.Send, contender.Ok, null, ct);
+            }
         }
 
         await using (Progress.Start($"{scenario}: {options.Rounds} rounds of {options.Slice.TotalSeconds:0} s each", () =>
-            $"service {measured.Ok,9:N0} ok {measured.PerSecond,8:N0}/s   baseline {bare.Ok,9:N0} ok {bare.PerSecond,8:N0}/s   errors {measured.Errors + bare.Errors:N0}"))
+            string.Join("   ", recorders.Select(r => $"{r.Name} {r.Ok,9:N0} ok {r.PerSecond,8:N0}/s")) + $"   errors {recorders.Sum(r => r.Errors):N0}"))
         {
             for (var round = 0; round < options.Rounds; round++)
             {
-                foreach (var (send, ok, recorder) in round % 2 == 0
-                    ? new[] { (baseline, baselineOk, bare), (service, serviceOk, measured) }
-                    : new[] { (service, serviceOk, measured), (baseline, baselineOk, bare) })
+                for (var k = 0; k < contenders.Count; k++)
                 {
-                    await Load.RunAsync(options.Concurrency, options.Slice, long.MaxValue, 0, send, ok, recorder, ct);
+                    var i = (round + k) % contenders.Count;
+                    await Load.RunAsync(options.Concurrency, options.Slice, long.MaxValue, 0, contenders[i].Send, contenders[i].Ok, recorders[i], ct);
                 }
             }
         }
 
-        foreach (var recorder in new[] { measured, bare })
+        foreach (var recorder in recorders)
         {
             if (recorder.Errors > 0)
             {
@@ -369,8 +463,10 @@ internal static class Scenarios
             }
         }
 
-        return (Throughput.Of(measured), Throughput.Of(bare));
+        return [.. recorders.Select(Throughput.Of)];
     }
+
+    private sealed record Contender(string Name, Load.Send Send, HttpStatusCode Ok);
 
     private static async Task<List<Integrator>> CreateIntegratorsAsync(Service service, BenchContext context, CancellationToken cancellationToken)
     {
@@ -401,10 +497,10 @@ internal static class Scenarios
         return request;
     }
 
-    private static StringContent EventBody(Guid clientId, string documentId) => new(
-        $"{{\"clientId\":\"{clientId}\",\"documentId\":\"{documentId}\",\"type\":0,\"data\":{EventData}}}",
-        Encoding.UTF8,
-        "application/json");
+    private static StringContent EventBody(Guid clientId, string documentId) => new(EventJson(clientId, documentId), Encoding.UTF8, "application/json");
+
+    private static string EventJson(Guid clientId, string documentId) =>
+        $"{{\"clientId\":\"{clientId}\",\"documentId\":\"{documentId}\",\"type\":0,\"data\":{EventData}}}";
 
     private static string Status(Recorder sender, DeliveryCollector collector) =>
         $"sent {sender.Ok,9:N0} ({sender.Errors:N0} failed)   delivered {collector.Distinct,9:N0} / {collector.Expected:N0}";

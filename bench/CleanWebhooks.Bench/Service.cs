@@ -141,7 +141,7 @@ internal sealed class Baseline : IAsyncDisposable
 
     public Uri BaseAddress => Process.BaseAddress;
 
-    public static async Task<Baseline> StartAsync(string readDatabase, string folder, CancellationToken cancellationToken)
+    public static async Task<Baseline> StartAsync(string readDatabase, string folder, CancellationToken cancellationToken, Uri? forwardTo = null)
     {
         Directory.CreateDirectory(folder);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -153,6 +153,7 @@ internal sealed class Baseline : IAsyncDisposable
             "--urls", $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}",
             "--read-db", readDatabase,
             "--write-db", Path.Combine(folder, "baseline.db"),
+            .. forwardTo is null ? Array.Empty<string>() : ["--forward-to", forwardTo.ToString()],
         ];
         var environment = new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning" };
         var process = ChildProcess.Start("baseline", self, arguments, environment, port, Path.Combine(folder, "baseline.log"));

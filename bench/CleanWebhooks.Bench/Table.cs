@@ -23,12 +23,30 @@ internal static class Table
         {
             rows.Add(["intake", "POST event, events/s", N(intake.EventsPerSecond), N(intake.Baseline.PerSecond), R(intake.Ratio), $">= {Targets.Intake:0.0#}x", Met(intake.Met)]);
             rows.Add(["", "  latency p50 / p99 ms", Pair(intake.P50Ms, intake.P99Ms), Pair(intake.Baseline.P50Ms, intake.Baseline.P99Ms), "", "", ""]);
+            if (intake.Ceiling is { } ceiling)
+            {
+                rows.Add(["", "  vs HTTP ceiling (202, no database)", N(intake.EventsPerSecond), N(ceiling.PerSecond), R(intake.CeilingRatio),
+                    $">= {Targets.IntakeCeiling:0.0#}x", Met(intake.CeilingMet)]);
+            }
+        }
+
+        if (report.BatchIntake is { } batch)
+        {
+            rows.Add(["batch intake", $"{batch.BatchSize:N0} per request, events/s", N(batch.EventsPerSecond), N(report.Intake?.EventsPerSecond ?? 0), R(batch.Ratio),
+                $">= {Targets.BatchIntake:0.0#}x", Met(batch.Met)]);
+            rows.Add(["", "  request latency p50 / p99 ms", Pair(batch.Requests.P50Ms, batch.Requests.P99Ms), "", "", "", ""]);
         }
 
         if (report.EndToEnd is { } e2e)
         {
             rows.Add(["end-to-end", $"{e2e.Events:N0} events, deliveries/s", N(e2e.DeliveriesPerSecond), N(e2e.Baseline.DeliveriesPerSecond), R(e2e.Ratio), $">= {Targets.EndToEnd:0.0#}x", Met(e2e.Met)]);
             rows.Add(["", "  event->receiver p50 / p99 ms", Pair(e2e.P50Ms, e2e.P99Ms), Pair(e2e.Baseline.P50Ms, e2e.Baseline.P99Ms), "", "", ""]);
+            if (e2e.Forwarder is { } forwarder)
+            {
+                rows.Add(["", "  vs bare forwarder, deliveries/s", N(e2e.DeliveriesPerSecond), N(forwarder.DeliveriesPerSecond), R(e2e.ForwarderRatio),
+                    $">= {Targets.EndToEndForwarder:0.0#}x", Met(e2e.ForwarderMet)]);
+                rows.Add(["", "    forwarder event->receiver p50 / p99 ms", "", Pair(forwarder.P50Ms, forwarder.P99Ms), "", "", ""]);
+            }
             rows.Add(["", report.Settings.Purge ? "  intake events/s, p99 ms (purging)" : "  intake events/s, p99 ms", $"{N(e2e.Intake.PerSecond)}, {F(e2e.Intake.P99Ms)}", "", "", "", ""]);
             rows.Add(["", "  delivery rows left in the database", $"{e2e.DeliveryRowsLeft:N0}", "", "", "", ""]);
             rows.Add(["", "  delivered / duplicates", $"{e2e.Delivered:N0} / {e2e.Duplicates:N0}", $"{e2e.Baseline.Delivered:N0}", "", "", ""]);

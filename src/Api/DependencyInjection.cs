@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using CleanWebhooks.Api.Auth;
 using CleanWebhooks.Api.Endpoints;
 using Mediator;
@@ -62,6 +63,8 @@ public static class DependencyInjection
             options.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
             options.SerializerOptions.AllowDuplicateProperties = false;
             options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+            options.SerializerOptions.TypeInfoResolver = (options.SerializerOptions.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver())
+                .WithAddedModifier(DocumentEventBatchResult.LeaveDeliveryIdOutOfErrors);
         });
         services.AddSingleton(new DisplayTime(zone));
 

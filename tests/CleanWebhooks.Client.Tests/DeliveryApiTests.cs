@@ -76,6 +76,48 @@ public sealed class DeliveryApiTests : IClassFixture<ApiFactory>, IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReportDocumentEventBatch_StoredAndRefusedEvents_ResultsInOrderAndStoredOnesDelivered()
+    {
+        var (clientId, client) = await NewIntegratorAsync();
+        var webhook = await client.CreateWebhookAsync(ClientTestExtensions.ValidWebhook(_receiver.Url("/docs/:id")));
+        var admin = _factory.CreateInternalApiClient();
+
+        var answer = await admin.ReportDocumentEventBatchAsync(new ReportDocumentEventBatchRequest
+        {
+            Events =
+            [
+                new DocumentEventBatchItem { ClientId = clientId, DocumentId = "batch-1", Type = 0, Data = new { pages = 1 }, IdempotencyKey = "batch-key-1" },
+                new DocumentEventBatchItem { ClientId = Guid.NewGuid(), DocumentId = "batch-unknown", Type = 0 },
+                new DocumentEventBatchItem { ClientId = clientId, DocumentId = "batch-2", Type = 0 },
+                new DocumentEventBatchItem { ClientId = clientId, DocumentId = "batch-1", Type = 0, IdempotencyKey = "batch-key-1" },
+            ],
+        });
+
+        Assert.Equal(4, answer.Results.Count);
+        Assert.Null(answer.Results[0].Error);
+        Assert.NotNull(answer.Results[0].DeliveryId);
+        Assert.Null(answer.Results[1].EventId);
+        Assert.Equal(404, answer.Results[1].Error!.Status);
+        Assert.Equal("client.not_found", answer.Results[1].Error!.AdditionalProperties["code"].ToString());
+        Assert.NotNull(answer.Results[2].DeliveryId);
+        Assert.Equal(answer.Results[0].EventId, answer.Results[3].EventId);
+        Assert.Equal(answer.Results[0].DeliveryId, answer.Results[3].DeliveryId);
+        await WaitAsync(client, webhook.Id, answer.Results[2].DeliveryId!.Value, DeliveryStatus.Succeeded);
+        var delivered = await WaitAsync(client, webhook.Id, answer.Results[0].DeliveryId!.Value, DeliveryStatus.Succeeded);
+        Assert.Equal("batch-1", delivered.DocumentId);
+    }
+
+    [Fact]
+    public async Task ReportDocumentEventBatch_NoEvents_ThrowsValidationProblem()
+    {
+        var error = await Assert.ThrowsAsync<CleanWebhooksApiException<HttpValidationProblemDetails>>(() => _factory.CreateInternalApiClient()
+            .ReportDocumentEventBatchAsync(new ReportDocumentEventBatchRequest { Events = [] }));
+
+        Assert.Equal(400, error.StatusCode);
+        Assert.True(error.Result.Errors.ContainsKey("events"));
+    }
+
+    [Fact]
     public async Task ListDeliveriesAsync_MoreThanOnePage_CursorWalksNewestFirst()
     {
         var (clientId, client) = await NewIntegratorAsync();

@@ -38,6 +38,8 @@ public sealed partial class GlobalExceptionHandler(
                 {
                     [unbound.Groups["name"].Value] = [ProblemTexts.WrongValueType.ToString()],
                 })
+                : bad.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? Problems.Create(413, ProblemTexts.BodyTooLarge.Format(RequestBodyLimit.LimitOf(httpContext) / 1024))
                 : Problems.Create(bad.StatusCode, bad.StatusCode == 400 ? bad.Message : Problems.DefaultDetail(bad.StatusCode));
         }
         else if (storageFaults.IsStorageFault(exception))
@@ -47,9 +49,7 @@ public sealed partial class GlobalExceptionHandler(
             httpContext.Response.Headers.RetryAfter = StorageFaultRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             problem = Problems.Create(
                 503,
-                Text.Pick(
-                    "The service's storage is unavailable right now (its database is full, locked or unreachable); try again later.",
-                    "O armazenamento do serviço está indisponível agora (o banco de dados está cheio, bloqueado ou inacessível); tente novamente mais tarde."),
+                ProblemTexts.StorageUnavailable.ToString(),
                 "storage_unavailable");
         }
         else

@@ -28,20 +28,40 @@ public static class Problems
     };
 
     /// <summary>An expected failure of a use case, as its problem answer.</summary>
-    public static ProblemHttpResult ToProblem(this Error error)
+    public static ProblemHttpResult ToProblem(this Error error) => TypedResults.Problem(error.ToProblemDetails());
+
+    /// <summary>An expected failure of a use case as its problem: a validation problem carries its <c>errors</c>.</summary>
+    public static ProblemDetails ToProblemDetails(this Error error)
     {
         ArgumentNullException.ThrowIfNull(error);
         return error switch
         {
-            ValidationError v => TypedResults.Problem(Validation(v.Errors)),
-            { Type: ErrorType.Validation } => TypedResults.Problem(Validation(new Dictionary<string, string[]>
+            ValidationError v => Validation(v.Errors),
+            { Type: ErrorType.Validation } => Validation(new Dictionary<string, string[]>
             {
                 [error.Field ?? "body"] = [Text.Of(error)],
-            })),
-            { Type: ErrorType.NotFound } => TypedResults.Problem(Create(404, Text.Of(error), error.Code)),
-            { Type: ErrorType.Conflict } => TypedResults.Problem(Create(409, Text.Of(error), error.Code)),
+            }),
+            { Type: ErrorType.NotFound } => Create(404, Text.Of(error), error.Code),
+            { Type: ErrorType.Conflict } => Create(409, Text.Of(error), error.Code),
             _ => throw new UnreachableException($"Unmapped error type {error.Type}."),
         };
+    }
+
+    /// <summary>
+    /// The problem of one item of a batch, inside a 200 answer: a plain problem whose <c>errors</c> travel as an
+    /// extension, so that the JSON is the same as that of a single 400 although the declared type is <see cref="ProblemDetails"/>.
+    /// </summary>
+    public static ProblemDetails ToItemProblem(this Error error)
+    {
+        var problem = error.ToProblemDetails();
+        if (problem is not HttpValidationProblemDetails validation)
+        {
+            return problem;
+        }
+
+        var item = new ProblemDetails { Type = validation.Type, Title = validation.Title, Status = validation.Status, Detail = validation.Detail };
+        item.Extensions["errors"] = validation.Errors;
+        return item;
     }
 
     /// <summary>A problem of <paramref name="status"/>, titled in the request's language; the detail is the caller's.</summary>

@@ -1,18 +1,35 @@
+using Microsoft.AspNetCore.Http.Metadata;
+
 namespace CleanWebhooks.Api.Http;
 
 /// <summary>
 /// Caps request bodies at 64 KB for every server (Kestrel's own limit is per server, and the test server has
-/// none): a declared length over the cap is refused up front, a chunked body when it crosses the cap. A body in a
+/// none), or at the endpoint's own <see cref="IRequestSizeLimitMetadata"/> (the batch intake's 8 MB): a declared
+/// length over the cap is refused up front, a chunked body when it crosses the cap. A body in a
 /// charset other than UTF-8 is refused too (415): JSON is UTF-8, and the framework fails on unknown charsets.
 /// </summary>
 public sealed class RequestBodyLimit(RequestDelegate next)
 {
     public const int MaxBytes = 64 * 1024;
 
+    /// <summary>The cap of the batch intake, the one endpoint allowed more.</summary>
+    public const int BatchMaxBytes = 8 * 1024 * 1024;
+
+    private static readonly object LimitKey = new();
+
+    /// <summary>The cap that holds for this request: the endpoint's own, or <see cref="MaxBytes"/>.</summary>
+    public static long LimitOf(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Items.TryGetValue(LimitKey, out var limit) && limit is long value ? value : MaxBytes;
+    }
+
     public Task InvokeAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context.Request.ContentLength > MaxBytes)
+        var maxBytes = context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? MaxBytes;
+        context.Items[LimitKey] = maxBytes;
+        if (context.Request.ContentLength > maxBytes)
         {
             throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge);
         }
@@ -27,11 +44,11 @@ public sealed class RequestBodyLimit(RequestDelegate next)
 
         if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
         {
-            feature.MaxRequestBodySize = MaxBytes;
+            feature.MaxRequestBodySize = maxBytes;
         }
         else if (context.Request.ContentLength is null)
         {
-            context.Request.Body = new LimitedStream(context.Request.Body, MaxBytes);
+            context.Request.Body = new LimitedStream(context.Request.Body, maxBytes);
         }
 
         return next(context);

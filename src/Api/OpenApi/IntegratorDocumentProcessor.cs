@@ -24,6 +24,17 @@ public sealed class IntegratorDocumentProcessor : IDocumentProcessor
         ["CreateWebhookRequest"] = ["name", "type", "method", "url"],
         ["ReportDocumentEventRequest"] = ["clientId", "documentId", "type"],
         ["CreateClientRequest"] = ["name"],
+        ["ReportDocumentEventBatchRequest"] = ["events"],
+        ["DocumentEventBatchItem"] = ["clientId", "documentId", "type"],
+    };
+
+    /// <summary>
+    /// The answer fields that may be left out: a batch result is a receipt (<c>eventId</c>, <c>deliveryId</c>, which is
+    /// null without a webhook) or <c>error</c> alone.
+    /// </summary>
+    private static readonly Dictionary<string, string[]> OptionalAnswerFields = new(StringComparer.Ordinal)
+    {
+        ["DocumentEventBatchResult"] = ["eventId", "deliveryId", "error"],
     };
 
     /// <summary>The seed's example webhook (the seed page's request, which uses the token flow).</summary>
@@ -92,9 +103,17 @@ public sealed class IntegratorDocumentProcessor : IDocumentProcessor
             else if (name is not "ProblemDetails" and not "HttpValidationProblemDetails")
             {
                 // Answers: every property is always there (null when it has no value).
-                foreach (var property in schema.Properties.Values)
+                var optional = OptionalAnswerFields.GetValueOrDefault(name) ?? [];
+                foreach (var (field, property) in schema.Properties)
                 {
-                    property.IsRequired = true;
+                    property.IsRequired = !optional.Contains(field);
+                    if (!property.IsRequired && property.OneOf.Count == 1 && property.OneOf.First().Reference is { } target)
+                    {
+                        // Left out when absent, never null: a plain reference.
+                        property.OneOf.Clear();
+                        property.IsNullableRaw = null;
+                        property.Reference = target;
+                    }
                 }
             }
         }

@@ -55,9 +55,7 @@ public sealed class FailedAuthentications : IDisposable
     {
         ArgumentNullException.ThrowIfNull(context);
         return context.Items.TryGetValue(ThrottledKey, out var value) && value is TimeSpan retryAfter
-            ? Problems.WriteTooManyRequestsAsync(context, retryAfter, Text.Pick(
-                "Too many failed authentications from this address. Try again after the time in Retry-After.",
-                "Falhas de autenticação demais a partir deste endereço. Tente novamente após o tempo indicado em Retry-After."),
+            ? Problems.WriteTooManyRequestsAsync(context, retryAfter, ProblemTexts.TooManyFailedAuthentications.ToString(),
                 "too_many_failed_authentications")
             : Problems.WriteUnauthorizedAsync(context, unauthorizedDetail);
     }

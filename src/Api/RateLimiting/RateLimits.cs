@@ -39,9 +39,7 @@ public static class RateLimits
             limiter.OnRejected = (rejected, _) => new ValueTask(Problems.WriteTooManyRequestsAsync(
                 rejected.HttpContext,
                 rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1),
-                Text.Pick(
-                    $"Too many requests with this API key: at most {options.PermitsPerSecond} per second, in bursts of up to {options.Burst}. Try again after the time in Retry-After.",
-                    $"Requisições demais com esta chave de API: no máximo {options.PermitsPerSecond} por segundo, em rajadas de até {options.Burst}. Tente novamente após o tempo indicado em Retry-After."),
+                ProblemTexts.RateLimited.Format(options.PermitsPerSecond, options.Burst),
                 "rate_limited"));
         });
         return services;

@@ -24,26 +24,39 @@ public sealed class ValidationBehavior<TMessage, TResponse>(IEnumerable<IValidat
             return await next(message, cancellationToken);
         }
 
-        Dictionary<string, List<string>>? errors = null;
+        List<FluentValidation.Results.ValidationFailure>? failures = null;
         foreach (var validator in _validators)
         {
             var result = await validator.ValidateAsync(message, cancellationToken);
-            foreach (var failure in result.Errors)
+            if (!result.IsValid)
             {
-                errors ??= new(StringComparer.Ordinal);
-                var field = FieldName(failure.PropertyName);
-                if (!errors.TryGetValue(field, out var messages))
-                {
-                    errors[field] = messages = [];
-                }
-
-                messages.Add(failure.ErrorMessage);
+                (failures ??= []).AddRange(result.Errors);
             }
         }
 
-        return errors is null
-            ? await next(message, cancellationToken)
-            : TResponse.Failure(new ValidationError(errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal)));
+        return failures is null ? await next(message, cancellationToken) : TResponse.Failure(ValidationErrors.From(failures));
+    }
+}
+
+/// <summary>FluentValidation's failures as one <see cref="ValidationError"/>, keyed by the JSON names the client sent.</summary>
+public static class ValidationErrors
+{
+    public static ValidationError From(IEnumerable<FluentValidation.Results.ValidationFailure> failures)
+    {
+        ArgumentNullException.ThrowIfNull(failures);
+        var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var failure in failures)
+        {
+            var field = FieldName(failure.PropertyName);
+            if (!errors.TryGetValue(field, out var messages))
+            {
+                errors[field] = messages = [];
+            }
+
+            messages.Add(failure.ErrorMessage);
+        }
+
+        return new ValidationError(errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal));
     }
 
     /// <summary>

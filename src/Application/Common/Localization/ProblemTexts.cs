@@ -65,6 +65,19 @@ public static class ProblemTexts
 
     public static readonly LocalizedText WrongValueType = new("The value has the wrong type.", "O valor tem o tipo errado.");
 
+    /// <summary>A key over its limit: <c>{0}</c> is the permits per second, <c>{1}</c> the burst.</summary>
+    public static readonly LocalizedText RateLimited = new(
+        "Too many requests with this API key: at most {0} per second, in bursts of up to {1}. Try again after the time in Retry-After.",
+        "Requisições demais com esta chave de API: no máximo {0} por segundo, em rajadas de até {1}. Tente novamente após o tempo indicado em Retry-After.");
+
+    public static readonly LocalizedText TooManyFailedAuthentications = new(
+        "Too many failed authentications from this address. Try again after the time in Retry-After.",
+        "Falhas de autenticação demais a partir deste endereço. Tente novamente após o tempo indicado em Retry-After.");
+
+    public static readonly LocalizedText StorageUnavailable = new(
+        "The service's storage is unavailable right now (its database is full, locked or unreachable); try again later.",
+        "O armazenamento do serviço está indisponível agora (o banco de dados está cheio, bloqueado ou inacessível); tente novamente mais tarde.");
+
     /// <summary>The statuses that have a title and a standard detail.</summary>
     public static IReadOnlyCollection<int> Statuses => ByStatus.Keys;
 

@@ -24,6 +24,9 @@ public sealed class ReportDocumentEventCommandValidator : AbstractValidator<Repo
 {
     public const int IdempotencyKeyMaxLength = 200;
 
+    /// <summary>The header that carries the key of a single event.</summary>
+    public const string IdempotencyKeyField = "Idempotency-Key";
+
     public ReportDocumentEventCommandValidator()
     {
         RuleFor(c => c.ClientId).NotEmpty();
@@ -33,7 +36,7 @@ public sealed class ReportDocumentEventCommandValidator : AbstractValidator<Repo
             .WithMessage(_ => Text.Pick(
                 "The type is not a known webhook type (0 = document finished).",
                 "O tipo não é um tipo de webhook conhecido (0 = documento finalizado)."));
-        RuleFor(c => c.IdempotencyKey).MaximumLength(IdempotencyKeyMaxLength).OverridePropertyName("Idempotency-Key");
+        RuleFor(c => c.IdempotencyKey).MaximumLength(IdempotencyKeyMaxLength).OverridePropertyName(IdempotencyKeyField);
     }
 }
 
@@ -43,30 +46,14 @@ public sealed class ReportDocumentEventCommandHandler(
 {
     public async ValueTask<Result<DocumentEventAccepted>> Handle(ReportDocumentEventCommand command, CancellationToken cancellationToken)
     {
-        var clientId = new ClientId(command.ClientId!.Value);
-        var now = clock.GetUtcNow().TruncatedToMicroseconds();
-        var key = string.IsNullOrEmpty(command.IdempotencyKey) ? null : new IdempotencyKey(command.Caller, command.IdempotencyKey);
-
-        if (key is not null && await deliveries.FindReceiptAsync(clientId, key, now - IdempotencyKey.Window, cancellationToken) is { } earlier)
+        var intake = new DocumentEventIntake(clients, webhooks, deliveries);
+        var submitted = await intake.SubmitAsync(command, clock.GetUtcNow().TruncatedToMicroseconds(), cancellationToken);
+        if (!submitted.IsSuccess)
         {
-            return Accepted(earlier);
+            return submitted.Error;
         }
 
-        if (await clients.GetByIdAsync(clientId, cancellationToken) is null)
-        {
-            return ClientErrors.NotFound;
-        }
-
-        var data = command.Data is { ValueKind: not JsonValueKind.Undefined and not JsonValueKind.Null } d ? d.GetRawText() : null;
-        var created = DocumentEvent.Create(clientId, command.DocumentId, command.Type!.Value, data, now);
-        if (!created.IsSuccess)
-        {
-            return created.Error;
-        }
-
-        var webhookId = await webhooks.GetActiveIdOfTypeAsync(clientId, created.Value.Type, cancellationToken);
-        var delivery = webhookId is { } id ? new NewDelivery(DeliveryId.New(), id, now) : null;
-        var (receipt, stored) = await deliveries.AddEventAsync(created.Value, delivery, key, cancellationToken);
+        var (receipt, stored) = await submitted.Value;
         if (stored && receipt.DeliveryId is not null)
         {
             notifier.DeliveryDue();
@@ -75,5 +62,5 @@ public sealed class ReportDocumentEventCommandHandler(
         return Accepted(receipt);
     }
 
-    private static DocumentEventAccepted Accepted(IntakeReceipt receipt) => new(receipt.EventId.Value, receipt.DeliveryId?.Value);
+    internal static DocumentEventAccepted Accepted(IntakeReceipt receipt) => new(receipt.EventId.Value, receipt.DeliveryId?.Value);
 }

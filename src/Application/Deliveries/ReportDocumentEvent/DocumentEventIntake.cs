@@ -1,0 +1,60 @@
+using System.Text.Json;
+using CleanWebhooks.Domain.Clients;
+using CleanWebhooks.Domain.Common;
+using CleanWebhooks.Domain.Deliveries;
+using CleanWebhooks.Domain.Webhooks;
+
+namespace CleanWebhooks.Application.Deliveries.ReportDocumentEvent;
+
+/// <summary>
+/// The steps of taking in one valid event, shared by the single and the batch intake: the idempotency look-up, the
+/// client, the event, its delivery, and the queued write. One instance serves one request: a batch looks each
+/// client and each (client, type) webhook up once.
+/// </summary>
+internal sealed class DocumentEventIntake(IClientRepository clients, IWebhookRepository webhooks, IDeliveryRepository deliveries)
+{
+    private readonly Dictionary<ClientId, bool> _clientExists = [];
+    private readonly Dictionary<(ClientId, WebhookType), WebhookId?> _activeWebhook = [];
+
+    /// <summary>
+    /// The event's write, queued on the intake writer (its task ends at the commit), or the first receipt of a
+    /// repeated idempotency key, or why the event is refused. The command must have passed its validator.
+    /// </summary>
+    public async ValueTask<Result<Task<(IntakeReceipt Receipt, bool Created)>>> SubmitAsync(
+        ReportDocumentEventCommand command, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var clientId = new ClientId(command.ClientId!.Value);
+        var key = string.IsNullOrEmpty(command.IdempotencyKey) ? null : new IdempotencyKey(command.Caller, command.IdempotencyKey);
+
+        if (key is not null && await deliveries.FindReceiptAsync(clientId, key, now - IdempotencyKey.Window, cancellationToken) is { } earlier)
+        {
+            return Task.FromResult((earlier, false));
+        }
+
+        if (!_clientExists.TryGetValue(clientId, out var exists))
+        {
+            _clientExists[clientId] = exists = await clients.GetByIdAsync(clientId, cancellationToken) is not null;
+        }
+
+        if (!exists)
+        {
+            return ClientErrors.NotFound;
+        }
+
+        var data = command.Data is { ValueKind: not JsonValueKind.Undefined and not JsonValueKind.Null } d ? d.GetRawText() : null;
+        var created = DocumentEvent.Create(clientId, command.DocumentId, command.Type!.Value, data, now);
+        if (!created.IsSuccess)
+        {
+            return created.Error;
+        }
+
+        var scope = (clientId, created.Value.Type);
+        if (!_activeWebhook.TryGetValue(scope, out var webhookId))
+        {
+            _activeWebhook[scope] = webhookId = await webhooks.GetActiveIdOfTypeAsync(clientId, created.Value.Type, cancellationToken);
+        }
+
+        var delivery = webhookId is { } id ? new NewDelivery(DeliveryId.New(), id, now) : null;
+        return deliveries.AddEventAsync(created.Value, delivery, key, cancellationToken);
+    }
+}
