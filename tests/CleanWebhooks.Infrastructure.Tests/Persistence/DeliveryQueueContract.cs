@@ -155,6 +155,30 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
     }
 
     [Fact]
+    public virtual async Task Claim_OneWebhookWithManyDue_GetsAtMostItsShareAndTheOthersStillGetTheirs()
+    {
+        await DrainAsync();
+        var (client, busy) = await NewWebhookAsync();
+        var (otherClient, quiet) = await NewWebhookAsync();
+        await using var intake = new DeliveryRepository(db.Database);
+        for (var i = 0; i < 10; i++)
+        {
+            await AddAsync(intake, client, busy, $"busy-{i}", null);
+        }
+
+        await AddAsync(intake, otherClient, quiet, "quiet-0", null, createdAt: T0.AddSeconds(1));
+        await AddAsync(intake, otherClient, quiet, "quiet-1", null, createdAt: T0.AddSeconds(1));
+        var fair = new DeliveryQueue(db.Database, new DeliveryOptions { MaxPerWebhook = 4 }, TimeProvider.System);
+
+        var first = await fair.ClaimDueAsync("node-a-1", 50, T0.AddSeconds(1), T0 + Lease, default);
+        var second = await fair.ClaimDueAsync("node-b-1", 50, T0.AddSeconds(2), T0 + Lease, default);
+
+        Assert.Equal(4, first.Count(c => c.Delivery.WebhookId == busy));
+        Assert.Equal(2, first.Count(c => c.Delivery.WebhookId == quiet));
+        Assert.Empty(second);
+    }
+
+    [Fact]
     public virtual async Task Record_WithTheLease_WritesTheOutcomeAndTheAttempt_AndAStaleClaimChangesNothing()
     {
         await DrainAsync();
@@ -362,6 +386,9 @@ public sealed class SqlServerDeliveryQueueTests(SqlServerContractDatabase databa
 
     [SqlServerFact]
     public override Task Claim_LeasedOrNotYetDue_ClaimsNothingUntilTheLeaseExpires() => base.Claim_LeasedOrNotYetDue_ClaimsNothingUntilTheLeaseExpires();
+
+    [SqlServerFact]
+    public override Task Claim_OneWebhookWithManyDue_GetsAtMostItsShareAndTheOthersStillGetTheirs() => base.Claim_OneWebhookWithManyDue_GetsAtMostItsShareAndTheOthersStillGetTheirs();
 
     [SqlServerFact]
     public override Task Record_WithTheLease_WritesTheOutcomeAndTheAttempt_AndAStaleClaimChangesNothing() => base.Record_WithTheLease_WritesTheOutcomeAndTheAttempt_AndAStaleClaimChangesNothing();
