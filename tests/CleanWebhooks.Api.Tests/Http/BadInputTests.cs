@@ -11,20 +11,8 @@ using static CleanWebhooks.Api.Tests.Webhooks.Payloads;
 namespace CleanWebhooks.Api.Tests.Http;
 
 /// <summary>Whatever a client sends, the answer is a 4xx problem naming what is wrong, never a 500.</summary>
-public sealed class BadInputTests(ApiFactory api) : IClassFixture<ApiFactory>, IAsyncLifetime
+public sealed class BadInputTests(ApiFactory api) : IntegratorTests(api)
 {
-    private Integrator? _integrator;
-
-    private HttpClient Http => _integrator!.Http;
-
-    public async Task InitializeAsync() => _integrator = await api.CreateIntegratorAsync();
-
-    public Task DisposeAsync()
-    {
-        _integrator?.Dispose();
-        return Task.CompletedTask;
-    }
-
     [Theory]
     [InlineData("""{"name": "Webhook 1", "type": """)]
     [InlineData("""{"name": "Webhook 1",, "type": 0}""")]
@@ -95,7 +83,7 @@ public sealed class BadInputTests(ApiFactory api) : IClassFixture<ApiFactory>, I
         // No Content-Length (a chunked upload): the limit has to be enforced while the body is read.
         var json = await SeedWith(seed => seed["name"] = new string('n', 70 * 1024)).ReadAsStringAsync();
 
-        var context = await SendWithoutContentLengthAsync(_integrator!.ApiKey, json);
+        var context = await SendWithoutContentLengthAsync(Integrator.ApiKey, json);
 
         Assert.Equal(StatusCodes.Status413PayloadTooLarge, context.Response.StatusCode);
         Assert.Equal("application/problem+json", context.Response.ContentType);
@@ -104,7 +92,7 @@ public sealed class BadInputTests(ApiFactory api) : IClassFixture<ApiFactory>, I
     [Fact]
     public async Task Create_SmallBodyOfUndeclaredLength_IsAccepted()
     {
-        using var other = await api.CreateIntegratorAsync();
+        using var other = await Api.CreateIntegratorAsync();
 
         var context = await SendWithoutContentLengthAsync(other.ApiKey, SeedRequest);
 
@@ -221,7 +209,7 @@ public sealed class BadInputTests(ApiFactory api) : IClassFixture<ApiFactory>, I
     {
         using var content = new ByteArrayContent(Encoding.UTF8.GetBytes(SeedRequest.Replace("Webhook 1", "Ação 1", StringComparison.Ordinal)));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        using var other = await api.CreateIntegratorAsync();
+        using var other = await Api.CreateIntegratorAsync();
 
         using var response = await other.Http.PostAsync(WebhooksUri, content);
 
@@ -234,7 +222,7 @@ public sealed class BadInputTests(ApiFactory api) : IClassFixture<ApiFactory>, I
     /// the body and declare its length).
     /// </summary>
     private Task<HttpContext> SendWithoutContentLengthAsync(string apiKey, string json) =>
-        api.Server.SendAsync(context =>
+        Api.Server.SendAsync(context =>
         {
             context.Request.Method = HttpMethods.Post;
             context.Request.Path = Route;

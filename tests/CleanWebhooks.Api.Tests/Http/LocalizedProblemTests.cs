@@ -11,18 +11,8 @@ using static CleanWebhooks.Api.Tests.Webhooks.Payloads;
 namespace CleanWebhooks.Api.Tests.Http;
 
 /// <summary>Contract section 7: every problem answer in English, or in Brazilian Portuguese when the caller prefers any pt.</summary>
-public sealed class LocalizedProblemTests(ApiFactory api) : IClassFixture<ApiFactory>, IAsyncLifetime
+public sealed class LocalizedProblemTests(ApiFactory api) : IntegratorTests(api)
 {
-    private Integrator? _integrator;
-
-    public async Task InitializeAsync() => _integrator = await api.CreateIntegratorAsync();
-
-    public Task DisposeAsync()
-    {
-        _integrator?.Dispose();
-        return Task.CompletedTask;
-    }
-
     public static TheoryData<string, string, string> Languages => new()
     {
         { "pt-BR", "Não autorizado", "É necessário um cabeçalho X-API-KEY válido." },
@@ -38,7 +28,7 @@ public sealed class LocalizedProblemTests(ApiFactory api) : IClassFixture<ApiFac
     [MemberData(nameof(Languages))]
     public async Task List_NoKey_401InTheCallersLanguage(string acceptLanguage, string title, string detail)
     {
-        using var http = api.CreateClient();
+        using var http = Api.CreateClient();
 
         using var response = await SendAsync(http, new HttpRequestMessage(HttpMethod.Get, WebhooksUri), acceptLanguage);
 
@@ -50,7 +40,7 @@ public sealed class LocalizedProblemTests(ApiFactory api) : IClassFixture<ApiFac
     [Fact]
     public async Task Internal_NoKey_401InPortuguese()
     {
-        using var http = api.CreateClient();
+        using var http = Api.CreateClient();
 
         using var response = await SendAsync(http, new HttpRequestMessage(HttpMethod.Post, "/internal/clients") { Content = Json("""{"name": "x"}""") }, "pt");
 
@@ -61,7 +51,7 @@ public sealed class LocalizedProblemTests(ApiFactory api) : IClassFixture<ApiFac
     [Fact]
     public async Task Get_UnknownWebhook_404InPortuguese()
     {
-        using var response = await SendAsync(_integrator!.Http, new HttpRequestMessage(HttpMethod.Get, WebhookUri(Guid.NewGuid())), "pt");
+        using var response = await SendAsync(Integrator.Http, new HttpRequestMessage(HttpMethod.Get, WebhookUri(Guid.NewGuid())), "pt");
 
         var problem = await response.AssertProblemAsync(HttpStatusCode.NotFound);
         Assert.Equal("Não encontrado", problem.GetProperty("title").GetString());
@@ -71,7 +61,7 @@ public sealed class LocalizedProblemTests(ApiFactory api) : IClassFixture<ApiFac
     [Fact]
     public async Task UnknownRoute_404InPortuguese()
     {
-        using var response = await SendAsync(_integrator!.Http, new HttpRequestMessage(HttpMethod.Get, "/api_document/nothing_here"), "pt-BR");
+        using var response = await SendAsync(Integrator.Http, new HttpRequestMessage(HttpMethod.Get, "/api_document/nothing_here"), "pt-BR");
 
         var problem = await response.AssertProblemAsync(HttpStatusCode.NotFound);
         Assert.Equal("Não encontrado", problem.GetProperty("title").GetString());
@@ -81,7 +71,7 @@ public sealed class LocalizedProblemTests(ApiFactory api) : IClassFixture<ApiFac
     [Fact]
     public async Task WrongMethod_405InPortuguese()
     {
-        using var response = await SendAsync(_integrator!.Http, new HttpRequestMessage(HttpMethod.Put, WebhooksUri) { Content = Json("{}") }, "pt-BR");
+        using var response = await SendAsync(Integrator.Http, new HttpRequestMessage(HttpMethod.Put, WebhooksUri) { Content = Json("{}") }, "pt-BR");
 
         var problem = await response.AssertProblemAsync(HttpStatusCode.MethodNotAllowed);
         Assert.Equal("Método não permitido", problem.GetProperty("title").GetString());
@@ -91,10 +81,10 @@ public sealed class LocalizedProblemTests(ApiFactory api) : IClassFixture<ApiFac
     [Fact]
     public async Task Create_SecondOfTheSameType_409InPortuguese()
     {
-        using var first = await _integrator!.Http.PostAsync(WebhooksUri, Json(SeedRequest));
+        using var first = await Integrator.Http.PostAsync(WebhooksUri, Json(SeedRequest));
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
 
-        using var response = await SendAsync(_integrator.Http, new HttpRequestMessage(HttpMethod.Post, WebhooksUri) { Content = Json(SeedRequest) }, "pt");
+        using var response = await SendAsync(Integrator.Http, new HttpRequestMessage(HttpMethod.Post, WebhooksUri) { Content = Json(SeedRequest) }, "pt");
 
         var problem = await response.AssertProblemAsync(HttpStatusCode.Conflict);
         Assert.Equal("Conflito", problem.GetProperty("title").GetString());
@@ -106,7 +96,7 @@ public sealed class LocalizedProblemTests(ApiFactory api) : IClassFixture<ApiFac
     {
         var large = SeedRequest.Replace("\"Webhook 1\"", $"\"{new string('x', RequestBodyLimit.MaxBytes)}\"", StringComparison.Ordinal);
 
-        using var response = await SendAsync(_integrator!.Http, new HttpRequestMessage(HttpMethod.Post, WebhooksUri) { Content = Json(large) }, "pt");
+        using var response = await SendAsync(Integrator.Http, new HttpRequestMessage(HttpMethod.Post, WebhooksUri) { Content = Json(large) }, "pt");
 
         var problem = await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
         Assert.Equal("Conteúdo grande demais", problem.GetProperty("title").GetString());
@@ -117,7 +107,7 @@ public sealed class LocalizedProblemTests(ApiFactory api) : IClassFixture<ApiFac
     public async Task Create_NotJson_415InPortuguese()
     {
         using var response = await SendAsync(
-            _integrator!.Http, new HttpRequestMessage(HttpMethod.Post, WebhooksUri) { Content = Raw(SeedRequest, "text/plain") }, "pt");
+            Integrator.Http, new HttpRequestMessage(HttpMethod.Post, WebhooksUri) { Content = Raw(SeedRequest, "text/plain") }, "pt");
 
         var problem = await response.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType);
         Assert.Equal("Tipo de mídia não suportado", problem.GetProperty("title").GetString());
@@ -128,7 +118,7 @@ public sealed class LocalizedProblemTests(ApiFactory api) : IClassFixture<ApiFac
     public async Task Create_Invalid_400InPlainPt()
     {
         using var response = await SendAsync(
-            _integrator!.Http, new HttpRequestMessage(HttpMethod.Post, WebhooksUri) { Content = SeedWith(seed => seed["method"] = "PATCH") }, "pt");
+            Integrator.Http, new HttpRequestMessage(HttpMethod.Post, WebhooksUri) { Content = SeedWith(seed => seed["method"] = "PATCH") }, "pt");
 
         Assert.Equal(["O método deve ser POST, PUT, GET ou DELETE."], await response.AssertValidationProblemAsync("method"));
     }

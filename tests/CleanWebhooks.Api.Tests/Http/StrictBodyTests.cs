@@ -9,20 +9,8 @@ namespace CleanWebhooks.Api.Tests.Http;
 /// Contract section 6: a body with a property that is not in the table, a property given twice, or a value of the
 /// wrong JSON type is a 400 naming that property, for every JSON body the API reads.
 /// </summary>
-public sealed class StrictBodyTests(ApiFactory api) : IClassFixture<ApiFactory>, IAsyncLifetime
+public sealed class StrictBodyTests(ApiFactory api) : IntegratorTests(api)
 {
-    private Integrator? _integrator;
-
-    private HttpClient Http => _integrator!.Http;
-
-    public async Task InitializeAsync() => _integrator = await api.CreateIntegratorAsync();
-
-    public Task DisposeAsync()
-    {
-        _integrator?.Dispose();
-        return Task.CompletedTask;
-    }
-
     [Theory]
     [InlineData("athorization", "\"Bearer secret\"")]
     [InlineData("Authorisation", "\"Bearer secret\"")]
@@ -92,7 +80,7 @@ public sealed class StrictBodyTests(ApiFactory api) : IClassFixture<ApiFactory>,
     [Fact]
     public async Task CreateClient_UnknownProperty_Is400OnThatProperty()
     {
-        using var admin = api.CreateInternalClient();
+        using var admin = Api.CreateInternalClient();
 
         using var response = await admin.PostAsync("/internal/clients", Raw("""{"name": "Acme", "nmae": "x"}""", "application/json"));
 
@@ -105,10 +93,10 @@ public sealed class StrictBodyTests(ApiFactory api) : IClassFixture<ApiFactory>,
     [InlineData("""{"clientId": "CLIENT", "documentId": "d1", "documentId": "d2", "type": 0}""", "documentId")]
     public async Task ReportEvent_NotStrictJson_Is400OnThatProperty(string body, string property)
     {
-        using var admin = api.CreateInternalClient();
+        using var admin = Api.CreateInternalClient();
 
         using var response = await admin.PostAsync(
-            "/internal/document_events", Raw(body.Replace("CLIENT", _integrator!.ClientId.ToString(), StringComparison.Ordinal), "application/json"));
+            "/internal/document_events", Raw(body.Replace("CLIENT", Integrator.ClientId.ToString(), StringComparison.Ordinal), "application/json"));
 
         await response.AssertValidationProblemAsync(property);
     }

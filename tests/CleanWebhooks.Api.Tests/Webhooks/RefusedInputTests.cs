@@ -7,20 +7,8 @@ using static CleanWebhooks.Api.Tests.Webhooks.Payloads;
 namespace CleanWebhooks.Api.Tests.Webhooks;
 
 /// <summary>Contract section 6 through the real API: refused registrations are 400s naming the field, in both languages.</summary>
-public sealed class RefusedInputTests(ApiFactory api) : IClassFixture<ApiFactory>, IAsyncLifetime
+public sealed class RefusedInputTests(ApiFactory api) : IntegratorTests(api)
 {
-    private Integrator? _integrator;
-
-    private HttpClient Http => _integrator!.Http;
-
-    public async Task InitializeAsync() => _integrator = await api.CreateIntegratorAsync();
-
-    public Task DisposeAsync()
-    {
-        _integrator?.Dispose();
-        return Task.CompletedTask;
-    }
-
     [Theory]
     [InlineData("url", "http://localhost:5000/ocr_feedback/:id\r\nX-Injected: 1")]
     [InlineData("url", "http://localhost:5000/ocr_feedback/:id\u0000")]
@@ -90,7 +78,7 @@ public sealed class RefusedInputTests(ApiFactory api) : IClassFixture<ApiFactory
     [Fact]
     public async Task CreateClient_NameWithControlCharacter_Is400OnName()
     {
-        using var admin = api.CreateInternalClient();
+        using var admin = Api.CreateInternalClient();
 
         using var response = await admin.PostAsync("/internal/clients", Json("""{"name": "Acme\u0000"}"""));
 
