@@ -1,5 +1,6 @@
 using CleanWebhooks.Api.Auth;
 using CleanWebhooks.Api.Portal;
+using CleanWebhooks.Application.Common.Localization;
 using CleanWebhooks.Application.Deliveries;
 using CleanWebhooks.Application.Deliveries.ListDeliveries;
 using CleanWebhooks.Application.Webhooks;
@@ -98,7 +99,7 @@ public sealed class WebhookModel(ISender sender) : PageModel
         if (!webhook.IsSuccess)
         {
             Response.StatusCode = StatusCodes.Status404NotFound;
-            Problem = PortalText.Problem(webhook.Error);
+            Problem = PortalTexts.Problem(webhook.Error);
             return;
         }
 
@@ -116,7 +117,7 @@ public sealed class WebhookModel(ISender sender) : PageModel
 
         if (failure is not null)
         {
-            Problem = PortalText.Problem(failure);
+            Problem = PortalTexts.Problem(failure);
             if (Response.StatusCode == StatusCodes.Status200OK)
             {
                 Response.StatusCode = failure.Type == ErrorType.Conflict ? StatusCodes.Status409Conflict : StatusCodes.Status404NotFound;
