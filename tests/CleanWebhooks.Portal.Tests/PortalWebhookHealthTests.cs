@@ -62,12 +62,13 @@ public sealed class PortalWebhookHealthTests(WebhookHealthPortalService service)
 
             recovered = true;
             await page.Locator("#enable-webhook").ClickAsync();
+            // Redirected after the post, so that a reload does not send the form again.
+            await Expect(page).ToHaveURLAsync(new Uri(service.ServiceUrl, $"/portal/webhooks/{webhookId}").ToString());
             await Expect(badge).ToHaveClassAsync("badge active");
             await Expect(badge).ToHaveTextAsync("Active");
             await Expect(page.Locator("#enable-webhook")).ToHaveCountAsync(0);
 
             // The deliveries it held, the one that failed and the one reported while disabled, go out now.
-            await page.GotoAsync($"/portal/webhooks/{webhookId}");
             await ReloadUntilAsync(page, $"#deliveries tr[data-delivery-id='{held}'] .badge.succeeded");
             await ReloadUntilAsync(page, $"#deliveries tr[data-delivery-id='{failing}'] .badge.succeeded");
         });

@@ -69,10 +69,17 @@ public sealed class WebhookModel(ISender sender) : PageModel
         await LoadAsync(cancellationToken, rotated.Error);
     }
 
-    public async Task OnPostEnableAsync(CancellationToken cancellationToken)
+    public async Task<IActionResult> OnPostEnableAsync(CancellationToken cancellationToken)
     {
         var enabled = await sender.Send(new EnableWebhookCommand(User.ClientId(), new WebhookId(Id)), cancellationToken);
+        if (enabled.IsSuccess)
+        {
+            // Post, then redirect: a reload shows the webhook again instead of sending the form once more.
+            return Redirect(PortalRoutes.Webhook(Id));
+        }
+
         await LoadAsync(cancellationToken, enabled.Error);
+        return Page();
     }
 
     /// <summary>The address of a page of deliveries with the current filter.</summary>
