@@ -104,6 +104,7 @@ public static class DependencyInjection
             }));
             settings.OperationProcessors.Add(new SecurityRequirementProcessor());
             settings.OperationProcessors.Add(new EndpointSummaryProcessor());
+            settings.OperationProcessors.Add(new RetryAfterResponsesProcessor());
             settings.DocumentProcessors.Add(new IntegratorDocumentProcessor());
         });
 

@@ -89,4 +89,25 @@ internal static class PortalApi
             await Task.Delay(50);
         }
     }
+
+    /// <summary>Polls the webhook through the API until <paramref name="condition"/> holds; fails after 30 s.</summary>
+    public static async Task<JsonElement> WaitForWebhookAsync(this Integrator integrator, Guid webhookId, Func<JsonElement, bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var webhook = await integrator.Http.GetFromJsonAsync<JsonElement>($"/api_document/document_webhooks/{webhookId}");
+            if (condition(webhook))
+            {
+                return webhook;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The webhook never reached the expected state: {webhook}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
 }

@@ -34,6 +34,15 @@ public sealed class PortalBrowserTests(PortalService service) : IClassFixture<Po
             await Expect(row).ToContainTextAsync(Receiver.Url("/acme/:id"));
             await Expect(row).ToContainTextAsync("Fixed Authorization header");
             await Expect(row).Not.ToContainTextAsync("receiver-token");
+
+            // The same on the webhook's own page: its heading, the page title and the delete question show the name as typed.
+            await row.GetByRole(AriaRole.Link).ClickAsync();
+            await Expect(page.Locator("h1")).ToContainTextAsync("<b>Acme</b> feedback");
+            await Expect(page.Locator("h1 b")).ToHaveCountAsync(0);
+            await Expect(page).ToHaveTitleAsync(new System.Text.RegularExpressions.Regex("^<b>Acme</b> feedback · "));
+            await page.Locator("#delete-webhook").ClickAsync();
+            await Expect(page.Locator("main strong")).ToHaveTextAsync("Delete the webhook “<b>Acme</b> feedback”?");
+            await Expect(page.Locator("main strong b")).ToHaveCountAsync(0);
         });
     }
 
@@ -277,6 +286,12 @@ public sealed class PortalBrowserTests(PortalService service) : IClassFixture<Po
             Assert.Equal(400, rotate.Status);
             var delete = await page.APIRequest.PostAsync($"/portal/webhooks/{webhookId}/delete", new() { Form = page.APIRequest.CreateFormData(), MaxRedirects = 0 });
             Assert.Equal(400, delete.Status);
+            var enable = await page.APIRequest.PostAsync($"/portal/webhooks/{webhookId}?handler=Enable", new() { Form = page.APIRequest.CreateFormData(), MaxRedirects = 0 });
+            Assert.Equal(400, enable.Status);
+            // Revealing changes nothing, but a page of another site must not be able to have the secret rendered either.
+            var reveal = await page.APIRequest.PostAsync($"/portal/webhooks/{webhookId}?handler=RevealSecret", new() { Form = page.APIRequest.CreateFormData(), MaxRedirects = 0 });
+            Assert.Equal(400, reveal.Status);
+            Assert.DoesNotContain(await integrator.GetSecretAsync(webhookId), await reveal.TextAsync(), StringComparison.Ordinal);
             var stillThere = await integrator.GetDeliveryAsync(webhookId, deliveryId);
             Assert.Equal(1, stillThere.GetProperty("attemptCount").GetInt32());
             Assert.True(stillThere.GetProperty("nextAttemptAt").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(30));

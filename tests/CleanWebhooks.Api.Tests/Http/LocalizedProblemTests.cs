@@ -156,15 +156,18 @@ public sealed class LocalizedProblemTests(ApiFactory api) : IntegratorTests(api)
     }
 }
 
-/// <summary>The catalogue of problem texts and the domain's error catalogues: every text in both languages.</summary>
+/// <summary>The catalogue of problem and portal texts and the domain's error catalogues: every text in both languages.</summary>
 public sealed class ProblemCatalogueTests
 {
-    [Fact]
-    public void ProblemTexts_EveryEntry_HasEnglishAndPortuguese()
-    {
-        var entries = ProblemTexts.All().ToList();
+    public static TheoryData<string> Catalogues => ["problems", "portal"];
 
-        Assert.NotEmpty(entries);
+    [Theory]
+    [MemberData(nameof(Catalogues))]
+    public void Catalogue_EveryEntry_HasEnglishAndPortuguese(string catalogue)
+    {
+        var entries = (catalogue == "portal" ? PortalTexts.All() : ProblemTexts.All()).ToList();
+
+        Assert.True(entries.Count > 10, $"Only {entries.Count} texts found in the {catalogue} catalogue");
         Assert.All(entries, e =>
         {
             Assert.False(string.IsNullOrWhiteSpace(e.Text.English), $"{e.Key} has no English text");

@@ -90,6 +90,28 @@ public sealed class OperationsTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task OpenApi_EveryOperation_Declares429And503ProblemsWithRetryAfter()
+    {
+        var document = await OpenApiAsync();
+
+        var operations = document.GetProperty("paths").EnumerateObject()
+            .SelectMany(path => path.Value.EnumerateObject().Select(o => (Name: $"{o.Name.ToUpperInvariant()} {path.Name}", Operation: o.Value)))
+            .ToList();
+        Assert.True(operations.Count > 10, $"Only {operations.Count} operations found");
+        foreach (var (name, operation) in operations)
+        {
+            foreach (var status in new[] { "429", "503" })
+            {
+                Assert.True(operation.GetProperty("responses").TryGetProperty(status, out var response), $"{name} does not declare {status}");
+                Assert.Equal("#/components/schemas/ProblemDetails",
+                    response.GetProperty("content").GetProperty("application/problem+json").GetProperty("schema").GetProperty("$ref").GetString());
+                var retryAfter = response.GetProperty("headers").GetProperty("Retry-After");
+                Assert.Equal("integer", retryAfter.GetProperty("schema").GetProperty("type").GetString());
+            }
+        }
+    }
+
+    [Fact]
     public async Task OpenApi_Schemas_RequiredEnumsAndUuid()
     {
         var schemas = (await OpenApiAsync()).GetProperty("components").GetProperty("schemas");

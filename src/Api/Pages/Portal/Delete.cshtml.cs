@@ -1,5 +1,6 @@
 using CleanWebhooks.Api.Auth;
 using CleanWebhooks.Api.Portal;
+using CleanWebhooks.Application.Common.Localization;
 using CleanWebhooks.Application.Webhooks;
 using CleanWebhooks.Application.Webhooks.DeleteWebhook;
 using CleanWebhooks.Application.Webhooks.GetWebhook;
@@ -30,7 +31,7 @@ public sealed class DeleteModel(ISender sender) : PageModel
         else
         {
             Response.StatusCode = StatusCodes.Status404NotFound;
-            Problem = PortalText.Problem(webhook.Error);
+            Problem = PortalTexts.Problem(webhook.Error);
         }
     }
 
@@ -43,7 +44,7 @@ public sealed class DeleteModel(ISender sender) : PageModel
         }
 
         Response.StatusCode = StatusCodes.Status404NotFound;
-        Problem = PortalText.Problem(deleted.Error);
+        Problem = PortalTexts.Problem(deleted.Error);
         return Page();
     }
 }

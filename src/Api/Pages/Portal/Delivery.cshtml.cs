@@ -1,5 +1,6 @@
 using CleanWebhooks.Api.Auth;
 using CleanWebhooks.Api.Portal;
+using CleanWebhooks.Application.Common.Localization;
 using CleanWebhooks.Application.Deliveries;
 using CleanWebhooks.Application.Deliveries.GetDelivery;
 using CleanWebhooks.Application.Deliveries.RetryDelivery;
@@ -32,7 +33,7 @@ public sealed class DeliveryModel(ISender sender) : PageModel
 
     public async Task OnGetAsync(string? notice, CancellationToken cancellationToken)
     {
-        Notice = notice == "retried" ? PortalText.Retried : null;
+        Notice = notice == "retried" ? PortalTexts.Retried.ToString() : null;
         await LoadAsync(cancellationToken);
     }
 
@@ -56,7 +57,7 @@ public sealed class DeliveryModel(ISender sender) : PageModel
         if (!delivery.IsSuccess)
         {
             Response.StatusCode = StatusCodes.Status404NotFound;
-            Problem = PortalText.Problem(delivery.Error);
+            Problem = PortalTexts.Problem(delivery.Error);
             return;
         }
 
@@ -66,7 +67,7 @@ public sealed class DeliveryModel(ISender sender) : PageModel
         if (failure is not null)
         {
             Response.StatusCode = failure.Type == ErrorType.Conflict ? StatusCodes.Status409Conflict : StatusCodes.Status404NotFound;
-            Problem = PortalText.Problem(failure);
+            Problem = PortalTexts.Problem(failure);
         }
     }
 }

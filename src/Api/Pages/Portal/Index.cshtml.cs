@@ -1,5 +1,6 @@
 using CleanWebhooks.Api.Auth;
 using CleanWebhooks.Api.Portal;
+using CleanWebhooks.Application.Common.Localization;
 using CleanWebhooks.Application.Deliveries.GetAttemptHistory;
 using CleanWebhooks.Application.Webhooks;
 using CleanWebhooks.Application.Webhooks.ListWebhooks;
@@ -22,6 +23,6 @@ public sealed class IndexModel(ISender sender) : PageModel
         var client = User.ClientId();
         Webhooks = await sender.Send(new ListWebhooksQuery(client), cancellationToken);
         History = await sender.Send(new GetAttemptHistoryQuery(client), cancellationToken);
-        Notice = notice == "deleted" ? PortalText.Deleted : null;
+        Notice = notice == "deleted" ? PortalTexts.Deleted.ToString() : null;
     }
 }

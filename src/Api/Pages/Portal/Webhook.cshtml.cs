@@ -1,5 +1,6 @@
 using CleanWebhooks.Api.Auth;
 using CleanWebhooks.Api.Portal;
+using CleanWebhooks.Application.Common.Localization;
 using CleanWebhooks.Application.Deliveries;
 using CleanWebhooks.Application.Deliveries.ListDeliveries;
 using CleanWebhooks.Application.Webhooks;
@@ -68,10 +69,17 @@ public sealed class WebhookModel(ISender sender) : PageModel
         await LoadAsync(cancellationToken, rotated.Error);
     }
 
-    public async Task OnPostEnableAsync(CancellationToken cancellationToken)
+    public async Task<IActionResult> OnPostEnableAsync(CancellationToken cancellationToken)
     {
         var enabled = await sender.Send(new EnableWebhookCommand(User.ClientId(), new WebhookId(Id)), cancellationToken);
+        if (enabled.IsSuccess)
+        {
+            // Post, then redirect: a reload shows the webhook again instead of sending the form once more.
+            return Redirect(PortalRoutes.Webhook(Id));
+        }
+
         await LoadAsync(cancellationToken, enabled.Error);
+        return Page();
     }
 
     /// <summary>The address of a page of deliveries with the current filter.</summary>
@@ -98,7 +106,7 @@ public sealed class WebhookModel(ISender sender) : PageModel
         if (!webhook.IsSuccess)
         {
             Response.StatusCode = StatusCodes.Status404NotFound;
-            Problem = PortalText.Problem(webhook.Error);
+            Problem = PortalTexts.Problem(webhook.Error);
             return;
         }
 
@@ -116,7 +124,7 @@ public sealed class WebhookModel(ISender sender) : PageModel
 
         if (failure is not null)
         {
-            Problem = PortalText.Problem(failure);
+            Problem = PortalTexts.Problem(failure);
             if (Response.StatusCode == StatusCodes.Status200OK)
             {
                 Response.StatusCode = failure.Type == ErrorType.Conflict ? StatusCodes.Status409Conflict : StatusCodes.Status404NotFound;

@@ -3,7 +3,7 @@ using System.Reflection;
 
 namespace CleanWebhooks.Application.Common.Localization;
 
-/// <summary>One text of a problem answer, in English and in Brazilian Portuguese.</summary>
+/// <summary>One text of the catalogue (a problem answer's, a portal page's), in English and in Brazilian Portuguese.</summary>
 /// <param name="English">The text in English; <c>{0}</c>, <c>{1}</c>... are filled by <see cref="Format"/>.</param>
 /// <param name="Portuguese">The same text in Brazilian Portuguese, with the same placeholders.</param>
 public sealed record LocalizedText(string English, string Portuguese)
@@ -13,11 +13,21 @@ public sealed record LocalizedText(string English, string Portuguese)
 
     /// <summary>The text in the request's language, its placeholders filled.</summary>
     public string Format(params object?[] arguments) => string.Format(CultureInfo.InvariantCulture, ToString(), arguments);
+
+    /// <summary>The public static texts of a catalogue class, each named <c>Catalogue.Field</c>.</summary>
+    public static IEnumerable<(string Key, LocalizedText Text)> FieldsOf(Type catalogue)
+    {
+        ArgumentNullException.ThrowIfNull(catalogue);
+        return catalogue.GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => f.FieldType == typeof(LocalizedText))
+            .Select(f => ($"{catalogue.Name}.{f.Name}", (LocalizedText)f.GetValue(null)!));
+    }
 }
 
 /// <summary>
 /// The catalogue of every problem answer's title and standard detail (contract section 7), and of the API's own
-/// messages about a request it could not read. A test walks it and fails on any text missing a language.
+/// messages about a request it could not read. A test walks it, and the portal's <see cref="PortalTexts"/>, and
+/// fails on any text missing a language.
 /// Domain errors carry their two texts themselves (<see cref="Domain.Common.Error.Portuguese"/>).
 /// </summary>
 public static class ProblemTexts
@@ -88,7 +98,5 @@ public static class ProblemTexts
     /// <summary>Every text of the catalogue, named, for the test that checks both languages are there.</summary>
     public static IEnumerable<(string Key, LocalizedText Text)> All() =>
         ByStatus.SelectMany(s => new[] { ($"{s.Key}.title", s.Value.Title), ($"{s.Key}.detail", s.Value.Detail) })
-            .Concat(typeof(ProblemTexts).GetFields(BindingFlags.Public | BindingFlags.Static)
-                .Where(f => f.FieldType == typeof(LocalizedText))
-                .Select(f => (f.Name, (LocalizedText)f.GetValue(null)!)));
+            .Concat(LocalizedText.FieldsOf(typeof(ProblemTexts)));
 }
