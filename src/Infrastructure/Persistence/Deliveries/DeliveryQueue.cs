@@ -101,6 +101,9 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
         // held by its breaker or disabled gets nothing, but a manual retry goes through (it is the probe) and comes
         // first; once the pause has passed, a tripped breaker lets one probe out at a time. The oldest picks across
         // webhooks fill the batch. SQLite has one writer: the in-flight count is exact.
+        // A claimed delivery's next_attempt_at moves to its lease's end (and back to now when it is handed back or
+        // released): the rows in flight then lie outside the range the claim seeks, and a lost lease makes its delivery
+        // due again by itself. The lease conditions below stay as a guard; they no longer filter rows out of the seek.
         public const string Claim =
             """
             WITH busy AS (
@@ -127,7 +130,7 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
                 SELECT id, next_attempt_at, room,
                     ROW_NUMBER() OVER (PARTITION BY webhook_id ORDER BY retry_requested DESC, next_attempt_at, id) AS place
                 FROM candidates)
-            UPDATE deliveries SET locked_by = @Owner, lease_until = @LeaseUntil
+            UPDATE deliveries SET locked_by = @Owner, lease_until = @LeaseUntil, next_attempt_at = @LeaseUntil
             WHERE id IN (SELECT id FROM ranked WHERE place <= room ORDER BY next_attempt_at LIMIT @Limit)
             RETURNING id;
             """;
@@ -154,10 +157,10 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
 
         public const string CountPending = "SELECT COUNT(*) FROM deliveries WHERE status = 'pending';";
 
-        public const string HandBack = "UPDATE deliveries SET locked_by = NULL, lease_until = NULL WHERE id = @DeliveryId AND locked_by = @Owner;";
+        public const string HandBack = "UPDATE deliveries SET locked_by = NULL, lease_until = NULL, next_attempt_at = @Now WHERE id = @DeliveryId AND locked_by = @Owner;";
 
         public const string Release =
-            "UPDATE deliveries SET locked_by = NULL, lease_until = NULL WHERE locked_by LIKE @OwnerPattern AND status = 'pending';";
+            "UPDATE deliveries SET locked_by = NULL, lease_until = NULL, next_attempt_at = @Now WHERE locked_by LIKE @OwnerPattern AND status = 'pending';";
     }
 
     private static class SqlServer
@@ -194,7 +197,7 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
                 FROM candidates),
             picked AS (
                 SELECT TOP (@Limit) id FROM ranked WHERE place <= room ORDER BY next_attempt_at)
-            UPDATE d SET locked_by = @Owner, lease_until = @LeaseUntil
+            UPDATE d SET locked_by = @Owner, lease_until = @LeaseUntil, next_attempt_at = @LeaseUntil
             OUTPUT inserted.id
             FROM dbo.deliveries d JOIN picked p ON p.id = d.id;
             """;
@@ -222,10 +225,10 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
 
         public const string CountPending = "SELECT COUNT(*) FROM dbo.deliveries WHERE status = 'pending';";
 
-        public const string HandBack = "UPDATE dbo.deliveries SET locked_by = NULL, lease_until = NULL WHERE id = @DeliveryId AND locked_by = @Owner;";
+        public const string HandBack = "UPDATE dbo.deliveries SET locked_by = NULL, lease_until = NULL, next_attempt_at = @Now WHERE id = @DeliveryId AND locked_by = @Owner;";
 
         public const string Release =
-            "UPDATE dbo.deliveries SET locked_by = NULL, lease_until = NULL WHERE locked_by LIKE @OwnerPattern AND status = 'pending';";
+            "UPDATE dbo.deliveries SET locked_by = NULL, lease_until = NULL, next_attempt_at = @Now WHERE locked_by LIKE @OwnerPattern AND status = 'pending';";
     }
 
     private static class PostgreSql
@@ -265,7 +268,7 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
                 FROM candidates),
             picked AS (
                 SELECT id FROM ranked WHERE place <= room ORDER BY next_attempt_at LIMIT @Limit)
-            UPDATE deliveries SET locked_by = @Owner, lease_until = @LeaseUntil
+            UPDATE deliveries SET locked_by = @Owner, lease_until = @LeaseUntil, next_attempt_at = @LeaseUntil
             WHERE id IN (
                 SELECT d.id FROM deliveries d JOIN picked p ON p.id = d.id
                 WHERE d.status = 'pending' AND (d.lease_until IS NULL OR d.lease_until < @Now)
@@ -354,7 +357,7 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
             : [];
         foreach (var outcome in outcomes)
         {
-            var owned = new { DeliveryId = outcome.Claimed.Delivery.Id.Value, Owner = outcome.Claimed.Claim };
+            var owned = new { DeliveryId = outcome.Claimed.Delivery.Id.Value, Owner = outcome.Claimed.Claim, Now = clock.GetUtcNow() };
             switch (outcome)
             {
                 case DeliveryOutcome.Attempted when batched:
@@ -487,10 +490,11 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
 
     public async Task HandBackAsync(IReadOnlyList<Claimed> deliveries, CancellationToken cancellationToken)
     {
+        var now = clock.GetUtcNow();
         await using var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed);
         await writer.Connection.ExecuteAsync(new CommandDefinition(
             database.Sql(Sqlite.HandBack, SqlServer.HandBack, PostgreSql.HandBack),
-            deliveries.Select(d => new { DeliveryId = d.Delivery.Id.Value, Owner = d.Claim }).ToList(),
+            deliveries.Select(d => new { DeliveryId = d.Delivery.Id.Value, Owner = d.Claim, Now = now }).ToList(),
             cancellationToken: cancellationToken));
     }
 
@@ -498,7 +502,7 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
     {
         await using var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed);
         await writer.Connection.ExecuteAsync(new CommandDefinition(
-            database.Sql(Sqlite.Release, SqlServer.Release, PostgreSql.Release), new { OwnerPattern = dispatcher + "-%" }, cancellationToken: cancellationToken));
+            database.Sql(Sqlite.Release, SqlServer.Release, PostgreSql.Release), new { OwnerPattern = dispatcher + "-%", Now = clock.GetUtcNow() }, cancellationToken: cancellationToken));
     }
 
     public async Task<long> CountPendingAsync(CancellationToken cancellationToken)
