@@ -450,7 +450,14 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
             return [];
         }
 
-        var json = JsonSerializer.Serialize(attempted.Select(a => new
+        var owned = (await connection.QueryAsync<Guid>(new CommandDefinition(
+            SqlServer.Record, new { Attempts = AttemptsJson(attempted) }, transaction, cancellationToken: cancellationToken))).ToHashSet();
+        return [.. attempted.Where(a => owned.Contains(a.Claimed.Delivery.Id.Value))];
+    }
+
+    /// <summary>The attempts as SQL Server's <see cref="SqlServer.Record"/> reads them with <c>OPENJSON</c>.</summary>
+    internal static string AttemptsJson(IEnumerable<DeliveryOutcome.Attempted> attempted) =>
+        JsonSerializer.Serialize(attempted.Select(a => new
         {
             DeliveryId = a.Claimed.Delivery.Id.Value,
             Owner = a.Claimed.Claim,
@@ -463,10 +470,6 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
             a.Attempt.Error,
             a.Attempt.ResponseExcerpt,
         }));
-        var owned = (await connection.QueryAsync<Guid>(new CommandDefinition(
-            SqlServer.Record, new { Attempts = json }, transaction, cancellationToken: cancellationToken))).ToHashSet();
-        return [.. attempted.Where(a => owned.Contains(a.Claimed.Delivery.Id.Value))];
-    }
 
     /// <summary>Applies the recorded attempts, in order, to their webhooks' stored health (the rules are the Domain's).</summary>
     private async Task<List<WebhookHealthChanged>> RecordHealthAsync(

@@ -343,29 +343,12 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
     private async Task WriteSqlServerAsync(IReadOnlyList<PendingIntake> batch)
     {
         using var activity = DeliveryTracing.StartIntakeCommit(batch.Select(b => b.TraceParent), batch.Count);
-        var rows = batch.Select((p, i) => new
-        {
-            I = i,
-            ClientId = p.Event.ClientId.Value,
-            p.Key?.Caller,
-            p.Key?.Key,
-            Since = (p.Event.OccurredAt - IdempotencyKey.Window).ToUniversalTime(),
-            EventId = p.Event.Id.Value,
-            p.Event.DocumentId,
-            Type = (int)p.Event.Type,
-            p.Event.Data,
-            OccurredAt = p.Event.OccurredAt.ToUniversalTime(),
-            p.TraceParent,
-            DeliveryId = p.Delivery?.Id.Value,
-            WebhookId = p.Delivery?.WebhookId.Value,
-            CreatedAt = p.Delivery?.CreatedAt.ToUniversalTime(),
-        });
         List<IntakeResultRow> answers;
         await using (var writer = await _database.OpenWriterAsync(CancellationToken.None))
         {
             await using var transaction = await writer.Connection.BeginTransactionAsync();
             answers = (await writer.Connection.QueryAsync<IntakeResultRow>(new CommandDefinition(
-                SqlServer.InsertEvents, new { Batch = JsonSerializer.Serialize(rows) }, transaction))).AsList();
+                SqlServer.InsertEvents, new { Batch = BatchJson(batch.Select(p => (p.Event, p.Delivery, p.Key, p.TraceParent))) }, transaction))).AsList();
             await transaction.CommitAsync();
         }
 
@@ -394,6 +377,26 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
             unanswered.Done.TrySetException(new InvalidOperationException("The intake batch returned no answer for this event."));
         }
     }
+
+    /// <summary>An intake batch as SQL Server's <see cref="SqlServer.InsertEvents"/> reads it with <c>OPENJSON</c>.</summary>
+    internal static string BatchJson(IEnumerable<(DocumentEvent Event, NewDelivery? Delivery, IdempotencyKey? Key, string? TraceParent)> batch) =>
+        JsonSerializer.Serialize(batch.Select((p, i) => new
+        {
+            I = i,
+            ClientId = p.Event.ClientId.Value,
+            p.Key?.Caller,
+            p.Key?.Key,
+            Since = (p.Event.OccurredAt - IdempotencyKey.Window).ToUniversalTime(),
+            EventId = p.Event.Id.Value,
+            p.Event.DocumentId,
+            Type = (int)p.Event.Type,
+            p.Event.Data,
+            OccurredAt = p.Event.OccurredAt.ToUniversalTime(),
+            p.TraceParent,
+            DeliveryId = p.Delivery?.Id.Value,
+            WebhookId = p.Delivery?.WebhookId.Value,
+            CreatedAt = p.Delivery?.CreatedAt.ToUniversalTime(),
+        }));
 
     private async Task AnswerWithTheWinnersReceiptAsync(PendingIntake single, Exception conflict)
     {
