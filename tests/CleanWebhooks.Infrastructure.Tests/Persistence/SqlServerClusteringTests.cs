@@ -1,3 +1,4 @@
+using System.Data.SqlTypes;
 using CleanWebhooks.Infrastructure.Persistence;
 using CleanWebhooks.Infrastructure.Persistence.Migrations;
 using Dapper;
@@ -32,6 +33,20 @@ public class SqlServerClusteringTests(SqlServerContractDatabase database) : ICla
 
         // The walk sees what the first migration made: webhooks still cluster on their primary key.
         Assert.Equal(["id"], schema.Clustered["webhooks"]);
+    }
+
+    [Fact]
+    public void Version7Ids_ConsecutiveInTime_AreOrderedAsBytesButNotInSqlServersOrder()
+    {
+        // Why the clustering key is not the id: 1,000 ids a millisecond apart, increasing for PostgreSQL and SQLite,
+        // are nowhere near increasing in SQL Server's uniqueidentifier order (SqlGuid compares the last six bytes first).
+        var ids = Enumerable.Range(0, 1000).Select(i => Guid.CreateVersion7(DateTimeOffset.UnixEpoch.AddYears(56).AddMilliseconds(i))).ToList();
+
+        var increasingAsBytes = ids.Zip(ids.Skip(1)).Count(p => p.First.CompareTo(p.Second) < 0);
+        var increasingForSqlServer = ids.Zip(ids.Skip(1)).Count(p => new SqlGuid(p.First).CompareTo(new SqlGuid(p.Second)) < 0);
+
+        Assert.Equal(999, increasingAsBytes);
+        Assert.InRange(increasingForSqlServer, 300, 700);
     }
 
     [SqlServerFact]
