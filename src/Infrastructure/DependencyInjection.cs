@@ -77,7 +77,7 @@ public static class DependencyInjection
 
     private static void AddDelivery(IServiceCollection services, IConfiguration configuration)
     {
-        var options = configuration.GetSection(DeliveryOptions.SectionName).Get<DeliveryOptions>() ?? new DeliveryOptions();
+        var options = (configuration.GetSection(DeliveryOptions.SectionName).Get<DeliveryOptions>() ?? new DeliveryOptions()).Validated();
         services.AddSingleton(options);
         services.AddSingleton<DispatchSignal>();
         services.AddSingleton<IDeliveryNotifier>(sp => sp.GetRequiredService<DispatchSignal>());

@@ -32,6 +32,13 @@ public sealed class DeliveryOptions
     public int BatchSize { get; set; } = 64;
 
     /// <summary>
+    /// The largest <see cref="BatchSize"/>: a claimed batch is loaded with one parameter per delivery, and SQL Server
+    /// refuses a statement with more than 2,100 parameters. Kept on every engine, so that a setting that works on
+    /// SQLite keeps working when the service moves to SQL Server.
+    /// </summary>
+    public const int MaxBatchSize = 2000;
+
+    /// <summary>
     /// Attempts of one webhook in flight at once: a webhook whose receiver hangs holds at most this many send slots,
     /// and the claim leaves its other due deliveries for later, so other webhooks' deliveries go out meanwhile.
     /// </summary>
@@ -64,6 +71,25 @@ public sealed class DeliveryOptions
     public TimeSpan Lease => LeaseDuration ?? ((Timeout * 3) + TimeSpan.FromSeconds(30));
 
     public EndpointHealthPolicy HealthPolicy() => new(BreakerFailures, BreakerPause, BreakerMaxPause, DisableAfter);
+
+    /// <summary>Throws when a setting cannot work, at start-up rather than at the first claim.</summary>
+    public DeliveryOptions Validated()
+    {
+        if (BatchSize is < 1 or > MaxBatchSize)
+        {
+            throw new InvalidOperationException(
+                $"Delivery:BatchSize must be from 1 to {MaxBatchSize} (got {BatchSize}): a claimed batch is loaded with one parameter " +
+                "per delivery, and SQL Server accepts at most 2,100 parameters in a statement.");
+        }
+
+        if (MaxConcurrency < 1 || MaxPerWebhook < 1)
+        {
+            throw new InvalidOperationException(
+                $"Delivery:MaxConcurrency and Delivery:MaxPerWebhook must be at least 1 (got {MaxConcurrency} and {MaxPerWebhook}).");
+        }
+
+        return this;
+    }
 
     public RetrySchedule Schedule() => RetrySchedule is { } waits ? new RetrySchedule(waits) : Domain.Deliveries.RetrySchedule.Default;
 }

@@ -1,6 +1,8 @@
+using System.Collections.Frozen;
 using System.Data;
 using System.Globalization;
 using Dapper;
+using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
 
 namespace CleanWebhooks.Infrastructure.Persistence;
@@ -15,6 +17,17 @@ namespace CleanWebhooks.Infrastructure.Persistence;
 internal static class DapperSetup
 {
     private static int _configured;
+
+    /// <summary>
+    /// The parameters that SQL Server compares with, or writes to, a <c>VARCHAR</c> column (<c>caller</c>,
+    /// <c>status</c>, <c>locked_by</c>, <c>method</c>, <c>authorization_method</c>, <c>trace_parent</c>). They go out
+    /// as <c>varchar</c>: an <c>nvarchar</c> parameter makes SQL Server convert the column instead, and under a SQL
+    /// collation (the common <c>SQL_Latin1_General_CP1_CI_AS</c>) that turns an index seek into a scan. Every other
+    /// string stays <c>nvarchar</c>, so no text outside Latin-1 is lost. A test walks every SQL Server statement
+    /// and fails when a parameter bound to a VARCHAR column is missing here (or one bound to NVARCHAR is listed).
+    /// </summary>
+    internal static readonly FrozenSet<string> AnsiParameters = FrozenSet.Create(
+        StringComparer.Ordinal, "Caller", "Status", "Owner", "OwnerPattern", "Method", "AuthorizationMethod", "TraceParent");
 
     public static void EnsureConfigured()
     {
@@ -31,6 +44,25 @@ internal static class DapperSetup
         SqlMapper.RemoveTypeMap(typeof(DateTimeOffset));
         SqlMapper.RemoveTypeMap(typeof(DateTimeOffset?));
         SqlMapper.AddTypeHandler(typeof(DateTimeOffset), new DateTimeOffsetHandler());
+        // The same for strings: the handler sees the parameter's name and provider, so the varchar choice is made
+        // here once rather than with a DbString at every call site.
+        SqlMapper.RemoveTypeMap(typeof(string));
+        SqlMapper.AddTypeHandler(typeof(string), new StringHandler());
+    }
+
+    /// <summary>
+    /// <c>varchar</c> for the <see cref="AnsiParameters"/> on SQL Server, <c>nvarchar</c> otherwise. Dapper sets the
+    /// size afterwards as it always does (4000, or max beyond), so each statement keeps one cached plan.
+    /// </summary>
+    private sealed class StringHandler : SqlMapper.ITypeHandler
+    {
+        public void SetValue(IDbDataParameter parameter, object value)
+        {
+            parameter.DbType = parameter is SqlParameter && AnsiParameters.Contains(parameter.ParameterName) ? DbType.AnsiString : DbType.String;
+            parameter.Value = value ?? DBNull.Value;
+        }
+
+        public object Parse(Type destinationType, object value) => value as string ?? Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";
     }
 
     private sealed class GuidHandler : SqlMapper.TypeHandler<Guid>

@@ -89,15 +89,31 @@ public sealed partial class DatabaseHealthCheck(
 
             return HealthCheckResult.Healthy();
         }
-        catch (Exception e) when (storageFaults.IsStorageFault(e) || e is System.Data.Common.DbException or InvalidOperationException)
+        catch (Exception e) when (storageFaults.IsStorageFault(e) || e is System.Data.Common.DbException)
         {
-            if (!_failing)
-            {
-                _failing = true;
-                LogCannotWrite(e);
-            }
-
+            Failing(e);
             return HealthCheckResult.Unhealthy("The database cannot be written.", e);
+        }
+        catch (Exception e) when (IsConfigurationError(e))
+        {
+            // A connection string the provider cannot honour (an unknown keyword or value, an authentication mode
+            // whose package is missing, encryption the library lacks): the operator must act, so say what is wrong.
+            Failing(e);
+            return HealthCheckResult.Unhealthy($"The database connection is not configured correctly (Database:ConnectionString): {e.Message}", e);
+        }
+    }
+
+    /// <summary>What providers throw for a connection string they cannot use, at open rather than at parse time.</summary>
+    private static bool IsConfigurationError(Exception e) =>
+        e is ArgumentException or InvalidOperationException or KeyNotFoundException or FormatException or NotSupportedException
+        && e is not ObjectDisposedException;
+
+    private void Failing(Exception e)
+    {
+        if (!_failing)
+        {
+            _failing = true;
+            LogCannotWrite(e);
         }
     }
 

@@ -74,6 +74,16 @@ public sealed class StorageFaultClassifier : IStorageFaultClassifier
         PostgresException e => e.IsTransient || PostgresFaults.Contains(e.SqlState),
         DbException e => e.IsTransient,
         TimeoutException => true,
+        InvalidOperationException e => IsSqlClientPoolTimeout(e),
         _ => false,
     };
+
+    /// <summary>
+    /// SqlClient's pool exhausted: every pooled connection in use (a server slow to answer, or a burst) until the
+    /// connect timeout. SqlClient raises it as a plain InvalidOperationException, told apart by its text only (SqlClient
+    /// ships it in English unless a satellite language is installed; Npgsql's own pool timeout wraps a TimeoutException).
+    /// </summary>
+    private static bool IsSqlClientPoolTimeout(InvalidOperationException exception) =>
+        exception.Message.Contains("max pool size was reached", StringComparison.OrdinalIgnoreCase)
+        || exception.Message.Contains("obtaining a connection from the pool", StringComparison.OrdinalIgnoreCase);
 }

@@ -9,6 +9,7 @@ using CleanWebhooks.Infrastructure.Persistence.Clients;
 using CleanWebhooks.Infrastructure.Persistence.Deliveries;
 using CleanWebhooks.Infrastructure.Persistence.Webhooks;
 using Dapper;
+using Microsoft.Extensions.Time.Testing;
 using ClaimedDelivery = CleanWebhooks.Application.Deliveries.AttemptDelivery.ClaimedDelivery;
 
 namespace CleanWebhooks.Infrastructure.Tests.Persistence;
@@ -155,6 +156,31 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
     }
 
     [Fact]
+    public virtual async Task Claim_Leased_LeavesTheDueRangeUntilTheLeaseEndsOrItIsHandedBack()
+    {
+        await DrainAsync();
+        var (client, webhook) = await NewWebhookAsync();
+        await using var intake = new DeliveryRepository(db.Database);
+        await AddAsync(intake, client, webhook, "doc-1", null);
+        await AddAsync(intake, client, webhook, "doc-2", null);
+
+        var claimed = await Queue.ClaimDueAsync("node-a-1", 10, T0, T0 + Lease, default);
+
+        // The claim seeks a webhook's pending rows with next_attempt_at <= now: the ones in flight are outside that
+        // range (a pure seek, however many are in flight), and come back into it when their lease ends.
+        Assert.Equal(2, claimed.Count);
+        Assert.Equal(0, await CountDueAsync(webhook, T0.AddMinutes(1)));
+        Assert.Equal(2, await CountDueAsync(webhook, T0 + Lease));
+
+        var queue = QueueAt(T0.AddSeconds(30));
+        await queue.HandBackAsync([claimed[0]], default);
+
+        Assert.Equal(1, await CountDueAsync(webhook, T0.AddSeconds(30)));
+        var again = Assert.Single(await queue.ClaimDueAsync("node-b-1", 10, T0.AddSeconds(30), T0.AddSeconds(30) + Lease, default));
+        Assert.Equal(claimed[0].Delivery.Id, again.Delivery.Id);
+    }
+
+    [Fact]
     public virtual async Task Claim_OneWebhookWithManyDue_GetsAtMostItsShareAndTheOthersStillGetTheirs()
     {
         await DrainAsync();
@@ -241,7 +267,8 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
         Assert.Equal(2, (await Queue.ClaimDueAsync("stopping-1", 2, T0, T0 + Lease, default)).Count);
         Assert.Equal(2, (await Queue.ClaimDueAsync("other-1", 2, T0, T0 + Lease, default)).Count);
 
-        await Queue.ReleaseAsync("stopping", default);
+        // Released deliveries are due at the release's time, on the dispatcher's clock.
+        await QueueAt(T0).ReleaseAsync("stopping", default);
 
         Assert.Equal(2, (await Queue.ClaimDueAsync("third-1", 10, T0.AddSeconds(1), T0 + Lease, default)).Count);
         Assert.Equal(4, await Queue.CountPendingAsync(default) - await CountOtherPendingAsync(webhook));
@@ -325,6 +352,17 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
         }
     }
 
+    /// <summary>A queue whose clock (for hand-back and release) reads <paramref name="now"/>, as the dispatcher's would.</summary>
+    private DeliveryQueue QueueAt(DateTimeOffset now) => new(db.Database, new DeliveryOptions { MaxPerWebhook = 1000 }, new FakeTimeProvider(now));
+
+    private async Task<long> CountDueAsync(WebhookId webhook, DateTimeOffset now)
+    {
+        await using var connection = await db.Database.OpenAsync(default);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            db.Database.Sql("SELECT COUNT(*) FROM deliveries WHERE webhook_id = @Id AND status = 'pending' AND next_attempt_at <= @Now;"),
+            new { Id = webhook.Value, Now = now }));
+    }
+
     private async Task<long> CountOtherPendingAsync(WebhookId webhook)
     {
         await using var connection = await db.Database.OpenAsync(default);
@@ -398,6 +436,9 @@ public sealed class SqlServerDeliveryQueueTests(SqlServerContractDatabase databa
 
     [SqlServerFact]
     public override Task Release_StoppingDispatcher_FreesOnlyItsOwnLeases() => base.Release_StoppingDispatcher_FreesOnlyItsOwnLeases();
+
+    [SqlServerFact]
+    public override Task Claim_Leased_LeavesTheDueRangeUntilTheLeaseEndsOrItIsHandedBack() => base.Claim_Leased_LeavesTheDueRangeUntilTheLeaseEndsOrItIsHandedBack();
 
     [SqlServerFact]
     public override Task List_WithCursorAndStatus_PagesNewestFirstWithoutGapsOrRepeats() => base.List_WithCursorAndStatus_PagesNewestFirstWithoutGapsOrRepeats();

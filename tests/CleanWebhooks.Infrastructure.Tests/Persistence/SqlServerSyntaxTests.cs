@@ -41,6 +41,8 @@ public partial class SqlServerSyntaxTests
         Assert.Contains(statements, s => s.Name == "ClientRepository.SqlServer.InsertKeyIfMissing");
         Assert.Contains(statements, s => s.Name == "ClientRepository.Portable.GetClient" && s.Sql.Contains("FROM dbo.clients", StringComparison.Ordinal));
         Assert.Contains(statements, s => s.Name == "DeliveryQueue.SqlServer.Claim" && s.Sql.Contains("UPDLOCK, READPAST", StringComparison.Ordinal));
+        Assert.Contains(statements, s => s.Name == "DeliveryRepository.SqlServer.InsertEvents" && s.Sql.Contains("SAVE TRANSACTION", StringComparison.Ordinal));
+        Assert.Contains(statements, s => s.Name == "DeliveryQueue.SqlServer.Record" && s.Sql.Contains("OPENJSON(@Attempts)", StringComparison.Ordinal));
         Assert.NotEmpty(Migrator.Scripts(SqlDialect.SqlServer));
         Assert.True(Parse(string.Concat(Migrator.Scripts(SqlDialect.SqlServer).Select(s => s.Sql))).Statements >= 10);
     }
@@ -88,7 +90,7 @@ public partial class SqlServerSyntaxTests
     /// The statements as SQL Server receives them: its own, and the portable ones with their tables qualified; Dapper
     /// first expands a list parameter (<c>IN @Ids</c>) to <c>IN (@Ids1, ...)</c>.
     /// </summary>
-    private static List<(string Name, string Sql)> SqlServerStatements() =>
+    internal static List<(string Name, string Sql)> SqlServerStatements() =>
     [
         .. NestedConstants("SqlServer")
             .Concat(NestedConstants("Portable").Select(s => (s.Name, Sql: Database.QualifyForSqlServer(s.Sql))))
@@ -111,7 +113,7 @@ public partial class SqlServerSyntaxTests
     [GeneratedRegex(@"\bIN\s+@(\w+)", RegexOptions.IgnoreCase)]
     private static partial Regex DapperListParameter();
 
-    private static (int Statements, IList<ParseError> Errors) Parse(string sql)
+    internal static (int Statements, IList<ParseError> Errors) Parse(string sql)
     {
         var parser = new TSql160Parser(initialQuotedIdentifiers: true);
         using var reader = new StringReader(sql);

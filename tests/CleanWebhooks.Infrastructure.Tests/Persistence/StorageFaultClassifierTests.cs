@@ -1,4 +1,6 @@
+using System.Reflection;
 using CleanWebhooks.Infrastructure.Persistence;
+using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
 
 namespace CleanWebhooks.Infrastructure.Tests.Persistence;
@@ -65,6 +67,19 @@ public sealed class StorageFaultClassifierTests : IDisposable
     {
         Assert.True(_classifier.IsStorageFault(new InvalidOperationException("outer", new TimeoutException("inner"))));
         Assert.False(_classifier.IsStorageFault(new InvalidOperationException("a bug")));
+    }
+
+    [Fact]
+    public void IsStorageFault_SqlClientPoolExhausted_IsTrue()
+    {
+        // SqlClient raises its pool timeout as a plain InvalidOperationException; its text, from SqlClient's own resources.
+        var text = typeof(SqlConnection).Assembly.GetTypes()
+            .Select(t => t.GetProperty("ADP_PooledOpenTimeout", BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic))
+            .Single(p => p is not null)!
+            .GetValue(null) as string;
+
+        Assert.NotNull(text);
+        Assert.True(_classifier.IsStorageFault(new InvalidOperationException(text)), text);
     }
 
     public void Dispose()

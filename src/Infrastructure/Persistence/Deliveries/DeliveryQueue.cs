@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Text.Json;
 using CleanWebhooks.Application.Deliveries.AttemptDelivery;
 using CleanWebhooks.Domain.Clients;
 using CleanWebhooks.Domain.Common;
@@ -101,6 +102,9 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
         // held by its breaker or disabled gets nothing, but a manual retry goes through (it is the probe) and comes
         // first; once the pause has passed, a tripped breaker lets one probe out at a time. The oldest picks across
         // webhooks fill the batch. SQLite has one writer: the in-flight count is exact.
+        // A claimed delivery's next_attempt_at moves to its lease's end (and back to now when it is handed back or
+        // released): the rows in flight then lie outside the range the claim seeks, and a lost lease makes its delivery
+        // due again by itself. The lease conditions below stay as a guard; they no longer filter rows out of the seek.
         public const string Claim =
             """
             WITH busy AS (
@@ -127,7 +131,7 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
                 SELECT id, next_attempt_at, room,
                     ROW_NUMBER() OVER (PARTITION BY webhook_id ORDER BY retry_requested DESC, next_attempt_at, id) AS place
                 FROM candidates)
-            UPDATE deliveries SET locked_by = @Owner, lease_until = @LeaseUntil
+            UPDATE deliveries SET locked_by = @Owner, lease_until = @LeaseUntil, next_attempt_at = @LeaseUntil
             WHERE id IN (SELECT id FROM ranked WHERE place <= room ORDER BY next_attempt_at LIMIT @Limit)
             RETURNING id;
             """;
@@ -154,10 +158,10 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
 
         public const string CountPending = "SELECT COUNT(*) FROM deliveries WHERE status = 'pending';";
 
-        public const string HandBack = "UPDATE deliveries SET locked_by = NULL, lease_until = NULL WHERE id = @DeliveryId AND locked_by = @Owner;";
+        public const string HandBack = "UPDATE deliveries SET locked_by = NULL, lease_until = NULL, next_attempt_at = @Now WHERE id = @DeliveryId AND locked_by = @Owner;";
 
         public const string Release =
-            "UPDATE deliveries SET locked_by = NULL, lease_until = NULL WHERE locked_by LIKE @OwnerPattern AND status = 'pending';";
+            "UPDATE deliveries SET locked_by = NULL, lease_until = NULL, next_attempt_at = @Now WHERE locked_by LIKE @OwnerPattern AND status = 'pending';";
     }
 
     private static class SqlServer
@@ -194,7 +198,7 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
                 FROM candidates),
             picked AS (
                 SELECT TOP (@Limit) id FROM ranked WHERE place <= room ORDER BY next_attempt_at)
-            UPDATE d SET locked_by = @Owner, lease_until = @LeaseUntil
+            UPDATE d SET locked_by = @Owner, lease_until = @LeaseUntil, next_attempt_at = @LeaseUntil
             OUTPUT inserted.id
             FROM dbo.deliveries d JOIN picked p ON p.id = d.id;
             """;
@@ -207,25 +211,42 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
 
         public const string SaveHealth = $"UPDATE dbo.webhooks {SaveHealthSet}";
 
+        // A batch of attempts in ONE round trip: the outcomes travel as one JSON parameter. OUTPUT names the outcomes
+        // whose claim still held the lease: only those add their attempt row and count for their webhook's health.
         public const string Record =
-            "UPDATE dbo.deliveries SET status = @Status, attempt_count = @Number, next_attempt_at = @NextAttemptAt, last_attempt_at = @StartedAt, " +
-            "last_status_code = @StatusCode, locked_by = NULL, lease_until = NULL, retry_requested = 0 WHERE id = @DeliveryId AND locked_by = @Owner;";
-
-        public const string InsertAttempt =
-            "INSERT INTO dbo.delivery_attempts (delivery_id, number, started_at, duration_ms, status_code, error, response_excerpt) " +
-            "SELECT @DeliveryId, @Number, @StartedAt, @DurationMs, @StatusCode, @Error, @ResponseExcerpt " +
-            "WHERE EXISTS (SELECT 1 FROM dbo.deliveries WHERE id = @DeliveryId AND attempt_count = @Number) " +
-            "AND NOT EXISTS (SELECT 1 FROM dbo.delivery_attempts WHERE delivery_id = @DeliveryId AND number = @Number);";
+            """
+            SET NOCOUNT ON;
+            DECLARE @attempts TABLE (
+                delivery_id UNIQUEIDENTIFIER NOT NULL PRIMARY KEY, owner VARCHAR(100) NOT NULL, status VARCHAR(16) NOT NULL, number INT NOT NULL,
+                next_attempt_at DATETIMEOFFSET(6) NULL, started_at DATETIMEOFFSET(6) NOT NULL, duration_ms INT NOT NULL, status_code INT NULL,
+                error NVARCHAR(100) NULL, response_excerpt NVARCHAR(1024) NULL);
+            INSERT INTO @attempts (delivery_id, owner, status, number, next_attempt_at, started_at, duration_ms, status_code, error, response_excerpt)
+            SELECT delivery_id, owner, status, number, next_attempt_at, started_at, duration_ms, status_code, error, response_excerpt
+            FROM OPENJSON(@Attempts) WITH (
+                delivery_id UNIQUEIDENTIFIER '$.DeliveryId', owner VARCHAR(100) '$.Owner', status VARCHAR(16) '$.Status', number INT '$.Number',
+                next_attempt_at DATETIMEOFFSET(6) '$.NextAttemptAt', started_at DATETIMEOFFSET(6) '$.StartedAt', duration_ms INT '$.DurationMs',
+                status_code INT '$.StatusCode', error NVARCHAR(100) '$.Error', response_excerpt NVARCHAR(1024) '$.ResponseExcerpt');
+            DECLARE @recorded TABLE (id UNIQUEIDENTIFIER NOT NULL PRIMARY KEY);
+            UPDATE d SET status = a.status, attempt_count = a.number, next_attempt_at = a.next_attempt_at, last_attempt_at = a.started_at,
+                last_status_code = a.status_code, locked_by = NULL, lease_until = NULL, retry_requested = 0
+            OUTPUT inserted.id INTO @recorded (id)
+            FROM dbo.deliveries d JOIN @attempts a ON a.delivery_id = d.id AND d.locked_by = a.owner;
+            INSERT INTO dbo.delivery_attempts (delivery_id, number, started_at, duration_ms, status_code, error, response_excerpt)
+            SELECT a.delivery_id, a.number, a.started_at, a.duration_ms, a.status_code, a.error, a.response_excerpt
+            FROM @attempts a JOIN @recorded r ON r.id = a.delivery_id
+            WHERE NOT EXISTS (SELECT 1 FROM dbo.delivery_attempts x WHERE x.delivery_id = a.delivery_id AND x.number = a.number);
+            SELECT id FROM @recorded;
+            """;
 
         public const string Cancel =
             "UPDATE dbo.deliveries SET status = 'cancelled', next_attempt_at = NULL, locked_by = NULL, lease_until = NULL WHERE id = @DeliveryId AND locked_by = @Owner;";
 
         public const string CountPending = "SELECT COUNT(*) FROM dbo.deliveries WHERE status = 'pending';";
 
-        public const string HandBack = "UPDATE dbo.deliveries SET locked_by = NULL, lease_until = NULL WHERE id = @DeliveryId AND locked_by = @Owner;";
+        public const string HandBack = "UPDATE dbo.deliveries SET locked_by = NULL, lease_until = NULL, next_attempt_at = @Now WHERE id = @DeliveryId AND locked_by = @Owner;";
 
         public const string Release =
-            "UPDATE dbo.deliveries SET locked_by = NULL, lease_until = NULL WHERE locked_by LIKE @OwnerPattern AND status = 'pending';";
+            "UPDATE dbo.deliveries SET locked_by = NULL, lease_until = NULL, next_attempt_at = @Now WHERE locked_by LIKE @OwnerPattern AND status = 'pending';";
     }
 
     private static class PostgreSql
@@ -265,7 +286,7 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
                 FROM candidates),
             picked AS (
                 SELECT id FROM ranked WHERE place <= room ORDER BY next_attempt_at LIMIT @Limit)
-            UPDATE deliveries SET locked_by = @Owner, lease_until = @LeaseUntil
+            UPDATE deliveries SET locked_by = @Owner, lease_until = @LeaseUntil, next_attempt_at = @LeaseUntil
             WHERE id IN (
                 SELECT d.id FROM deliveries d JOIN picked p ON p.id = d.id
                 WHERE d.status = 'pending' AND (d.lease_until IS NULL OR d.lease_until < @Now)
@@ -347,24 +368,29 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
         var connection = writer.Connection;
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-        // PostgreSQL takes the batch's attempts as arrays, one statement per table; the others run them row by row.
-        var batched = database.Dialect == SqlDialect.PostgreSql;
-        var recorded = batched
-            ? await RecordBatchAsync(connection, transaction, [.. outcomes.OfType<DeliveryOutcome.Attempted>()], cancellationToken)
-            : [];
+        // PostgreSQL takes the batch's attempts as arrays, one statement per table; SQL Server as one JSON parameter,
+        // in one round trip; SQLite (no round trip to pay) row by row.
+        var batched = database.Dialect != SqlDialect.Sqlite;
+        List<DeliveryOutcome.Attempted> attempts = [.. outcomes.OfType<DeliveryOutcome.Attempted>()];
+        var recorded = database.Dialect switch
+        {
+            SqlDialect.PostgreSql => await RecordBatchAsync(connection, transaction, attempts, cancellationToken),
+            SqlDialect.SqlServer => await RecordSqlServerBatchAsync(connection, transaction, attempts, cancellationToken),
+            _ => [],
+        };
         foreach (var outcome in outcomes)
         {
-            var owned = new { DeliveryId = outcome.Claimed.Delivery.Id.Value, Owner = outcome.Claimed.Claim };
+            var owned = new { DeliveryId = outcome.Claimed.Delivery.Id.Value, Owner = outcome.Claimed.Claim, Now = clock.GetUtcNow() };
             switch (outcome)
             {
                 case DeliveryOutcome.Attempted when batched:
                     break;
                 case DeliveryOutcome.Attempted attempted:
                     // An outcome whose claim lost its lease changes nothing: the delivery belongs to a newer claim.
-                    if (await Execute(connection, transaction, database.Sql(Sqlite.Record, SqlServer.Record, PostgreSql.Record), AttemptRow(attempted), cancellationToken) == 1)
+                    if (await Execute(connection, transaction, Sqlite.Record, AttemptRow(attempted), cancellationToken) == 1)
                     {
                         recorded.Add(attempted);
-                        await Execute(connection, transaction, database.Sql(Sqlite.InsertAttempt, SqlServer.InsertAttempt, PostgreSql.InsertAttempt), AttemptRow(attempted), cancellationToken);
+                        await Execute(connection, transaction, Sqlite.InsertAttempt, AttemptRow(attempted), cancellationToken);
                     }
 
                     break;
@@ -414,6 +440,36 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
         await Execute(connection, transaction, PostgreSql.InsertAttempt, parameters, cancellationToken);
         return [.. attempted.Where(a => owned.Contains(a.Claimed.Delivery.Id.Value))];
     }
+
+    /// <summary>SQL Server: the attempts of a batch in one round trip; returns those whose claim still held the lease, in order.</summary>
+    private static async Task<List<DeliveryOutcome.Attempted>> RecordSqlServerBatchAsync(
+        DbConnection connection, DbTransaction transaction, List<DeliveryOutcome.Attempted> attempted, CancellationToken cancellationToken)
+    {
+        if (attempted.Count == 0)
+        {
+            return [];
+        }
+
+        var owned = (await connection.QueryAsync<Guid>(new CommandDefinition(
+            SqlServer.Record, new { Attempts = AttemptsJson(attempted) }, transaction, cancellationToken: cancellationToken))).ToHashSet();
+        return [.. attempted.Where(a => owned.Contains(a.Claimed.Delivery.Id.Value))];
+    }
+
+    /// <summary>The attempts as SQL Server's <see cref="SqlServer.Record"/> reads them with <c>OPENJSON</c>.</summary>
+    internal static string AttemptsJson(IEnumerable<DeliveryOutcome.Attempted> attempted) =>
+        JsonSerializer.Serialize(attempted.Select(a => new
+        {
+            DeliveryId = a.Claimed.Delivery.Id.Value,
+            Owner = a.Claimed.Claim,
+            Status = a.Claimed.Delivery.Status.ToText(),
+            a.Attempt.Number,
+            NextAttemptAt = a.Claimed.Delivery.NextAttemptAt?.ToUniversalTime(),
+            StartedAt = a.Attempt.StartedAt.ToUniversalTime(),
+            a.Attempt.DurationMs,
+            a.Attempt.StatusCode,
+            a.Attempt.Error,
+            a.Attempt.ResponseExcerpt,
+        }));
 
     /// <summary>Applies the recorded attempts, in order, to their webhooks' stored health (the rules are the Domain's).</summary>
     private async Task<List<WebhookHealthChanged>> RecordHealthAsync(
@@ -487,10 +543,11 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
 
     public async Task HandBackAsync(IReadOnlyList<Claimed> deliveries, CancellationToken cancellationToken)
     {
+        var now = clock.GetUtcNow();
         await using var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed);
         await writer.Connection.ExecuteAsync(new CommandDefinition(
             database.Sql(Sqlite.HandBack, SqlServer.HandBack, PostgreSql.HandBack),
-            deliveries.Select(d => new { DeliveryId = d.Delivery.Id.Value, Owner = d.Claim }).ToList(),
+            deliveries.Select(d => new { DeliveryId = d.Delivery.Id.Value, Owner = d.Claim, Now = now }).ToList(),
             cancellationToken: cancellationToken));
     }
 
@@ -498,7 +555,7 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
     {
         await using var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed);
         await writer.Connection.ExecuteAsync(new CommandDefinition(
-            database.Sql(Sqlite.Release, SqlServer.Release, PostgreSql.Release), new { OwnerPattern = dispatcher + "-%" }, cancellationToken: cancellationToken));
+            database.Sql(Sqlite.Release, SqlServer.Release, PostgreSql.Release), new { OwnerPattern = dispatcher + "-%", Now = clock.GetUtcNow() }, cancellationToken: cancellationToken));
     }
 
     public async Task<long> CountPendingAsync(CancellationToken cancellationToken)

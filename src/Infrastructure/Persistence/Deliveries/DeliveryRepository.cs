@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Text.Json;
 using System.Threading.Channels;
 using CleanWebhooks.Domain.Clients;
 using CleanWebhooks.Domain.Deliveries;
@@ -57,6 +58,68 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
             "SELECT id, webhook_id, status, attempt_count, next_attempt_at, retry_requested, lease_until FROM deliveries WHERE id = @Id AND webhook_id = @WebhookId;";
 
         public const string Exists = "SELECT COUNT(*) FROM deliveries WHERE id = @Id AND webhook_id = @WebhookId AND status <> 'cancelled';";
+    }
+
+    /// <summary>
+    /// A whole intake batch in ONE round trip: the events travel as one JSON parameter, and the server walks them in
+    /// order, each under its own savepoint. An event whose key is already taken (before, or earlier in the batch) gets
+    /// the earlier receipt; an event that fails (another node committed the same key meanwhile: 2627) is rolled back to
+    /// its savepoint alone and reported with its error number, and the batch goes on. A failure that dooms the
+    /// transaction is thrown, and the batch is replayed event by event.
+    /// </summary>
+    private static class SqlServer
+    {
+        public const string InsertEvents =
+            """
+            SET NOCOUNT ON;
+            DECLARE @rows TABLE (
+                i INT NOT NULL PRIMARY KEY, client_id UNIQUEIDENTIFIER NOT NULL, caller VARCHAR(64) NULL,
+                [key] NVARCHAR(200) COLLATE Latin1_General_100_BIN2 NULL, since DATETIMEOFFSET(6) NOT NULL,
+                event_id UNIQUEIDENTIFIER NOT NULL, document_id NVARCHAR(200) NOT NULL, type INT NOT NULL, data NVARCHAR(MAX) NULL,
+                occurred_at DATETIMEOFFSET(6) NOT NULL, trace_parent VARCHAR(128) NULL,
+                delivery_id UNIQUEIDENTIFIER NULL, webhook_id UNIQUEIDENTIFIER NULL, created_at DATETIMEOFFSET(6) NULL);
+            INSERT INTO @rows (i, client_id, caller, [key], since, event_id, document_id, type, data, occurred_at, trace_parent, delivery_id, webhook_id, created_at)
+            SELECT i, client_id, caller, [key], since, event_id, document_id, type, data, occurred_at, trace_parent, delivery_id, webhook_id, created_at
+            FROM OPENJSON(@Batch) WITH (
+                i INT '$.I', client_id UNIQUEIDENTIFIER '$.ClientId', caller VARCHAR(64) '$.Caller', [key] NVARCHAR(200) '$.Key',
+                since DATETIMEOFFSET(6) '$.Since', event_id UNIQUEIDENTIFIER '$.EventId', document_id NVARCHAR(200) '$.DocumentId',
+                type INT '$.Type', data NVARCHAR(MAX) '$.Data', occurred_at DATETIMEOFFSET(6) '$.OccurredAt',
+                trace_parent VARCHAR(128) '$.TraceParent', delivery_id UNIQUEIDENTIFIER '$.DeliveryId',
+                webhook_id UNIQUEIDENTIFIER '$.WebhookId', created_at DATETIMEOFFSET(6) '$.CreatedAt');
+            DECLARE @results TABLE (i INT NOT NULL PRIMARY KEY, created BIT NOT NULL, event_id UNIQUEIDENTIFIER NULL, delivery_id UNIQUEIDENTIFIER NULL, error INT NULL);
+            DECLARE @i INT = 0;
+            DECLARE @n INT = (SELECT COUNT(*) FROM @rows);
+            WHILE @i < @n
+            BEGIN
+                INSERT INTO @results (i, created, event_id, delivery_id)
+                SELECT r.i, 0, k.event_id, k.delivery_id
+                FROM @rows r JOIN dbo.idempotency_keys k ON k.client_id = r.client_id AND k.caller = r.caller AND k.[key] = r.[key] AND k.created_at >= r.since
+                WHERE r.i = @i;
+                IF @@ROWCOUNT = 0
+                BEGIN
+                    SAVE TRANSACTION intake_event;
+                    BEGIN TRY
+                        DELETE k FROM dbo.idempotency_keys k
+                        JOIN @rows r ON k.client_id = r.client_id AND k.caller = r.caller AND k.[key] = r.[key] AND k.created_at < r.since
+                        WHERE r.i = @i;
+                        INSERT INTO dbo.idempotency_keys (client_id, caller, [key], event_id, delivery_id, created_at)
+                        SELECT client_id, caller, [key], event_id, delivery_id, occurred_at FROM @rows WHERE i = @i AND [key] IS NOT NULL;
+                        INSERT INTO dbo.events (id, client_id, document_id, type, data, occurred_at, trace_parent)
+                        SELECT event_id, client_id, document_id, type, data, occurred_at, trace_parent FROM @rows WHERE i = @i;
+                        INSERT INTO dbo.deliveries (id, webhook_id, event_id, status, attempt_count, next_attempt_at, created_at)
+                        SELECT delivery_id, webhook_id, event_id, 'pending', 0, created_at, created_at FROM @rows WHERE i = @i AND delivery_id IS NOT NULL;
+                        INSERT INTO @results (i, created, event_id, delivery_id) SELECT i, 1, event_id, delivery_id FROM @rows WHERE i = @i;
+                    END TRY
+                    BEGIN CATCH
+                        IF XACT_STATE() <> 1 THROW;
+                        ROLLBACK TRANSACTION intake_event;
+                        INSERT INTO @results (i, created, error) VALUES (@i, 0, ERROR_NUMBER());
+                    END CATCH;
+                END;
+                SET @i += 1;
+            END;
+            SELECT i, created, event_id, delivery_id, error FROM @results ORDER BY i;
+            """;
     }
 
     /// <summary>
@@ -166,23 +229,7 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
         catch (DbException e) when (single.Key is not null && Database.IsUniqueViolation(e))
         {
             // Another node committed the same key between our look-up and our insert: answer as it did.
-            var since = single.Event.OccurredAt - IdempotencyKey.Window;
-            try
-            {
-                var first = await FindReceiptAsync(single.Event.ClientId, single.Key, since, CancellationToken.None);
-                if (first is null)
-                {
-                    single.Done.TrySetException(e);
-                }
-                else
-                {
-                    single.Done.TrySetResult((first, false));
-                }
-            }
-            catch (Exception again)
-            {
-                single.Done.TrySetException(again);
-            }
+            await AnswerWithTheWinnersReceiptAsync(single, e);
         }
         catch (Exception e)
         {
@@ -192,6 +239,12 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
 
     private async Task WriteBatchAsync(IReadOnlyList<PendingIntake> batch)
     {
+        if (_database.Dialect == SqlDialect.SqlServer)
+        {
+            await WriteSqlServerAsync(batch);
+            return;
+        }
+
         var results = _database.Dialect == SqlDialect.PostgreSql ? await WriteSetBasedAsync(batch) : await WriteRowByRowAsync(batch);
         for (var i = 0; i < batch.Count; i++)
         {
@@ -286,6 +339,86 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
         return results;
     }
 
+    /// <summary>SQL Server: the batch in one round trip, an event that fails rolled back to its own savepoint (see <see cref="SqlServer"/>).</summary>
+    private async Task WriteSqlServerAsync(IReadOnlyList<PendingIntake> batch)
+    {
+        using var activity = DeliveryTracing.StartIntakeCommit(batch.Select(b => b.TraceParent), batch.Count);
+        List<IntakeResultRow> answers;
+        await using (var writer = await _database.OpenWriterAsync(CancellationToken.None))
+        {
+            await using var transaction = await writer.Connection.BeginTransactionAsync();
+            answers = (await writer.Connection.QueryAsync<IntakeResultRow>(new CommandDefinition(
+                SqlServer.InsertEvents, new { Batch = BatchJson(batch.Select(p => (p.Event, p.Delivery, p.Key, p.TraceParent))) }, transaction))).AsList();
+            await transaction.CommitAsync();
+        }
+
+        foreach (var answer in answers)
+        {
+            var pending = batch[answer.I];
+            if (answer.Error is null)
+            {
+                var receipt = new IntakeReceipt(new EventId(answer.EventId!.Value), answer.DeliveryId is { } d ? new DeliveryId(d) : null);
+                pending.Done.TrySetResult((receipt, answer.Created));
+            }
+            else if (pending.Key is not null && answer.Error is 2601 or 2627)
+            {
+                // Another node committed the same key between our look-up and our insert: answer as it did.
+                await AnswerWithTheWinnersReceiptAsync(pending, new InvalidOperationException($"Idempotency key taken by another node (SQL Server error {answer.Error})."));
+            }
+            else
+            {
+                pending.Done.TrySetException(new InvalidOperationException($"SQL Server refused the event (error {answer.Error})."));
+            }
+        }
+
+        // Every caller gets an answer, even should the server have left an event out.
+        foreach (var unanswered in batch.Where(p => !p.Done.Task.IsCompleted))
+        {
+            unanswered.Done.TrySetException(new InvalidOperationException("The intake batch returned no answer for this event."));
+        }
+    }
+
+    /// <summary>An intake batch as SQL Server's <see cref="SqlServer.InsertEvents"/> reads it with <c>OPENJSON</c>.</summary>
+    internal static string BatchJson(IEnumerable<(DocumentEvent Event, NewDelivery? Delivery, IdempotencyKey? Key, string? TraceParent)> batch) =>
+        JsonSerializer.Serialize(batch.Select((p, i) => new
+        {
+            I = i,
+            ClientId = p.Event.ClientId.Value,
+            p.Key?.Caller,
+            p.Key?.Key,
+            Since = (p.Event.OccurredAt - IdempotencyKey.Window).ToUniversalTime(),
+            EventId = p.Event.Id.Value,
+            p.Event.DocumentId,
+            Type = (int)p.Event.Type,
+            p.Event.Data,
+            OccurredAt = p.Event.OccurredAt.ToUniversalTime(),
+            p.TraceParent,
+            DeliveryId = p.Delivery?.Id.Value,
+            WebhookId = p.Delivery?.WebhookId.Value,
+            CreatedAt = p.Delivery?.CreatedAt.ToUniversalTime(),
+        }));
+
+    private async Task AnswerWithTheWinnersReceiptAsync(PendingIntake single, Exception conflict)
+    {
+        var since = single.Event.OccurredAt - IdempotencyKey.Window;
+        try
+        {
+            var first = await FindReceiptAsync(single.Event.ClientId, single.Key!, since, CancellationToken.None);
+            if (first is null)
+            {
+                single.Done.TrySetException(conflict);
+            }
+            else
+            {
+                single.Done.TrySetResult((first, false));
+            }
+        }
+        catch (Exception again)
+        {
+            single.Done.TrySetException(again);
+        }
+    }
+
     private static object KeyArrays(List<PendingIntake> keyed) => new
     {
         ClientIds = keyed.Select(p => p.Event.ClientId.Value).ToArray(),
@@ -294,7 +427,7 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
         Sinces = keyed.Select(p => (p.Event.OccurredAt - IdempotencyKey.Window).ToUniversalTime()).ToArray(),
     };
 
-    /// <summary>SQLite (one writer, no round trip to pay) and SQL Server: a statement per row, in one transaction.</summary>
+    /// <summary>SQLite (one writer, no round trip to pay): a statement per row, in one transaction.</summary>
     private async Task<(IntakeReceipt Receipt, bool Created)[]> WriteRowByRowAsync(IReadOnlyList<PendingIntake> batch)
     {
         var results = new (IntakeReceipt Receipt, bool Created)[batch.Count];
@@ -408,6 +541,19 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
     {
         public TaskCompletionSource<(IntakeReceipt Receipt, bool Created)> Done { get; } =
             new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private sealed class IntakeResultRow
+    {
+        public int I { get; init; }
+
+        public bool Created { get; init; }
+
+        public Guid? EventId { get; init; }
+
+        public Guid? DeliveryId { get; init; }
+
+        public int? Error { get; init; }
     }
 
     private class ReceiptRow

@@ -1,0 +1,44 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using CleanWebhooks.Infrastructure.Persistence;
+using CleanWebhooks.Infrastructure.Persistence.Deliveries;
+using Dapper;
+
+namespace CleanWebhooks.Infrastructure.Tests.Persistence;
+
+/// <summary>
+/// The delivery list filtered by status seeks (webhook_id, status, created_at, id) on SQLite (migration 0005), so a
+/// page after a cursor reads that page, not every delivery of the webhook before it.
+/// </summary>
+public sealed partial class DeliveryListQueryPlanTests(SqliteContractDatabase database) : IClassFixture<SqliteContractDatabase>
+{
+    [Theory]
+    [InlineData("ListByStatus")]
+    [InlineData("ListByStatusAfter")]
+    public async Task Plan_ListByStatus_SearchesTheStatusIndexInOrder(string statement)
+    {
+        var plan = await PlanAsync(SqliteStatement(statement));
+
+        Assert.Contains(plan, step => step.StartsWith("SEARCH d USING INDEX ix_deliveries_webhook_status", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, step => step.Contains("TEMP B-TREE", StringComparison.Ordinal));
+    }
+
+    private async Task<List<string>> PlanAsync(string sql)
+    {
+        await using var connection = await database.Database.OpenAsync(CancellationToken.None);
+        var parameters = new DynamicParameters();
+        foreach (var name in Parameter().Matches(sql).Select(m => m.Groups[1].Value).Distinct())
+        {
+            parameters.Add(name, name == "Take" ? 10 : "x");
+        }
+
+        var rows = await connection.QueryAsync("EXPLAIN QUERY PLAN " + sql, parameters);
+        return [.. rows.Select(row => (string)((IDictionary<string, object>)row)["detail"])];
+    }
+
+    private static string SqliteStatement(string name) =>
+        (string)typeof(DeliveryQueries).GetNestedType("Sqlite", BindingFlags.NonPublic)!.GetField(name, BindingFlags.Public | BindingFlags.Static)!.GetRawConstantValue()!;
+
+    [GeneratedRegex(@"@(\w+)")]
+    private static partial Regex Parameter();
+}
