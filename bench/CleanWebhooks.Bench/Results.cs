@@ -93,6 +93,15 @@ internal sealed record EndToEndResult(
 
     public bool ForwarderMet { get; init; }
 
+    /// <summary>
+    /// CPU time (user + system) of the service process over the measured run ÷ deliveries, in µs: intake, claim, send
+    /// and record of one delivery. Barely moved by other load on the machine, unlike deliveries/s.
+    /// </summary>
+    public double? CpuMicrosPerDelivery { get; init; }
+
+    /// <summary>The same for the bare forwarder's process over its run: what binding, answering and posting cost without a database.</summary>
+    public double? ForwarderCpuMicrosPerDelivery { get; init; }
+
     /// <summary>The same run with the service on PostgreSQL (<c>endToEnd.postgres.deliveriesPerSecond</c>), when a server was given.</summary>
     public PostgresEndToEndResult? Postgres { get; init; }
 }

@@ -47,6 +47,7 @@ internal static class Table
                     $">= {Targets.EndToEndForwarder:0.0#}x", Met(e2e.ForwarderMet)]);
                 rows.Add(["", "    forwarder event->receiver p50 / p99 ms", "", Pair(forwarder.P50Ms, forwarder.P99Ms), "", "", ""]);
             }
+            rows.Add(["", "  CPU µs per delivery (service / forwarder process)", F(e2e.CpuMicrosPerDelivery), F(e2e.ForwarderCpuMicrosPerDelivery), "", "", ""]);
             rows.Add(["", report.Settings.Purge ? "  intake events/s, p99 ms (purging)" : "  intake events/s, p99 ms", $"{N(e2e.Intake.PerSecond)}, {F(e2e.Intake.P99Ms)}", "", "", "", ""]);
             rows.Add(["", "  delivery rows left in the database", $"{e2e.DeliveryRowsLeft:N0}", "", "", "", ""]);
             rows.Add(["", "  delivered / duplicates", $"{e2e.Delivered:N0} / {e2e.Duplicates:N0}", $"{e2e.Baseline.Delivered:N0}", "", "", ""]);
