@@ -28,8 +28,6 @@ internal sealed partial class Dispatcher(
     TimeProvider clock,
     ILogger<Dispatcher> logger) : BackgroundService
 {
-    private static readonly TimeSpan QueueDepthEvery = TimeSpan.FromSeconds(10);
-
     /// <summary>This dispatcher; each claim it makes is named <c>{owner}-{n}</c>, and only that claim records its outcomes.</summary>
     private readonly string _owner = Guid.NewGuid().ToString("N");
     private long _claims;
@@ -42,25 +40,19 @@ internal sealed partial class Dispatcher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var writer = WriteOutcomesAsync();
+        var counting = CountQueueDepthAsync(stoppingToken);
         using var slotFreed = new SemaphoreSlim(0);
         var running = new ConcurrentDictionary<Task, bool>();
         var inFlight = 0;
 
         // Under load, wait for a worthwhile number of free slots rather than claiming one delivery per statement.
         var worthClaiming = Math.Max(1, Math.Min(options.BatchSize, options.MaxConcurrency) / 4);
-        var lastCount = DateTimeOffset.MinValue;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
                 try
                 {
-                    if (clock.GetUtcNow() - lastCount > QueueDepthEvery)
-                    {
-                        metrics.QueueDepth(await queue.CountPendingAsync(stoppingToken));
-                        lastCount = clock.GetUtcNow();
-                    }
-
                     var free = options.MaxConcurrency - Volatile.Read(ref inFlight);
                     if (free < worthClaiming && free < options.MaxConcurrency)
                     {
@@ -129,6 +121,37 @@ internal sealed partial class Dispatcher(
             _outcomes.Writer.TryComplete();
             await writer;
             await ReleaseLeasesAsync();
+            await counting;
+        }
+    }
+
+    /// <summary>
+    /// Counts pending deliveries for the queue-depth gauge every <c>Delivery:QueueDepthInterval</c>, apart from the
+    /// claim loop: on SQL Server without READ_COMMITTED_SNAPSHOT the count waits behind every writer, and it must not
+    /// hold up claiming while it does.
+    /// </summary>
+    private async Task CountQueueDepthAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.QueueDepthInterval, clock);
+        try
+        {
+            do
+            {
+                try
+                {
+                    metrics.QueueDepth(await queue.CountPendingAsync(stoppingToken));
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    // The gauge keeps its last value; the next tick counts again.
+                    LogCountFailed(e);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
         }
     }
 
@@ -293,6 +316,9 @@ internal sealed partial class Dispatcher(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Delivery {DeliveryId} attempt {Attempt}: status {StatusCode}, error {Error}, {DurationMs} ms, now {Status}")]
     private partial void LogAttempt(Guid deliveryId, int attempt, int? statusCode, string? error, int durationMs, DeliveryStatus status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Counting pending deliveries for the queue-depth gauge failed")]
+    private partial void LogCountFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Dispatcher loop failed; retrying")]
     private partial void LogLoopFailed(Exception exception);
