@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Threading.Channels;
 using CleanWebhooks.Application.Common.Abstractions;
 using CleanWebhooks.Application.Deliveries.AttemptDelivery;
@@ -34,6 +33,14 @@ internal sealed partial class Dispatcher(
     private readonly EndpointHealthPolicy _health = options.HealthPolicy();
     private readonly Channel<DeliveryOutcome> _outcomes = Channel.CreateUnbounded<DeliveryOutcome>(new UnboundedChannelOptions { SingleReader = true });
 
+    /// <summary>
+    /// Attempts in flight. When the claim loop ends it takes one more away, so that the count goes below zero exactly
+    /// when the last attempt has ended, and that attempt completes <see cref="_drained"/>.
+    /// </summary>
+    private int _inFlight;
+
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Attempts in flight on this node, per webhook: the node's own guard of the fair share.</summary>
     private readonly Dictionary<WebhookId, int> _inFlightPerWebhook = [];
 
@@ -42,8 +49,6 @@ internal sealed partial class Dispatcher(
         var writer = WriteOutcomesAsync();
         var counting = CountQueueDepthAsync(stoppingToken);
         using var slotFreed = new SemaphoreSlim(0);
-        var running = new ConcurrentDictionary<Task, bool>();
-        var inFlight = 0;
 
         // Under load, wait for a worthwhile number of free slots rather than claiming one delivery per statement.
         var worthClaiming = Math.Max(1, Math.Min(options.BatchSize, options.MaxConcurrency) / 4);
@@ -53,7 +58,7 @@ internal sealed partial class Dispatcher(
             {
                 try
                 {
-                    var free = options.MaxConcurrency - Volatile.Read(ref inFlight);
+                    var free = options.MaxConcurrency - Volatile.Read(ref _inFlight);
                     if (free < worthClaiming && free < options.MaxConcurrency)
                     {
                         await slotFreed.WaitAsync(stoppingToken);
@@ -80,21 +85,8 @@ internal sealed partial class Dispatcher(
                             continue;
                         }
 
-                        Interlocked.Increment(ref inFlight);
-                        var task = AttemptAsync(delivery, webhook, stoppingToken);
-                        running[task] = true;
-                        var webhookId = delivery.Delivery.WebhookId;
-                        _ = task.ContinueWith(
-                            t =>
-                            {
-                                running.TryRemove(t, out _);
-                                ReturnShare(webhookId);
-                                Interlocked.Decrement(ref inFlight);
-                                slotFreed.Release();
-                            },
-                            CancellationToken.None,
-                            TaskContinuationOptions.ExecuteSynchronously,
-                            TaskScheduler.Default);
+                        Interlocked.Increment(ref _inFlight);
+                        _ = RunAsync(delivery, webhook, slotFreed, stoppingToken);
                     }
 
                     if (overShare.Count > 0)
@@ -117,7 +109,11 @@ internal sealed partial class Dispatcher(
         }
         finally
         {
-            await Task.WhenAll(running.Keys);
+            if (Interlocked.Decrement(ref _inFlight) >= 0)
+            {
+                await _drained.Task;
+            }
+
             _outcomes.Writer.TryComplete();
             await writer;
             await ReleaseLeasesAsync();
@@ -152,6 +148,36 @@ internal sealed partial class Dispatcher(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Stopping.
+        }
+    }
+
+    /// <summary>
+    /// One attempt and its bookkeeping: the webhook's share and the send slot are given back when it ends. Cheaper than a
+    /// continuation and a set of running tasks per attempt; the last attempt to end after stopping completes
+    /// <see cref="_drained"/>.
+    /// </summary>
+    private async Task RunAsync(ClaimedDelivery delivery, WebhookForDelivery webhook, SemaphoreSlim slotFreed, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await AttemptAsync(delivery, webhook, stoppingToken);
+        }
+        finally
+        {
+            ReturnShare(delivery.Delivery.WebhookId);
+            if (Interlocked.Decrement(ref _inFlight) < 0)
+            {
+                _drained.TrySetResult();
+            }
+
+            try
+            {
+                slotFreed.Release();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The last attempt after stopping: the claim loop has ended, and nobody waits for a slot any more.
+            }
         }
     }
 
