@@ -79,6 +79,14 @@ internal static class Table
                 Met(memory.Met) + (memory.Note is null ? "" : " (quick)")]);
         }
 
+        if (report.Backlog is { } backlog)
+        {
+            rows.Add(["backlog", $"{backlog.PendingDeliveries:N0} pending, receiver down: peak working set MB", N(backlog.PeakWorkingSetMb), "", "",
+                $"<= {Targets.MemoryMb:0}", Met(backlog.Met)]);
+            rows.Add(["", "  resident MB at each quarter of the intake", string.Join(" / ", backlog.Steps.Select(s => N(s.RssMb))), "", "", "", ""]);
+            rows.Add(["", "  accepted; attempts made", $"{backlog.Accepted:N0}; {backlog.AttemptsStarted:N0}", "", "", "", ""]);
+        }
+
         var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
         var text = new StringBuilder();
         text.AppendLine();
