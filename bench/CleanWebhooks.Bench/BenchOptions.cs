@@ -81,6 +81,7 @@ internal sealed record BenchOptions
           --concurrency N     connections of each load generator (default 64)
           --paced-seconds N   length of the paced latency run (default 10; 3 with --quick)
           --paced-rate N      events/s of the paced latency run (default 2,000, the target's rate)
+          --warmup-events N   events delivered before each delivery measurement (default 500; 200 with --quick)
           --backlog N         pending deliveries of the backlog scenario (default 200,000; 20,000 with --quick)
           --batch-size N      events per request of the batch intake load (default 100, at most 1,000)
           --api PATH          CleanWebhooks.Api.dll to run (default: src/Api/bin/<configuration>/net10.0)
@@ -124,6 +125,7 @@ internal sealed record BenchOptions
                 "--paced-seconds" => options with { PacedDuration = TimeSpan.FromSeconds(NextInt(1)) },
                 "--paced-rate" => options with { PacedRate = NextInt(1) },
                 "--backlog" => options with { BacklogEvents = NextInt(1000) },
+                "--warmup-events" => options with { WarmupEvents = NextInt(1) },
                 "--batch-size" => options with { BatchSize = Math.Min(1000, NextInt(1)) },
                 "--api" => options with { ApiPath = Path.GetFullPath(Next()) },
                 "--postgres" => options with { Postgres = Next() },
