@@ -128,6 +128,8 @@ internal sealed partial class Dispatcher(
     /// </summary>
     private async Task CountQueueDepthAsync(CancellationToken stoppingToken)
     {
+        // Not on the host's start-up path: ExecuteAsync runs synchronously until its first await.
+        await Task.Yield();
         using var timer = new PeriodicTimer(options.QueueDepthInterval, clock);
         try
         {
