@@ -21,7 +21,11 @@ internal sealed record BenchOptions
     /// <summary>Events of the end-to-end scenario.</summary>
     public int Events { get; init; } = 50_000;
 
-    public int PacedRate { get; init; } = 1_000;
+    /// <summary>Events/s of the paced latency run (issue 13: 2,000, for p50 ≤ 5 ms and p99 ≤ 20 ms).</summary>
+    public int PacedRate { get; init; } = 2_000;
+
+    /// <summary>Events taken in (all pending, the receiver down) by the backlog scenario.</summary>
+    public int BacklogEvents { get; init; } = 200_000;
 
     public TimeSpan PacedDuration { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -59,7 +63,7 @@ internal sealed record BenchOptions
 
     public bool Help { get; init; }
 
-    public static readonly IReadOnlyList<string> AllScenarios = ["read", "intake", "end-to-end", "latency", "isolation"];
+    public static readonly IReadOnlyList<string> AllScenarios = ["read", "intake", "end-to-end", "latency", "isolation", "backlog"];
 
     /// <summary>The scenarios to run (<c>--only</c>), all by default.</summary>
     public IReadOnlyList<string> Scenarios { get; init; } = AllScenarios;
@@ -76,12 +80,14 @@ internal sealed record BenchOptions
           --events N          events of the end-to-end scenario (default 50,000; 5,000 with --quick)
           --concurrency N     connections of each load generator (default 64)
           --paced-seconds N   length of the paced latency run (default 10; 3 with --quick)
-          --paced-rate N      events/s of the paced latency run (default 1,000, the target's rate)
+          --paced-rate N      events/s of the paced latency run (default 2,000, the target's rate)
+          --warmup-events N   events delivered before each delivery measurement (default 500; 200 with --quick)
+          --backlog N         pending deliveries of the backlog scenario (default 200,000; 20,000 with --quick)
           --batch-size N      events per request of the batch intake load (default 100, at most 1,000)
           --api PATH          CleanWebhooks.Api.dll to run (default: src/Api/bin/<configuration>/net10.0)
           --postgres CONN     also run end-to-end on this PostgreSQL server (default: $CLEANWEBHOOKS_BENCH_POSTGRES)
           --out PATH          the JSON results (default: bench/results/latest.json)
-          --only LIST         some of: read,intake,end-to-end,latency,isolation (comma-separated; default all)
+          --only LIST         some of: read,intake,end-to-end,latency,isolation,backlog (comma-separated; default all)
           --keep              keep the temporary databases and service logs
           --purge             run retention purges (5 s period, every 2 s) during end-to-end and latency
         """;
@@ -99,6 +105,7 @@ internal sealed record BenchOptions
                 Events = 5_000,
                 PacedDuration = TimeSpan.FromSeconds(3),
                 WarmupEvents = 200,
+                BacklogEvents = 20_000,
             }
             : new BenchOptions();
 
@@ -117,6 +124,8 @@ internal sealed record BenchOptions
                 "--concurrency" => options with { Concurrency = NextInt(1) },
                 "--paced-seconds" => options with { PacedDuration = TimeSpan.FromSeconds(NextInt(1)) },
                 "--paced-rate" => options with { PacedRate = NextInt(1) },
+                "--backlog" => options with { BacklogEvents = NextInt(1000) },
+                "--warmup-events" => options with { WarmupEvents = NextInt(1) },
                 "--batch-size" => options with { BatchSize = Math.Min(1000, NextInt(1)) },
                 "--api" => options with { ApiPath = Path.GetFullPath(Next()) },
                 "--postgres" => options with { Postgres = Next() },

@@ -6,9 +6,12 @@ internal static class Targets
     public const double Read = 0.7;
     public const double Intake = 0.6;
     public const double EndToEnd = 0.5;
-    public const double LatencyP50Ms = 10;
-    public const double LatencyP99Ms = 50;
-    public const double MemoryMb = 300;
+    /// <summary>At 2,000 events/s (issue 13; it was p50 ≤ 10 ms and p99 ≤ 50 ms at 1,000 events/s).</summary>
+    public const double LatencyP50Ms = 5;
+    public const double LatencyP99Ms = 20;
+
+    /// <summary>Peak working set of the 50,000-event run, and with the backlog (issue 13; it was 300 MB).</summary>
+    public const double MemoryMb = 200;
     public const double IsolationP99Ms = 100;
 
     /// <summary>Intake against the HTTP ceiling (the same JSON bound, 202, no database): issue 13.</summary>
@@ -93,6 +96,15 @@ internal sealed record EndToEndResult(
 
     public bool ForwarderMet { get; init; }
 
+    /// <summary>
+    /// CPU time (user + system) of the service process over the measured run ÷ deliveries, in µs: intake, claim, send
+    /// and record of one delivery. Barely moved by other load on the machine, unlike deliveries/s.
+    /// </summary>
+    public double? CpuMicrosPerDelivery { get; init; }
+
+    /// <summary>The same for the bare forwarder's process over its run: what binding, answering and posting cost without a database.</summary>
+    public double? ForwarderCpuMicrosPerDelivery { get; init; }
+
     /// <summary>The same run with the service on PostgreSQL (<c>endToEnd.postgres.deliveriesPerSecond</c>), when a server was given.</summary>
     public PostgresEndToEndResult? Postgres { get; init; }
 }
@@ -147,5 +159,6 @@ internal sealed record Report(
     LatencyResult? Latency,
     MemoryResult? Memory,
     IsolationResult? Isolation,
+    BacklogResult? Backlog,
     IReadOnlyList<TargetResult> Targets,
     IReadOnlyList<string> Failures);

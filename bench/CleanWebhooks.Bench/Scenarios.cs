@@ -305,6 +305,7 @@ internal static class Scenarios
         // The bare forwarder: the same intake JSON, 202 at once, the envelope posted from an in-memory queue by as many
         // senders as the dispatcher has. The non-durable version of the same pipeline.
         DirectResult forwarded;
+        double? forwarderCpuMicros;
         await using (var forwarder = await Baseline.StartAsync(service.DatabasePath, context.FolderFor("forwarder"), context.CancellationToken, receiver.BaseAddress))
         {
             Load.Send Forward(DeliveryCollector collector) => async (index, token) =>
@@ -320,7 +321,9 @@ internal static class Scenarios
             await DeliverAsync(context, "end-to-end: forwarder warm-up", receiver.Expect("forwarder-warmup", options.WarmupEvents), Forward,
                 HttpStatusCode.Accepted, TimeSpan.FromSeconds(30));
             var viaForwarder = receiver.Expect("forwarder", options.Events);
+            var forwarderCpu = forwarder.Process.CpuSeconds();
             var (forwardSeconds, _) = await DeliverAsync(context, "end-to-end: forwarder", viaForwarder, Forward, HttpStatusCode.Accepted, timeout);
+            forwarderCpuMicros = CpuMicrosPer(forwarderCpu, forwarder.Process.CpuSeconds(), viaForwarder.Distinct);
             var forwardLatency = LatencySummary.Of(viaForwarder.Latencies());
             forwarded = new DirectResult(
                 Math.Round(forwardSeconds > 0 ? viaForwarder.Distinct / forwardSeconds : 0, 1), viaForwarder.Distinct, Round(forwardSeconds),
@@ -329,7 +332,9 @@ internal static class Scenarios
 
         var collector = receiver.Expect("e2e", options.Events);
         using var sampler = new MemorySampler(service.Process);
+        var serviceCpu = service.Process.CpuSeconds();
         var (seconds, sender) = await DeliverAsync(context, "end-to-end: service", collector, intake, HttpStatusCode.Accepted, timeout);
+        var cpuMicros = CpuMicrosPer(serviceCpu, service.Process.CpuSeconds(), collector.Distinct);
         var peakHwm = service.Process.MemoryMb("VmHWM");
         var sampled = await sampler.StopAsync();
 
@@ -349,6 +354,8 @@ internal static class Scenarios
             Forwarder = forwarded,
             ForwarderTarget = Targets.EndToEndForwarder,
             ForwarderMet = complete && Ratio(rate, forwarded.DeliveriesPerSecond) >= Targets.EndToEndForwarder,
+            CpuMicrosPerDelivery = cpuMicros,
+            ForwarderCpuMicrosPerDelivery = forwarderCpuMicros,
         };
 
         var peak = peakHwm ?? sampled;
@@ -504,6 +511,13 @@ internal static class Scenarios
 
     private static string Status(Recorder sender, DeliveryCollector collector) =>
         $"sent {sender.Ok,9:N0} ({sender.Errors:N0} failed)   delivered {collector.Distinct,9:N0} / {collector.Expected:N0}";
+
+    /// <summary>
+    /// CPU µs of a process per delivery over a measured run, from its CPU seconds before and after: intake, claim, send
+    /// and record together for the service. The figure to compare on a busy machine, where rates swing with others' load.
+    /// </summary>
+    private static double? CpuMicrosPer(double? before, double? after, int deliveries) =>
+        before is { } b && after is { } a && deliveries > 0 ? Math.Round((a - b) * 1_000_000 / deliveries, 1) : null;
 
     private static double? Ratio(double value, double baseline) => baseline > 0 ? Math.Round(value / baseline, 3) : null;
 

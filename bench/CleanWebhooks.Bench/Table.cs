@@ -47,6 +47,7 @@ internal static class Table
                     $">= {Targets.EndToEndForwarder:0.0#}x", Met(e2e.ForwarderMet)]);
                 rows.Add(["", "    forwarder event->receiver p50 / p99 ms", "", Pair(forwarder.P50Ms, forwarder.P99Ms), "", "", ""]);
             }
+            rows.Add(["", "  CPU µs per delivery (service / forwarder process)", F(e2e.CpuMicrosPerDelivery), F(e2e.ForwarderCpuMicrosPerDelivery), "", "", ""]);
             rows.Add(["", report.Settings.Purge ? "  intake events/s, p99 ms (purging)" : "  intake events/s, p99 ms", $"{N(e2e.Intake.PerSecond)}, {F(e2e.Intake.P99Ms)}", "", "", "", ""]);
             rows.Add(["", "  delivery rows left in the database", $"{e2e.DeliveryRowsLeft:N0}", "", "", "", ""]);
             rows.Add(["", "  delivered / duplicates", $"{e2e.Delivered:N0} / {e2e.Duplicates:N0}", $"{e2e.Baseline.Delivered:N0}", "", "", ""]);
@@ -76,6 +77,14 @@ internal static class Table
         {
             rows.Add(["memory", "peak working set MB (VmHWM)", N(memory.PeakWorkingSetMb), "", "", $"<= {Targets.MemoryMb:0}",
                 Met(memory.Met) + (memory.Note is null ? "" : " (quick)")]);
+        }
+
+        if (report.Backlog is { } backlog)
+        {
+            rows.Add(["backlog", $"{backlog.PendingDeliveries:N0} pending, receiver down: peak working set MB", N(backlog.PeakWorkingSetMb), "", "",
+                $"<= {Targets.MemoryMb:0}", Met(backlog.Met)]);
+            rows.Add(["", "  resident MB at each quarter of the intake", string.Join(" / ", backlog.Steps.Select(s => N(s.RssMb))), "", "", "", ""]);
+            rows.Add(["", "  accepted; attempts made", $"{backlog.Accepted:N0}; {backlog.AttemptsStarted:N0}", "", "", "", ""]);
         }
 
         var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();

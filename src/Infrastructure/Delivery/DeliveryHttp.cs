@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.Sockets;
 using System.Reflection;
 using CleanWebhooks.Domain.Deliveries;
@@ -16,22 +17,37 @@ public static class DeliveryHttp
     public static async Task<byte[]> ReadBoundedAsync(HttpResponseMessage response, int maxBytes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(response);
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
         var declared = response.Content.Headers.ContentLength;
-        var buffer = new byte[declared is long length && length >= 0 && length < maxBytes ? (int)length : maxBytes];
-        var total = 0;
-        while (total < buffer.Length)
+        if (declared == 0)
         {
-            var read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken);
-            if (read == 0)
-            {
-                break;
-            }
-
-            total += read;
+            return [];
         }
 
-        return buffer.AsSpan(0, total).ToArray();
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+
+        // Without a length (a chunked answer) the whole bound is rented, not allocated for every attempt.
+        var size = declared is long length && length > 0 && length < maxBytes ? (int)length : maxBytes;
+        var buffer = ArrayPool<byte>.Shared.Rent(size);
+        try
+        {
+            var total = 0;
+            while (total < size)
+            {
+                var read = await stream.ReadAsync(buffer.AsMemory(total, size - total), cancellationToken);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                total += read;
+            }
+
+            return total == 0 ? [] : buffer.AsSpan(0, total).ToArray();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>The recorded kind of a failure that left no answer.</summary>

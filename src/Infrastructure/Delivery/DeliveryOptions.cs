@@ -59,6 +59,9 @@ public sealed class DeliveryOptions
     /// <summary>How often to look for due deliveries when nothing wakes the dispatcher.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How often the dispatcher counts pending deliveries for the queue-depth gauge (apart from its claim loop).</summary>
+    public TimeSpan QueueDepthInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How long a token is kept when its answer has no <c>expires_in</c>.</summary>
     public int TokenCacheSeconds { get; set; } = 300;
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Threading.Channels;
 using CleanWebhooks.Application.Common.Abstractions;
 using CleanWebhooks.Application.Deliveries.AttemptDelivery;
@@ -28,13 +27,19 @@ internal sealed partial class Dispatcher(
     TimeProvider clock,
     ILogger<Dispatcher> logger) : BackgroundService
 {
-    private static readonly TimeSpan QueueDepthEvery = TimeSpan.FromSeconds(10);
-
     /// <summary>This dispatcher; each claim it makes is named <c>{owner}-{n}</c>, and only that claim records its outcomes.</summary>
     private readonly string _owner = Guid.NewGuid().ToString("N");
     private long _claims;
     private readonly EndpointHealthPolicy _health = options.HealthPolicy();
     private readonly Channel<DeliveryOutcome> _outcomes = Channel.CreateUnbounded<DeliveryOutcome>(new UnboundedChannelOptions { SingleReader = true });
+
+    /// <summary>
+    /// Attempts in flight. When the claim loop ends it takes one more away, so that the count goes below zero exactly
+    /// when the last attempt has ended, and that attempt completes <see cref="_drained"/>.
+    /// </summary>
+    private int _inFlight;
+
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Attempts in flight on this node, per webhook: the node's own guard of the fair share.</summary>
     private readonly Dictionary<WebhookId, int> _inFlightPerWebhook = [];
@@ -42,26 +47,18 @@ internal sealed partial class Dispatcher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var writer = WriteOutcomesAsync();
+        var counting = CountQueueDepthAsync(stoppingToken);
         using var slotFreed = new SemaphoreSlim(0);
-        var running = new ConcurrentDictionary<Task, bool>();
-        var inFlight = 0;
 
         // Under load, wait for a worthwhile number of free slots rather than claiming one delivery per statement.
         var worthClaiming = Math.Max(1, Math.Min(options.BatchSize, options.MaxConcurrency) / 4);
-        var lastCount = DateTimeOffset.MinValue;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
                 try
                 {
-                    if (clock.GetUtcNow() - lastCount > QueueDepthEvery)
-                    {
-                        metrics.QueueDepth(await queue.CountPendingAsync(stoppingToken));
-                        lastCount = clock.GetUtcNow();
-                    }
-
-                    var free = options.MaxConcurrency - Volatile.Read(ref inFlight);
+                    var free = options.MaxConcurrency - Volatile.Read(ref _inFlight);
                     if (free < worthClaiming && free < options.MaxConcurrency)
                     {
                         await slotFreed.WaitAsync(stoppingToken);
@@ -88,21 +85,8 @@ internal sealed partial class Dispatcher(
                             continue;
                         }
 
-                        Interlocked.Increment(ref inFlight);
-                        var task = AttemptAsync(delivery, webhook, stoppingToken);
-                        running[task] = true;
-                        var webhookId = delivery.Delivery.WebhookId;
-                        _ = task.ContinueWith(
-                            t =>
-                            {
-                                running.TryRemove(t, out _);
-                                ReturnShare(webhookId);
-                                Interlocked.Decrement(ref inFlight);
-                                slotFreed.Release();
-                            },
-                            CancellationToken.None,
-                            TaskContinuationOptions.ExecuteSynchronously,
-                            TaskScheduler.Default);
+                        Interlocked.Increment(ref _inFlight);
+                        _ = RunAsync(delivery, webhook, slotFreed, stoppingToken);
                     }
 
                     if (overShare.Count > 0)
@@ -125,10 +109,77 @@ internal sealed partial class Dispatcher(
         }
         finally
         {
-            await Task.WhenAll(running.Keys);
+            if (Interlocked.Decrement(ref _inFlight) >= 0)
+            {
+                await _drained.Task;
+            }
+
             _outcomes.Writer.TryComplete();
             await writer;
             await ReleaseLeasesAsync();
+            await counting;
+        }
+    }
+
+    /// <summary>
+    /// Counts pending deliveries for the queue-depth gauge every <c>Delivery:QueueDepthInterval</c>, apart from the
+    /// claim loop: on SQL Server without READ_COMMITTED_SNAPSHOT the count waits behind every writer, and it must not
+    /// hold up claiming while it does.
+    /// </summary>
+    private async Task CountQueueDepthAsync(CancellationToken stoppingToken)
+    {
+        // Not on the host's start-up path: ExecuteAsync runs synchronously until its first await.
+        await Task.Yield();
+        using var timer = new PeriodicTimer(options.QueueDepthInterval, clock);
+        try
+        {
+            do
+            {
+                try
+                {
+                    metrics.QueueDepth(await queue.CountPendingAsync(stoppingToken));
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    // The gauge keeps its last value; the next tick counts again.
+                    LogCountFailed(e);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    /// <summary>
+    /// One attempt and its bookkeeping: the webhook's share and the send slot are given back when it ends. Cheaper than a
+    /// continuation and a set of running tasks per attempt; the last attempt to end after stopping completes
+    /// <see cref="_drained"/>.
+    /// </summary>
+    private async Task RunAsync(ClaimedDelivery delivery, WebhookForDelivery webhook, SemaphoreSlim slotFreed, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await AttemptAsync(delivery, webhook, stoppingToken);
+        }
+        finally
+        {
+            ReturnShare(delivery.Delivery.WebhookId);
+            if (Interlocked.Decrement(ref _inFlight) < 0)
+            {
+                _drained.TrySetResult();
+            }
+
+            try
+            {
+                slotFreed.Release();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The last attempt after stopping: the claim loop has ended, and nobody waits for a slot any more.
+            }
         }
     }
 
@@ -293,6 +344,9 @@ internal sealed partial class Dispatcher(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Delivery {DeliveryId} attempt {Attempt}: status {StatusCode}, error {Error}, {DurationMs} ms, now {Status}")]
     private partial void LogAttempt(Guid deliveryId, int attempt, int? statusCode, string? error, int durationMs, DeliveryStatus status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Counting pending deliveries for the queue-depth gauge failed")]
+    private partial void LogCountFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Dispatcher loop failed; retrying")]
     private partial void LogLoopFailed(Exception exception);

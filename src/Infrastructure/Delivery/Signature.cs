@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using CleanWebhooks.Domain.Webhooks;
@@ -10,12 +11,34 @@ public static class Signature
     public static string Sign(IReadOnlyList<string> secrets, string webhookId, long timestamp, ReadOnlySpan<byte> body)
     {
         ArgumentNullException.ThrowIfNull(secrets);
-        var prefix = Encoding.UTF8.GetBytes($"{webhookId}.{timestamp}.");
-        var content = new byte[prefix.Length + body.Length];
-        prefix.CopyTo(content, 0);
-        body.CopyTo(content.AsSpan(prefix.Length));
+        ArgumentNullException.ThrowIfNull(webhookId);
 
-        return string.Join(' ', secrets.Select(secret =>
-            "v1," + Convert.ToBase64String(HMACSHA256.HashData(SigningSecret.KeyBytes(secret), content))));
+        // The signed content in one pooled buffer: it is built for every attempt, and the body may be large.
+        var prefixLength = Encoding.UTF8.GetMaxByteCount(webhookId.Length) + 22;
+        var content = ArrayPool<byte>.Shared.Rent(prefixLength + body.Length);
+        try
+        {
+            var length = Encoding.UTF8.GetBytes(webhookId, content);
+            content[length++] = (byte)'.';
+            timestamp.TryFormat(content.AsSpan(length), out var digits, provider: System.Globalization.CultureInfo.InvariantCulture);
+            length += digits;
+            content[length++] = (byte)'.';
+            body.CopyTo(content.AsSpan(length));
+            length += body.Length;
+
+            Span<byte> hash = stackalloc byte[HMACSHA256.HashSizeInBytes];
+            var signatures = new StringBuilder(secrets.Count * 48);
+            foreach (var secret in secrets)
+            {
+                HMACSHA256.HashData(SigningSecret.KeyBytes(secret), content.AsSpan(0, length), hash);
+                signatures.Append(signatures.Length == 0 ? "v1," : " v1,").Append(Convert.ToBase64String(hash));
+            }
+
+            return signatures.ToString();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(content);
+        }
     }
 }

@@ -118,7 +118,7 @@ public sealed class WebhookSender(IHttpClientFactory httpClientFactory, TokenPro
     /// </summary>
     internal HttpRequestMessage? BuildRequest(Webhook webhook, ClaimedDelivery delivery, byte[]? body, string? authorization, out string? refusedHeader)
     {
-        var request = new HttpRequestMessage(new HttpMethod(webhook.Method), webhook.UrlFor(delivery.DocumentId));
+        var request = new HttpRequestMessage(HttpMethod.Parse(webhook.Method), webhook.UrlFor(delivery.DocumentId));
         if (body is not null)
         {
             request.Content = new ByteArrayContent(body);
