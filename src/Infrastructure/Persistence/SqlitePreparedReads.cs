@@ -18,12 +18,23 @@ internal sealed class SqlitePreparedReads(string connectionString) : IDisposable
     private const int MaxIdle = 64;
 
     private readonly ConcurrentBag<Reader> _idle = [];
+    private int _idleCount;
     private int _disposed;
 
     /// <summary>The first row of <paramref name="sql"/> (its parameters bound by name, in order), or default.</summary>
     public async Task<T?> QueryFirstOrDefaultAsync<T>(string sql, IReadOnlyList<KeyValuePair<string, object>> parameters, CancellationToken cancellationToken)
     {
-        var reader = _idle.TryTake(out var idle) ? idle : await Reader.OpenAsync(connectionString, cancellationToken);
+        Reader reader;
+        if (_idle.TryTake(out var idle))
+        {
+            Interlocked.Decrement(ref _idleCount);
+            reader = idle;
+        }
+        else
+        {
+            reader = await Reader.OpenAsync(connectionString, cancellationToken);
+        }
+
         var healthy = false;
         try
         {
@@ -40,12 +51,21 @@ internal sealed class SqlitePreparedReads(string connectionString) : IDisposable
         finally
         {
             // A connection whose statement failed is not trusted again.
-            if (healthy && Volatile.Read(ref _disposed) == 0 && _idle.Count < MaxIdle)
+            if (healthy && Interlocked.Increment(ref _idleCount) <= MaxIdle)
             {
                 _idle.Add(reader);
+                if (Volatile.Read(ref _disposed) == 1)
+                {
+                    DisposeIdle();
+                }
             }
             else
             {
+                if (healthy)
+                {
+                    Interlocked.Decrement(ref _idleCount);
+                }
+
                 reader.Dispose();
             }
         }
@@ -53,9 +73,15 @@ internal sealed class SqlitePreparedReads(string connectionString) : IDisposable
 
     public void Dispose()
     {
-        Interlocked.Exchange(ref _disposed, 1);
+        Volatile.Write(ref _disposed, 1);
+        DisposeIdle();
+    }
+
+    private void DisposeIdle()
+    {
         while (_idle.TryTake(out var reader))
         {
+            Interlocked.Decrement(ref _idleCount);
             reader.Dispose();
         }
     }
