@@ -38,7 +38,7 @@ public sealed class TwoNodes : IDisposable
 }
 
 /// <summary>
-/// The API key cache (ADR 12): a revoked key is refused at once on the node that revoked it and within
+/// The API key cache (ADR 13): a revoked key is refused at once on the node that revoked it and within
 /// <c>ApiKeys:CacheLifetime</c> on the others; a cached key never answers for another client; a new key works at once.
 /// </summary>
 public sealed class ApiKeyCacheTests(TwoNodes nodes) : IClassFixture<TwoNodes>
