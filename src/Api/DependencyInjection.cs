@@ -8,6 +8,7 @@ using CleanWebhooks.Api.OpenApi;
 using CleanWebhooks.Api.RateLimiting;
 using CleanWebhooks.Api.Telemetry;
 using CleanWebhooks.Api.Portal;
+using CleanWebhooks.Application.Clients;
 using CleanWebhooks.Application.Common.Behaviors;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Localization;
@@ -31,6 +32,7 @@ public static class DependencyInjection
         });
 
         services.AddSingleton<InternalKeys>();
+        services.AddSingleton((configuration.GetSection(ApiKeyCacheOptions.SectionName).Get<ApiKeyCacheOptions>() ?? new ApiKeyCacheOptions()).Validated());
         services.AddRateLimits(configuration);
         services.AddTelemetry(configuration);
         services.AddAuthentication()

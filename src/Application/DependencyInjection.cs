@@ -1,3 +1,4 @@
+using CleanWebhooks.Application.Clients;
 using FluentValidation;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -7,7 +8,8 @@ public static class DependencyInjection
 {
     /// <summary>
     /// Registers the application layer's own services. The mediator itself is generated in the host
-    /// (its source generator runs in the Api project), which lists this assembly explicitly.
+    /// (its source generator runs in the Api project), which lists this assembly explicitly. The host binds the
+    /// settings (<see cref="ApiKeyCacheOptions"/>).
     /// </summary>
     public static IServiceCollection AddApplication(this IServiceCollection services)
     {
@@ -15,6 +17,9 @@ public static class DependencyInjection
         ValidatorOptions.Global.DisplayNameResolver = (_, member, _) =>
             member is null ? null : System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(member.Name);
         services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
+
+        // One per process: a revoke on this node must empty the cache that every request reads.
+        services.AddSingleton<ApiKeyCache>();
         return services;
     }
 }

@@ -35,7 +35,7 @@ public static class ClientEndpoints
 
         group.MapDelete("{clientId:guid}/api_keys/{apiKeyId:guid}", RevokeApiKey)
             .WithName("RevokeApiKey")
-            .WithSummary("Revokes an API key; it stops working at once.")
+            .WithSummary("Revokes an API key; it stops working at once on this node and within ApiKeys:CacheLifetime (2 s by default) on the others.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapPost("{clientId:guid}/portal_sessions", OpenPortalSession)

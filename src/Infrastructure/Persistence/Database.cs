@@ -46,6 +46,9 @@ public sealed class Database : IDisposable
     /// <summary>SQLite has one writer at a time; in this process, writers queue here, asynchronously.</summary>
     private readonly SemaphoreSlim _sqliteWriter = new(1, 1);
 
+    /// <summary>On SQLite, read connections that keep their compiled statements (<see cref="QueryFirstPreparedAsync{T}"/>).</summary>
+    private readonly SqlitePreparedReads? _preparedReads;
+
     public Database(DatabaseOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -67,6 +70,7 @@ public sealed class Database : IDisposable
 
         // One data source per process: it owns Npgsql's pool and what it learned of the server's types.
         _postgres = Dialect == SqlDialect.PostgreSql ? NpgsqlDataSource.Create(_connectionString) : null;
+        _preparedReads = Dialect == SqlDialect.Sqlite ? new SqlitePreparedReads(_connectionString) : null;
     }
 
     public SqlDialect Dialect { get; }
@@ -99,6 +103,30 @@ public sealed class Database : IDisposable
 
     /// <summary>A connection for reading.</summary>
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => Traced(await OpenAsync(_connectionString, cancellationToken));
+
+    /// <summary>
+    /// The first row of a portable read, or default, for the hottest reads (an integrator's <c>GET</c>): on SQLite the
+    /// statement is compiled once per kept connection instead of once per call. <paramref name="parameters"/> are
+    /// bound by name, always in the same order for the same statement. While tracing listens it takes the ordinary
+    /// path, so that the statement is a span like any other.
+    /// </summary>
+    public async Task<T?> QueryFirstPreparedAsync<T>(string portable, IReadOnlyList<KeyValuePair<string, object>> parameters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (_preparedReads is not null && !Telemetry.Tracing.Source.HasListeners())
+        {
+            return await _preparedReads.QueryFirstOrDefaultAsync<T>(portable, parameters, cancellationToken);
+        }
+
+        var arguments = new DynamicParameters();
+        foreach (var (name, value) in parameters)
+        {
+            arguments.Add(name, value);
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.QueryFirstOrDefaultAsync<T>(new CommandDefinition(Sql(portable), arguments, cancellationToken: cancellationToken));
+    }
 
     /// <summary>
     /// A connection for writing, opened in this process's turn: SQLite allows one write transaction at a time, and
@@ -201,6 +229,7 @@ public sealed class Database : IDisposable
 
     public void Dispose()
     {
+        _preparedReads?.Dispose();
         _sqliteWriter.Dispose();
         _postgres?.Dispose();
     }

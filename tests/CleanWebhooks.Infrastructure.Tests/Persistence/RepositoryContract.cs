@@ -218,6 +218,30 @@ public abstract class RepositoryContract(ContractDatabase db)
     }
 
     [Fact]
+    public virtual async Task WebhookQueriesGet_TwoClientsInTurnThenADelete_EachReadSeesItsOwnRowAsItIsNow()
+    {
+        // On SQLite the statement stays compiled on kept connections: each read must bind its own values and see the latest commit.
+        var (a, _, _) = await NewClientAsync();
+        var (b, _, _) = await NewClientAsync();
+        var ofA = NewWebhook(a.Id, FixedAuth());
+        var ofB = NewWebhook(b.Id, TokenFlow());
+        await Webhooks.AddAsync(ofA, default);
+        await Webhooks.AddAsync(ofB, default);
+
+        for (var round = 0; round < 3; round++)
+        {
+            Assert.Equal(ofA.Id.Value, (await Queries.GetAsync(a.Id, ofA.Id, default))?.Id);
+            Assert.Equal(ofB.Id.Value, (await Queries.GetAsync(b.Id, ofB.Id, default))?.Id);
+            Assert.Null(await Queries.GetAsync(a.Id, ofB.Id, default));
+            Assert.Null(await Queries.GetAsync(b.Id, ofA.Id, default));
+        }
+
+        Assert.True(await Webhooks.DeleteAsync(a.Id, ofA.Id, Now.AddMinutes(5), default));
+        Assert.Null(await Queries.GetAsync(a.Id, ofA.Id, default));
+        Assert.Equal(ofB.Id.Value, (await Queries.GetAsync(b.Id, ofB.Id, default))?.Id);
+    }
+
+    [Fact]
     public virtual async Task WebhookDelete_Always_HidesItAndFreesTheType()
     {
         var (client, _, _) = await NewClientAsync();

@@ -6,7 +6,7 @@ namespace CleanWebhooks.Application.Clients.AuthenticateApiKey;
 /// <summary>Which client an <c>X-API-KEY</c> belongs to; null for a missing, unknown or revoked key.</summary>
 public sealed record AuthenticateApiKeyQuery(string? ApiKey) : IQuery<ClientId?>;
 
-public sealed class AuthenticateApiKeyQueryHandler(IClientRepository clients) : IQueryHandler<AuthenticateApiKeyQuery, ClientId?>
+public sealed class AuthenticateApiKeyQueryHandler(IClientRepository clients, ApiKeyCache cache) : IQueryHandler<AuthenticateApiKeyQuery, ClientId?>
 {
     private const int MaxKeyLength = 256;
 
@@ -17,8 +17,22 @@ public sealed class AuthenticateApiKeyQueryHandler(IClientRepository clients) : 
             return null;
         }
 
+        // A cached hash is a SHA-256 preimage of the key: finding it says nothing about how much of another key was right.
+        var hash = ApiKey.HashOf(query.ApiKey);
+        if (cache.TryGet(hash, out var cached))
+        {
+            return cached;
+        }
+
         // Looked up by hash, then compared in constant time: neither step reveals how much of a key was right.
-        var key = await clients.FindActiveKeyByHashAsync(ApiKey.HashOf(query.ApiKey), cancellationToken);
-        return key is not null && key.Matches(query.ApiKey) ? key.ClientId : null;
+        var lookup = cache.BeginLookup();
+        var key = await clients.FindActiveKeyByHashAsync(hash, cancellationToken);
+        if (key is null || !key.Matches(query.ApiKey))
+        {
+            return null;
+        }
+
+        cache.Remember(hash, key.ClientId, lookup);
+        return key.ClientId;
     }
 }
