@@ -1,9 +1,7 @@
 using System.Globalization;
 using CleanWebhooks.Api.Auth;
 using CleanWebhooks.Api.Http;
-using Microsoft.AspNetCore.Authorization;
 using NSwag;
-using NSwag.Generation.AspNetCore;
 using NSwag.Generation.Processors;
 using NSwag.Generation.Processors.Contexts;
 
@@ -22,15 +20,7 @@ public sealed class RetryAfterResponsesProcessor : IOperationProcessor
     public bool Process(OperationProcessorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context is not AspNetCoreOperationProcessorContext aspNet)
-        {
-            return true;
-        }
-
-        var policies = aspNet.ApiDescription.ActionDescriptor.EndpointMetadata
-            .OfType<IAuthorizeData>()
-            .Select(a => a.Policy)
-            .ToHashSet(StringComparer.Ordinal);
+        var policies = OperationPolicies.Of(context);
         var responses = context.OperationDescription.Operation.Responses;
         if (policies.Contains(AuthPolicies.Integrator))
         {

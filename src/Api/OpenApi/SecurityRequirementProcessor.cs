@@ -1,7 +1,5 @@
 using CleanWebhooks.Api.Auth;
-using Microsoft.AspNetCore.Authorization;
 using NSwag;
-using NSwag.Generation.AspNetCore;
 using NSwag.Generation.Processors;
 using NSwag.Generation.Processors.Contexts;
 
@@ -19,16 +17,7 @@ public sealed class SecurityRequirementProcessor : IOperationProcessor
     public bool Process(OperationProcessorContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (context is not AspNetCoreOperationProcessorContext aspNet)
-        {
-            return true;
-        }
-
-        var policies = aspNet.ApiDescription.ActionDescriptor.EndpointMetadata
-            .OfType<IAuthorizeData>()
-            .Select(a => a.Policy)
-            .OfType<string>();
-        foreach (var policy in policies)
+        foreach (var policy in OperationPolicies.Of(context))
         {
             if (SchemeByPolicy.TryGetValue(policy, out var scheme))
             {
