@@ -90,9 +90,23 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
 
     private const string HealthColumns = "id, client_id, " + WebhookRow.HealthColumns;
 
-    private const string SaveHealthSet =
-        "SET consecutive_failures = @ConsecutiveFailures, failing_since = @FailingSince, breaker_trips = @BreakerTrips, " +
-        "paused_until = @PausedUntil, disabled_at = @DisabledAt, disabled_reason = @DisabledReason WHERE id = @Id;";
+    /// <summary>The statements every engine runs as written (see <see cref="Database.Sql(string)"/>).</summary>
+    private static class Portable
+    {
+        public const string SaveHealth =
+            "UPDATE webhooks SET consecutive_failures = @ConsecutiveFailures, failing_since = @FailingSince, breaker_trips = @BreakerTrips, " +
+            "paused_until = @PausedUntil, disabled_at = @DisabledAt, disabled_reason = @DisabledReason WHERE id = @Id;";
+
+        public const string Cancel =
+            "UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, locked_by = NULL, lease_until = NULL WHERE id = @DeliveryId AND locked_by = @Owner;";
+
+        public const string CountPending = "SELECT COUNT(*) FROM deliveries WHERE status = 'pending';";
+
+        public const string HandBack = "UPDATE deliveries SET locked_by = NULL, lease_until = NULL, next_attempt_at = @Now WHERE id = @DeliveryId AND locked_by = @Owner;";
+
+        public const string Release =
+            "UPDATE deliveries SET locked_by = NULL, lease_until = NULL, next_attempt_at = @Now WHERE locked_by LIKE @OwnerPattern AND status = 'pending';";
+    }
 
     private static class Sqlite
     {
@@ -141,8 +155,6 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
 
         public const string LoadHealth = $"SELECT {HealthColumns} FROM webhooks WHERE id IN @Ids;";
 
-        public const string SaveHealth = $"UPDATE webhooks {SaveHealthSet}";
-
         public const string Record =
             "UPDATE deliveries SET status = @Status, attempt_count = @Number, next_attempt_at = @NextAttemptAt, last_attempt_at = @StartedAt, " +
             "last_status_code = @StatusCode, locked_by = NULL, lease_until = NULL, retry_requested = 0 WHERE id = @DeliveryId AND locked_by = @Owner;";
@@ -152,16 +164,6 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
             "INSERT OR IGNORE INTO delivery_attempts (delivery_id, number, started_at, duration_ms, status_code, error, response_excerpt) " +
             "SELECT @DeliveryId, @Number, @StartedAt, @DurationMs, @StatusCode, @Error, @ResponseExcerpt " +
             "WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = @DeliveryId AND attempt_count = @Number);";
-
-        public const string Cancel =
-            "UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, locked_by = NULL, lease_until = NULL WHERE id = @DeliveryId AND locked_by = @Owner;";
-
-        public const string CountPending = "SELECT COUNT(*) FROM deliveries WHERE status = 'pending';";
-
-        public const string HandBack = "UPDATE deliveries SET locked_by = NULL, lease_until = NULL, next_attempt_at = @Now WHERE id = @DeliveryId AND locked_by = @Owner;";
-
-        public const string Release =
-            "UPDATE deliveries SET locked_by = NULL, lease_until = NULL, next_attempt_at = @Now WHERE locked_by LIKE @OwnerPattern AND status = 'pending';";
     }
 
     private static class SqlServer
@@ -209,8 +211,6 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
         // Held until the batch commits, so that outcomes from several nodes apply one after the other.
         public const string LoadHealth = $"SELECT {HealthColumns} FROM dbo.webhooks WITH (UPDLOCK, ROWLOCK) WHERE id IN @Ids;";
 
-        public const string SaveHealth = $"UPDATE dbo.webhooks {SaveHealthSet}";
-
         // A batch of attempts in ONE round trip: the outcomes travel as one JSON parameter. OUTPUT names the outcomes
         // whose claim still held the lease: only those add their attempt row and count for their webhook's health.
         public const string Record =
@@ -237,16 +237,6 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
             WHERE NOT EXISTS (SELECT 1 FROM dbo.delivery_attempts x WHERE x.delivery_id = a.delivery_id AND x.number = a.number);
             SELECT id FROM @recorded;
             """;
-
-        public const string Cancel =
-            "UPDATE dbo.deliveries SET status = 'cancelled', next_attempt_at = NULL, locked_by = NULL, lease_until = NULL WHERE id = @DeliveryId AND locked_by = @Owner;";
-
-        public const string CountPending = "SELECT COUNT(*) FROM dbo.deliveries WHERE status = 'pending';";
-
-        public const string HandBack = "UPDATE dbo.deliveries SET locked_by = NULL, lease_until = NULL, next_attempt_at = @Now WHERE id = @DeliveryId AND locked_by = @Owner;";
-
-        public const string Release =
-            "UPDATE dbo.deliveries SET locked_by = NULL, lease_until = NULL, next_attempt_at = @Now WHERE locked_by LIKE @OwnerPattern AND status = 'pending';";
     }
 
     private static class PostgreSql
@@ -300,8 +290,6 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
         // Locked until the batch commits, as on SQL Server; in id order, so that two nodes' batches never deadlock.
         public const string LoadHealth = $"SELECT {HealthColumns} FROM webhooks WHERE id = ANY(@Ids) ORDER BY id FOR UPDATE;";
 
-        public const string SaveHealth = Sqlite.SaveHealth;
-
         // A batch of attempts in one statement per table (arrays, unnested into rows). RETURNING names the outcomes
         // whose claim still held the lease: only those count for their webhook's health.
         public const string Record =
@@ -319,14 +307,6 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
             "@Errors::text[], @ResponseExcerpts::text[]) AS r (delivery_id, number, started_at, duration_ms, status_code, error, response_excerpt) " +
             "WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = r.delivery_id AND attempt_count = r.number) " +
             "ON CONFLICT DO NOTHING;";
-
-        public const string Cancel = Sqlite.Cancel;
-
-        public const string CountPending = Sqlite.CountPending;
-
-        public const string HandBack = Sqlite.HandBack;
-
-        public const string Release = Sqlite.Release;
     }
 
     public async Task<IReadOnlyList<Claimed>> ClaimDueAsync(
@@ -395,10 +375,10 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
 
                     break;
                 case DeliveryOutcome.Held:
-                    await Execute(connection, transaction, database.Sql(Sqlite.HandBack, SqlServer.HandBack, PostgreSql.HandBack), owned, cancellationToken);
+                    await Execute(connection, transaction, database.Sql(Portable.HandBack), owned, cancellationToken);
                     break;
                 case DeliveryOutcome.Cancelled:
-                    await Execute(connection, transaction, database.Sql(Sqlite.Cancel, SqlServer.Cancel, PostgreSql.Cancel), owned, cancellationToken);
+                    await Execute(connection, transaction, database.Sql(Portable.Cancel), owned, cancellationToken);
                     break;
             }
         }
@@ -507,7 +487,7 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
 
         foreach (var (id, after) in health.Where(h => h.Value != rows[h.Key].Health()))
         {
-            await Execute(connection, transaction, database.Sql(Sqlite.SaveHealth, SqlServer.SaveHealth, PostgreSql.SaveHealth), new
+            await Execute(connection, transaction, database.Sql(Portable.SaveHealth), new
             {
                 Id = id,
                 after.ConsecutiveFailures,
@@ -546,7 +526,7 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
         var now = clock.GetUtcNow();
         await using var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed);
         await writer.Connection.ExecuteAsync(new CommandDefinition(
-            database.Sql(Sqlite.HandBack, SqlServer.HandBack, PostgreSql.HandBack),
+            database.Sql(Portable.HandBack),
             deliveries.Select(d => new { DeliveryId = d.Delivery.Id.Value, Owner = d.Claim, Now = now }).ToList(),
             cancellationToken: cancellationToken));
     }
@@ -555,14 +535,14 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
     {
         await using var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed);
         await writer.Connection.ExecuteAsync(new CommandDefinition(
-            database.Sql(Sqlite.Release, SqlServer.Release, PostgreSql.Release), new { OwnerPattern = dispatcher + "-%", Now = clock.GetUtcNow() }, cancellationToken: cancellationToken));
+            database.Sql(Portable.Release), new { OwnerPattern = dispatcher + "-%", Now = clock.GetUtcNow() }, cancellationToken: cancellationToken));
     }
 
     public async Task<long> CountPendingAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            database.Sql(Sqlite.CountPending, SqlServer.CountPending, PostgreSql.CountPending), cancellationToken: cancellationToken));
+            database.Sql(Portable.CountPending), cancellationToken: cancellationToken));
     }
 
     private static Task<int> Execute(DbConnection connection, DbTransaction transaction, string sql, object parameters, CancellationToken cancellationToken) =>
