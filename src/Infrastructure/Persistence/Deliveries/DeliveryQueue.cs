@@ -12,25 +12,11 @@ using Claimed = CleanWebhooks.Application.Deliveries.AttemptDelivery.ClaimedDeli
 
 namespace CleanWebhooks.Infrastructure.Persistence.Deliveries;
 
-/// <summary>A claimed delivery's row, with its event: what is needed to send it.</summary>
-internal sealed class ClaimedDelivery
+/// <summary>A claimed delivery's row (its state as <see cref="DeliveryStateRow"/>), with its event: what is needed to send it.</summary>
+internal sealed class ClaimedDelivery : DeliveryStateRow
 {
-    public Guid Id { get; init; }
-
     /// <summary>The claim that holds its lease: only this claim may record its outcome.</summary>
     public string LockedBy { get; init; } = "";
-
-    public Guid WebhookId { get; init; }
-
-    public string Status { get; init; } = "";
-
-    public int AttemptCount { get; init; }
-
-    public DateTimeOffset? NextAttemptAt { get; init; }
-
-    public bool RetryRequested { get; init; }
-
-    public DateTimeOffset? LeaseUntil { get; init; }
 
     public Guid EventId { get; init; }
 
@@ -45,36 +31,12 @@ internal sealed class ClaimedDelivery
     public DateTimeOffset OccurredAt { get; init; }
 
     public Claimed ToClaimed() => new(
-        Domain.Deliveries.Delivery.Restore(new Domain.Deliveries.Delivery.Snapshot(
-            new DeliveryId(Id), new WebhookId(WebhookId), DeliveryStatuses.TryParse(Status, out var status) ? status : DeliveryStatus.Pending,
-            AttemptCount, NextAttemptAt, RetryRequested, LeaseUntil)),
+        ToDelivery(),
         LockedBy,
         new DeliveryMessage(new EventId(EventId), new ClientId(ClientId), DocumentId, Type, Data, OccurredAt, TraceParent));
 
     /// <summary>The W3C traceparent of the request that reported the event, when it was traced.</summary>
     public string? TraceParent { get; init; }
-}
-
-/// <summary>A webhook's stored health, read and written with a batch of outcomes.</summary>
-internal sealed class HealthRow
-{
-    public Guid Id { get; init; }
-
-    public Guid ClientId { get; init; }
-
-    public int ConsecutiveFailures { get; init; }
-
-    public DateTimeOffset? FailingSince { get; init; }
-
-    public int BreakerTrips { get; init; }
-
-    public DateTimeOffset? PausedUntil { get; init; }
-
-    public DateTimeOffset? DisabledAt { get; init; }
-
-    public string? DisabledReason { get; init; }
-
-    public WebhookHealth Health() => new(ConsecutiveFailures, FailingSince, BreakerTrips, PausedUntil, DisabledAt, DisabledReason);
 }
 
 /// <summary>
@@ -462,7 +424,7 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
             return changes;
         }
 
-        var rows = (await connection.QueryAsync<HealthRow>(new CommandDefinition(
+        var rows = (await connection.QueryAsync<WebhookHealthRow>(new CommandDefinition(
             database.Sql(Sqlite.LoadHealth, SqlServer.LoadHealth, PostgreSql.LoadHealth),
             new { Ids = counted.Select(r => r.Claimed.Delivery.WebhookId.Value).Distinct().ToList() },
             transaction,

@@ -574,7 +574,7 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
 }
 
 /// <summary>A <c>deliveries</c> row's state, as the <see cref="Delivery"/> aggregate needs it.</summary>
-internal sealed class DeliveryStateRow
+internal class DeliveryStateRow
 {
     public Guid Id { get; init; }
 

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace CleanWebhooks.Infrastructure.Persistence.Webhooks;
 
 /// <summary>A <c>webhooks</c> row as Dapper reads it; secrets are still encrypted here.</summary>
-internal sealed class WebhookRow
+internal sealed class WebhookRow : WebhookHealthRow
 {
     public const string Columns =
         "id, client_id, name, type, method, headers, header_auth, url, authorization_cipher, authorization_redacted, " +
@@ -13,10 +13,6 @@ internal sealed class WebhookRow
 
     /// <summary>The endpoint's health (migration 0002); written by the delivery queue and by enable, never by insert.</summary>
     public const string HealthColumns = "consecutive_failures, failing_since, breaker_trips, paused_until, disabled_at, disabled_reason";
-
-    public Guid Id { get; init; }
-
-    public Guid ClientId { get; init; }
 
     public string Name { get; init; } = "";
 
@@ -56,6 +52,19 @@ internal sealed class WebhookRow
 
     public DateTimeOffset? DeletedAt { get; init; }
 
+    public static Dictionary<string, string> ReadHeaders(string json) =>
+        JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? [];
+
+    public static string WriteHeaders(IReadOnlyDictionary<string, string> headers) => JsonSerializer.Serialize(headers);
+}
+
+/// <summary>A webhook's identity and stored health (<see cref="WebhookRow.HealthColumns"/>): all that delivery outcomes read and write.</summary>
+internal class WebhookHealthRow
+{
+    public Guid Id { get; init; }
+
+    public Guid ClientId { get; init; }
+
     public int ConsecutiveFailures { get; init; }
 
     public DateTimeOffset? FailingSince { get; init; }
@@ -69,9 +78,4 @@ internal sealed class WebhookRow
     public string? DisabledReason { get; init; }
 
     public Domain.Webhooks.WebhookHealth Health() => new(ConsecutiveFailures, FailingSince, BreakerTrips, PausedUntil, DisabledAt, DisabledReason);
-
-    public static Dictionary<string, string> ReadHeaders(string json) =>
-        JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? [];
-
-    public static string WriteHeaders(IReadOnlyDictionary<string, string> headers) => JsonSerializer.Serialize(headers);
 }
