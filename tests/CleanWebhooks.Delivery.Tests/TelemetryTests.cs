@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
 namespace CleanWebhooks.Delivery.Tests;
@@ -120,7 +122,10 @@ public sealed class TelemetryTests : DeliveryFixture
         await integrator.WaitForStatusAsync(webhook.Id(), deliveryId, "succeeded");
         await SpanAsync(s => s.OperationName == "delivery attempt");
 
-        // Stopping the service flushes what its exporters still hold.
+        // Flushed with a generous timeout first: the flush that stopping the service makes has a short one of its own,
+        // which a loaded machine (the other test classes run beside this one) could outlast. Stopping then flushes the rest.
+        Assert.True(Factory.Services.GetRequiredService<TracerProvider>().ForceFlush(30_000), "The traces were not flushed within 30 s.");
+        Assert.True(Factory.Services.GetRequiredService<MeterProvider>().ForceFlush(30_000), "The metrics were not flushed within 30 s.");
         await Factory.DisposeAsync();
 
         Assert.NotEmpty(_collector.Exports("/v1/traces"));
