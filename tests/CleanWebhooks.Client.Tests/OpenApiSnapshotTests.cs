@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using CleanWebhooks.Testing;
 
 namespace CleanWebhooks.Client.Tests;
 

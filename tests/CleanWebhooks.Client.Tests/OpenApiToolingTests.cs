@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CleanWebhooks.Testing;
 
 namespace CleanWebhooks.Client.Tests;
 

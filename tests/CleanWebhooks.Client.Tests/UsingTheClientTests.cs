@@ -1,3 +1,5 @@
+using CleanWebhooks.Testing;
+
 namespace CleanWebhooks.Client.Tests;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using CleanWebhooks.Delivery.Tests.Operations;
 using Microsoft.Data.Sqlite;
 
 namespace CleanWebhooks.Delivery.Tests;
@@ -145,12 +146,5 @@ public sealed class DispatcherConcurrencyTests : DeliveryFixture
         return process;
     }
 
-    private async Task<long> CountAsync(string sql)
-    {
-        await using var connection = new SqliteConnection($"Data Source={Factory.DatabasePath}");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    private Task<long> CountAsync(string sql) => new StoredRows(Factory.DatabasePath).CountAsync(sql);
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using CleanWebhooks.Delivery.Tests.Operations;
 using CleanWebhooks.Testing;
 using Microsoft.Data.Sqlite;
 
@@ -93,12 +94,5 @@ public sealed class IsolationTests : DeliveryFixture
         return [.. ids];
     }
 
-    private async Task<long> CountAsync(string sql)
-    {
-        await using var connection = new SqliteConnection($"Data Source={Factory.DatabasePath}");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    private Task<long> CountAsync(string sql) => new StoredRows(Factory.DatabasePath).CountAsync(sql);
 }

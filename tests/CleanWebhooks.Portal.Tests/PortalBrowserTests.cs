@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CleanWebhooks.Testing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Playwright;
 using StandardWebhooks;

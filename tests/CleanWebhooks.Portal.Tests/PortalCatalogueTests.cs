@@ -1,3 +1,5 @@
+using CleanWebhooks.Testing;
+
 namespace CleanWebhooks.Portal.Tests;
 
 /// <summary>

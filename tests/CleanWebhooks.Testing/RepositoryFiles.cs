@@ -1,7 +1,7 @@
-namespace CleanWebhooks.Client.Tests;
+namespace CleanWebhooks.Testing;
 
 /// <summary>Files of the repository the tests run from (found by walking up to <c>CleanWebhooks.sln</c>).</summary>
-internal static class RepositoryFiles
+public static class RepositoryFiles
 {
     private static readonly Lazy<string> Root = new(() =>
     {

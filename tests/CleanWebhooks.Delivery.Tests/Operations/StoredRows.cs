@@ -12,47 +12,14 @@ internal sealed class StoredRows(string databasePath)
 
     public static string Id(Guid id) => id.ToString().ToUpperInvariant();
 
-    public async Task<long> CountAsync(string sql, params (string Name, object Value)[] parameters)
-    {
-        await using var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
+    public async Task<long> CountAsync(string sql, params (string Name, object Value)[] parameters) =>
+        (long)(await RunAsync(sql, parameters, command => command.ExecuteScalarAsync()))!;
 
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    public async Task<string?> ScalarTextAsync(string sql, params (string Name, object Value)[] parameters) =>
+        await RunAsync(sql, parameters, command => command.ExecuteScalarAsync()) as string;
 
-    public async Task<string?> ScalarTextAsync(string sql, params (string Name, object Value)[] parameters)
-    {
-        await using var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-
-        return await command.ExecuteScalarAsync() as string;
-    }
-
-    public async Task ExecuteAsync(string sql, params (string Name, object Value)[] parameters)
-    {
-        await using var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-
-        await command.ExecuteNonQueryAsync();
-    }
+    public Task ExecuteAsync(string sql, params (string Name, object Value)[] parameters) =>
+        RunAsync(sql, parameters, command => command.ExecuteNonQueryAsync());
 
     public Task<long> DeliveriesAsync(Guid id) => CountAsync("SELECT COUNT(*) FROM deliveries WHERE id = $id", ("$id", Id(id)));
 
@@ -75,5 +42,20 @@ internal sealed class StoredRows(string databasePath)
 
             await Task.Delay(100);
         }
+    }
+
+    /// <summary>Runs one statement on a connection of its own.</summary>
+    private async Task<T> RunAsync<T>(string sql, (string Name, object Value)[] parameters, Func<SqliteCommand, Task<T>> run)
+    {
+        await using var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return await run(command);
     }
 }
