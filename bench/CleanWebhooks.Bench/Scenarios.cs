@@ -191,23 +191,15 @@ internal static class Scenarios
         var integrators = await CreateIntegratorsAsync(service, context, ct);
         using var http = Load.CreateClient(context.Options.Concurrency);
 
-        Load.Send Intake(DeliveryCollector collector) => async (index, token) =>
-        {
-            using var request = Authorized(new HttpRequestMessage(HttpMethod.Post, new Uri(service.BaseAddress, IntakePath))
-            {
-                Content = EventBody(integrators[(int)(index % integrators.Count)].ClientId, collector.DocumentId(index)),
-            }, "X-INTERNAL-KEY", service.InternalKey);
-            using var response = await http.SendAsync(request, token);
-            return response.StatusCode;
-        };
+        var intake = IntakeSender(service, integrators, http);
 
-        await DeliverAsync(context, "service warm-up", context.Receiver.Expect("warmup", context.Options.WarmupEvents), Intake,
+        await DeliverAsync(context, "service warm-up", context.Receiver.Expect("warmup", context.Options.WarmupEvents), intake,
             HttpStatusCode.Accepted, TimeSpan.FromSeconds(60));
 
         EndToEndResult? sqlite = null;
         if (context.Options.Runs("end-to-end"))
         {
-            var (e2e, peak) = await EndToEndAsync(context, service, integrators, http, Intake);
+            var (e2e, peak) = await EndToEndAsync(context, service, integrators, http, intake);
             sqlite = e2e;
             endToEnd(e2e);
             memory(peak);
@@ -215,7 +207,7 @@ internal static class Scenarios
 
         if (context.Options.Runs("latency"))
         {
-            latency(await PacedAsync(context, Intake));
+            latency(await PacedAsync(context, intake));
         }
 
         if (sqlite is not null && context.Options.Postgres is { } server)
@@ -237,21 +229,13 @@ internal static class Scenarios
             var integrators = await CreateIntegratorsAsync(service, context, ct);
             using var http = Load.CreateClient(options.Concurrency);
 
-            Load.Send Intake(DeliveryCollector collector) => async (index, token) =>
-            {
-                using var request = Authorized(new HttpRequestMessage(HttpMethod.Post, new Uri(service.BaseAddress, IntakePath))
-                {
-                    Content = EventBody(integrators[(int)(index % integrators.Count)].ClientId, collector.DocumentId(index)),
-                }, "X-INTERNAL-KEY", service.InternalKey);
-                using var response = await http.SendAsync(request, token);
-                return response.StatusCode;
-            };
+            var intake = IntakeSender(service, integrators, http);
 
-            await DeliverAsync(context, "postgres warm-up", context.Receiver.Expect("pg-warmup", options.WarmupEvents), Intake,
+            await DeliverAsync(context, "postgres warm-up", context.Receiver.Expect("pg-warmup", options.WarmupEvents), intake,
                 HttpStatusCode.Accepted, TimeSpan.FromSeconds(60));
             var timeout = TimeSpan.FromSeconds(30) + (options.Events * TimeSpan.FromMilliseconds(5));
             var collector = context.Receiver.Expect("pg-e2e", options.Events);
-            var (seconds, sender) = await DeliverAsync(context, "end-to-end: service on PostgreSQL", collector, Intake, HttpStatusCode.Accepted, timeout);
+            var (seconds, sender) = await DeliverAsync(context, "end-to-end: service on PostgreSQL", collector, intake, HttpStatusCode.Accepted, timeout);
             var latency = LatencySummary.Of(collector.Latencies());
             var rate = seconds > 0 ? collector.Distinct / seconds : 0;
             var host = new Npgsql.NpgsqlConnectionStringBuilder(server);
@@ -497,6 +481,18 @@ internal static class Scenarios
             throw new InvalidOperationException($"Check '{what}' answered {(int)response.StatusCode} {body}; expected {(int)status}{(contains is null ? "" : $" with {contains}")}.");
         }
     }
+
+    /// <summary>The end-to-end load: event <c>index</c> posted to the intake, for the integrators in turn, its document id the collector's.</summary>
+    private static Func<DeliveryCollector, Load.Send> IntakeSender(Service service, List<Integrator> integrators, HttpClient http) =>
+        collector => async (index, token) =>
+        {
+            using var request = Authorized(new HttpRequestMessage(HttpMethod.Post, new Uri(service.BaseAddress, IntakePath))
+            {
+                Content = EventBody(integrators[(int)(index % integrators.Count)].ClientId, collector.DocumentId(index)),
+            }, "X-INTERNAL-KEY", service.InternalKey);
+            using var response = await http.SendAsync(request, token);
+            return response.StatusCode;
+        };
 
     private static HttpRequestMessage Authorized(HttpRequestMessage request, string header, string key)
     {
