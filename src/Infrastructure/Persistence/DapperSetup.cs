@@ -50,6 +50,10 @@ internal static class DapperSetup
         SqlMapper.AddTypeHandler(typeof(string), new StringHandler());
     }
 
+    /// <summary>A timestamp as SQLite stores it: UTC, fixed-width ISO 8601, so that text order is time order.</summary>
+    public static string SqliteTimestamp(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+
     /// <summary>
     /// <c>varchar</c> for the <see cref="AnsiParameters"/> on SQL Server, <c>nvarchar</c> otherwise. Dapper sets the
     /// size afterwards as it always does (4000, or max beyond), so each statement keeps one cached plan.
@@ -90,7 +94,7 @@ internal static class DapperSetup
             parameter.DbType = sqlite ? DbType.String : DbType.DateTimeOffset;
             parameter.Value = value switch
             {
-                DateTimeOffset time when sqlite => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture),
+                DateTimeOffset time when sqlite => SqliteTimestamp(time),
                 DateTimeOffset time => time.ToUniversalTime(),
                 _ => DBNull.Value,
             };

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Text.RegularExpressions;
-using System.Runtime.CompilerServices;
 using Dapper;
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
@@ -28,23 +27,11 @@ public sealed class Database : IDisposable
     private readonly NpgsqlDataSource? _postgres;
     private readonly ConcurrentDictionary<string, string> _sqlServerText = new(StringComparer.Ordinal);
 
-    /// <summary>
-    /// The most the WAL file keeps on disk once a checkpoint has emptied it (SQLite <c>journal_size_limit</c>):
-    /// without it the file stays as large as it ever grew, and after a full disk is freed, refills it.
-    /// </summary>
-    private const long WalSizeLimitBytes = 1024 * 1024;
-
-    /// <summary>
-    /// Pages the WAL may hold before a commit checkpoints it (SQLite's default is 1000, 4 MB): about the size limit
-    /// above, so that the WAL stays near 1 MB in normal running instead of growing to 4 MB between checkpoints.
-    /// </summary>
-    private const int WalAutoCheckpointPages = 256;
-
-    /// <summary>The native SQLite connections (pooled) on which the write pragmas were set: they last as long as the connection.</summary>
-    private static readonly ConditionalWeakTable<object, object> PreparedWriters = [];
-
     /// <summary>SQLite has one writer at a time; in this process, writers queue here, asynchronously.</summary>
     private readonly SemaphoreSlim _sqliteWriter = new(1, 1);
+
+    /// <summary>On SQLite, the one write connection, kept open with its compiled statements.</summary>
+    private readonly SqliteWriter? _writer;
 
     /// <summary>On SQLite, read connections that keep their compiled statements (<see cref="QueryFirstPreparedAsync{T}"/>).</summary>
     private readonly SqlitePreparedReads? _preparedReads;
@@ -71,6 +58,7 @@ public sealed class Database : IDisposable
         // One data source per process: it owns Npgsql's pool and what it learned of the server's types.
         _postgres = Dialect == SqlDialect.PostgreSql ? NpgsqlDataSource.Create(_connectionString) : null;
         _preparedReads = Dialect == SqlDialect.Sqlite ? new SqlitePreparedReads(_connectionString) : null;
+        _writer = Dialect == SqlDialect.Sqlite ? new SqliteWriter(_writeConnectionString) : null;
     }
 
     public SqlDialect Dialect { get; }
@@ -129,17 +117,18 @@ public sealed class Database : IDisposable
     }
 
     /// <summary>
-    /// A connection for writing, opened in this process's turn: SQLite allows one write transaction at a time, and
-    /// a writer that finds the lock taken would wait inside the provider by sleeping a thread; queueing here keeps
-    /// threads free and the order fair (other processes on the file still meet SQLite's busy handling).
-    /// <paramref name="durability"/> <see cref="WriteDurability.Relaxed"/> skips the disk flush of the commit on SQLite
-    /// (<c>synchronous=NORMAL</c>): for writes whose loss to a power cut is harmless, such as a lease.
+    /// A connection for writing, in this process's turn: SQLite allows one write transaction at a time, and a writer
+    /// that finds the lock taken would wait inside the provider by sleeping a thread; queueing here keeps threads free
+    /// and the order fair (other processes on the file still meet SQLite's busy handling). On SQLite the connection is
+    /// the one kept for every turn (<see cref="SqliteWriter"/>). <paramref name="durability"/>
+    /// <see cref="WriteDurability.Relaxed"/> skips the disk flush of the commit on SQLite (<c>synchronous=NORMAL</c>):
+    /// for writes whose loss to a power cut is harmless, such as a lease.
     /// </summary>
     public async Task<DatabaseWriter> OpenWriterAsync(CancellationToken cancellationToken, WriteDurability durability = WriteDurability.Full)
     {
-        if (Dialect != SqlDialect.Sqlite)
+        if (_writer is null)
         {
-            return new DatabaseWriter(Traced(await OpenAsync(_writeConnectionString, cancellationToken)), null, relaxed: false);
+            return new DatabaseWriter(Traced(await OpenAsync(_writeConnectionString, cancellationToken)));
         }
 
         // Waiting for the turn longer than the busy timeout is the database being locked too long, as far as the caller can tell.
@@ -150,18 +139,11 @@ public sealed class Database : IDisposable
 
         try
         {
-            var connection = await OpenAsync(_writeConnectionString, cancellationToken);
-            await PrepareWriterAsync((SqliteConnection)connection, cancellationToken);
-            var relaxed = durability == WriteDurability.Relaxed;
-            if (relaxed)
-            {
-                await connection.ExecuteAsync(new CommandDefinition("PRAGMA synchronous=NORMAL;", cancellationToken: cancellationToken));
-            }
-
-            return new DatabaseWriter(Traced(connection), _sqliteWriter, relaxed);
+            return new DatabaseWriter(Traced(await _writer.TakeAsync(durability, cancellationToken)), _writer, _sqliteWriter);
         }
         catch
         {
+            _writer.Return();
             _sqliteWriter.Release();
             throw;
         }
@@ -180,19 +162,6 @@ public sealed class Database : IDisposable
 
         await using var writer = await OpenWriterAsync(cancellationToken);
         await writer.Connection.ExecuteAsync(new CommandDefinition("PRAGMA wal_checkpoint(TRUNCATE);", cancellationToken: cancellationToken));
-    }
-
-    /// <summary>Once per native connection: the WAL size limit applies to the connection that resets the WAL, a writer.</summary>
-    private static async Task PrepareWriterAsync(SqliteConnection connection, CancellationToken cancellationToken)
-    {
-        var handle = connection.Handle;
-        if (handle is null || PreparedWriters.TryGetValue(handle, out _))
-        {
-            return;
-        }
-
-        await connection.ExecuteAsync(new CommandDefinition($"PRAGMA journal_size_limit={WalSizeLimitBytes}; PRAGMA wal_autocheckpoint={WalAutoCheckpointPages};", cancellationToken: cancellationToken));
-        PreparedWriters.AddOrUpdate(handle, handle);
     }
 
     private async Task<DbConnection> OpenAsync(string connectionString, CancellationToken cancellationToken)
@@ -230,6 +199,7 @@ public sealed class Database : IDisposable
     public void Dispose()
     {
         _preparedReads?.Dispose();
+        _writer?.Dispose();
         _sqliteWriter.Dispose();
         _postgres?.Dispose();
     }

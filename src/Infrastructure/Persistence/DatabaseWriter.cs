@@ -19,39 +19,93 @@ public enum WriteDurability
 public sealed class DatabaseWriter : IAsyncDisposable
 {
     private readonly SemaphoreSlim? _turn;
-    private readonly bool _relaxed;
+    private readonly SqliteWriter? _kept;
+    private List<DbCommand>? _made;
 
-    internal DatabaseWriter(DbConnection connection, SemaphoreSlim? turn, bool relaxed)
+    /// <summary>A server database's connection, this turn's own.</summary>
+    internal DatabaseWriter(DbConnection connection) => Connection = connection;
+
+    /// <summary>SQLite's kept write connection (<paramref name="connection"/> may be its traced wrapper), in this process's <paramref name="turn"/>.</summary>
+    internal DatabaseWriter(DbConnection connection, SqliteWriter kept, SemaphoreSlim turn)
     {
         Connection = connection;
+        _kept = kept;
         _turn = turn;
-        _relaxed = relaxed;
     }
 
     public DbConnection Connection { get; }
+
+    /// <summary>
+    /// The command for one of the hottest statements, with parameters <paramref name="names"/> whose values the
+    /// caller sets by position (<see cref="WriterCommands.Bind"/>). On SQLite it is compiled once for the life of the
+    /// write connection. Otherwise, and while tracing listens (so that the statement is a span like any other), it is
+    /// made for this turn and disposed with it.
+    /// </summary>
+    internal DbCommand Command(string sql, DbTransaction? transaction, params ReadOnlySpan<string> names)
+    {
+        if (_kept is not null && Connection is SqliteConnection)
+        {
+            return _kept.Command(sql, transaction, names);
+        }
+
+        var command = Connection.CreateCommand();
+#pragma warning disable CA2100 // The text is one of our constant statements; the values are parameters.
+        command.CommandText = sql;
+#pragma warning restore CA2100
+        command.Transaction = transaction;
+        foreach (var name in names)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            command.Parameters.Add(parameter);
+        }
+
+        (_made ??= []).Add(command);
+        return command;
+    }
 
     public async ValueTask DisposeAsync()
     {
         try
         {
-            if (_relaxed)
+            foreach (var command in _made ?? [])
             {
-                // Pooled connections are shared: hand this one back with full durability.
-                try
-                {
-                    await Connection.ExecuteAsync("PRAGMA synchronous=FULL;");
-                }
-                catch (SqliteException)
-                {
-                    SqliteConnection.ClearPool((SqliteConnection)TracedConnection.Unwrap(Connection));
-                    throw;
-                }
+                await command.DisposeAsync();
             }
         }
         finally
         {
-            await Connection.DisposeAsync();
+            if (_kept is null)
+            {
+                await Connection.DisposeAsync();
+            }
+            else
+            {
+                _kept.Return();
+            }
+
             _turn?.Release();
         }
+    }
+}
+
+/// <summary>Values for the commands of <see cref="DatabaseWriter.Command"/>, written as Dapper writes them (<see cref="DapperSetup"/>).</summary>
+internal static class WriterCommands
+{
+    /// <summary>Sets the command's parameters, in order: null as <see cref="DBNull"/>, a timestamp as SQLite's UTC text.</summary>
+    public static DbCommand Bind(this DbCommand command, params ReadOnlySpan<object?> values)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            var parameter = command.Parameters[i];
+            parameter.Value = values[i] switch
+            {
+                null => DBNull.Value,
+                DateTimeOffset time when parameter is SqliteParameter => DapperSetup.SqliteTimestamp(time),
+                var value => value,
+            };
+        }
+
+        return command;
     }
 }

@@ -112,10 +112,12 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
             RETURNING id;
             """;
 
+        // The ids travel as one JSON array (json_each), so that the statement's text, and its compiled form, is the
+        // same whatever their number.
         public const string Load =
-            $"SELECT {LoadColumns} FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id IN @Ids AND d.locked_by = @Owner;";
+            $"SELECT {LoadColumns} FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id IN (SELECT value FROM json_each(@Ids)) AND d.locked_by = @Owner;";
 
-        public const string LoadHealth = $"SELECT {HealthColumns} FROM webhooks WHERE id IN @Ids;";
+        public const string LoadHealth = $"SELECT {HealthColumns} FROM webhooks WHERE id IN (SELECT value FROM json_each(@Ids));";
 
         public const string Record =
             "UPDATE deliveries SET status = @Status, attempt_count = @Number, next_attempt_at = @NextAttemptAt, last_attempt_at = @StartedAt, " +
@@ -274,6 +276,11 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
     public async Task<IReadOnlyList<Claimed>> ClaimDueAsync(
         string claim, int limit, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
     {
+        if (database.Dialect == SqlDialect.Sqlite)
+        {
+            return await ClaimOnSqliteAsync(claim, limit, now, leaseUntil, cancellationToken);
+        }
+
         List<Guid> ids;
         await using (var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed))
         {
@@ -300,6 +307,48 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
         var rows = await connection.QueryAsync<ClaimedDelivery>(new CommandDefinition(
             database.Sql(Sqlite.Load, SqlServer.Load, PostgreSql.Load), new { Ids = ids, Owner = claim }, cancellationToken: cancellationToken));
         return [.. rows.Select(r => r.ToClaimed())];
+    }
+
+    /// <summary>
+    /// SQLite: the claim, then the load of what it claimed, in one turn of the writer, each statement compiled once
+    /// for the life of the write connection.
+    /// </summary>
+    private async Task<IReadOnlyList<Claimed>> ClaimOnSqliteAsync(
+        string claim, int limit, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    {
+        await using var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed);
+        var ids = new List<string>();
+        var command = writer.Command(Sqlite.Claim, null, "@Owner", "@Limit", "@Now", "@LeaseUntil", "@MaxPerWebhook", "@BreakerFailures")
+            .Bind(claim, limit, now, leaseUntil, options.MaxPerWebhook, options.BreakerFailures);
+        await using (var claimed = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await claimed.ReadAsync(cancellationToken))
+            {
+                ids.Add(claimed.GetString(0));
+            }
+        }
+
+        if (ids.Count == 0)
+        {
+            return [];
+        }
+
+        return await ReadAllAsync<ClaimedDelivery, Claimed>(
+            writer.Command(Sqlite.Load, null, "@Ids", "@Owner").Bind(JsonSerializer.Serialize(ids), claim), r => r.ToClaimed(), cancellationToken);
+    }
+
+    /// <summary>Every row of <paramref name="command"/>, mapped by Dapper as <typeparamref name="TRow"/>, then by <paramref name="map"/>.</summary>
+    private static async Task<List<T>> ReadAllAsync<TRow, T>(DbCommand command, Func<TRow, T> map, CancellationToken cancellationToken)
+    {
+        var all = new List<T>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var parse = reader.GetRowParser<TRow>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            all.Add(map(parse(reader)));
+        }
+
+        return all;
     }
 
     public async Task<IReadOnlyList<WebhookHealthChanged>> RecordAsync(
@@ -329,10 +378,9 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
                     break;
                 case DeliveryOutcome.Attempted attempted:
                     // An outcome whose claim lost its lease changes nothing: the delivery belongs to a newer claim.
-                    if (await Execute(connection, transaction, Sqlite.Record, AttemptRow(attempted), cancellationToken) == 1)
+                    if (await RecordOnSqliteAsync(writer, transaction, attempted, cancellationToken))
                     {
                         recorded.Add(attempted);
-                        await Execute(connection, transaction, Sqlite.InsertAttempt, AttemptRow(attempted), cancellationToken);
                     }
 
                     break;
@@ -345,7 +393,7 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
             }
         }
 
-        var changes = await RecordHealthAsync(connection, transaction, recorded, policy, cancellationToken);
+        var changes = await RecordHealthAsync(writer, transaction, recorded, policy, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return changes;
     }
@@ -415,7 +463,7 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
 
     /// <summary>Applies the recorded attempts, in order, to their webhooks' stored health (the rules are the Domain's).</summary>
     private async Task<List<WebhookHealthChanged>> RecordHealthAsync(
-        DbConnection connection, DbTransaction transaction, List<DeliveryOutcome.Attempted> recorded, EndpointHealthPolicy policy, CancellationToken cancellationToken)
+        DatabaseWriter writer, DbTransaction transaction, List<DeliveryOutcome.Attempted> recorded, EndpointHealthPolicy policy, CancellationToken cancellationToken)
     {
         var changes = new List<WebhookHealthChanged>();
         var counted = recorded.Where(r => r.Attempt.CountsForEndpointHealth).ToList();
@@ -424,11 +472,13 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
             return changes;
         }
 
-        var rows = (await connection.QueryAsync<WebhookHealthRow>(new CommandDefinition(
-            database.Sql(Sqlite.LoadHealth, SqlServer.LoadHealth, PostgreSql.LoadHealth),
-            new { Ids = counted.Select(r => r.Claimed.Delivery.WebhookId.Value).Distinct().ToList() },
-            transaction,
-            cancellationToken: cancellationToken))).ToDictionary(r => r.Id);
+        var ids = counted.Select(r => r.Claimed.Delivery.WebhookId.Value).Distinct().ToList();
+        var rows = (database.Dialect == SqlDialect.Sqlite
+            ? await ReadAllAsync<WebhookHealthRow, WebhookHealthRow>(
+                writer.Command(Sqlite.LoadHealth, transaction, "@Ids").Bind(JsonSerializer.Serialize(ids.Select(SqliteText))), r => r, cancellationToken)
+            : await writer.Connection.QueryAsync<WebhookHealthRow>(new CommandDefinition(
+                database.Sql(Sqlite.LoadHealth, SqlServer.LoadHealth, PostgreSql.LoadHealth), new { Ids = ids }, transaction,
+                cancellationToken: cancellationToken))).ToDictionary(r => r.Id);
         var health = rows.ToDictionary(r => r.Key, r => r.Value.Health());
         var now = clock.GetUtcNow().TruncatedToMicroseconds();
         foreach (var outcome in counted)
@@ -449,7 +499,7 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
 
         foreach (var (id, after) in health.Where(h => h.Value != rows[h.Key].Health()))
         {
-            await Execute(connection, transaction, database.Sql(Portable.SaveHealth), new
+            await Execute(writer.Connection, transaction, database.Sql(Portable.SaveHealth), new
             {
                 Id = id,
                 after.ConsecutiveFailures,
@@ -464,24 +514,28 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
         return changes;
     }
 
-    private static object AttemptRow(DeliveryOutcome.Attempted outcome)
+    /// <summary>SQLite: one attempt's outcome and its attempt row, if its claim still holds the lease; true when it did.</summary>
+    private static async Task<bool> RecordOnSqliteAsync(
+        DatabaseWriter writer, DbTransaction transaction, DeliveryOutcome.Attempted outcome, CancellationToken cancellationToken)
     {
         var delivery = outcome.Claimed.Delivery;
         var attempt = outcome.Attempt;
-        return new
+        var changed = await writer.Command(Sqlite.Record, transaction, "@Status", "@Number", "@NextAttemptAt", "@StartedAt", "@StatusCode", "@DeliveryId", "@Owner")
+            .Bind(delivery.Status.ToText(), attempt.Number, delivery.NextAttemptAt, attempt.StartedAt, attempt.StatusCode, delivery.Id.Value, outcome.Claimed.Claim)
+            .ExecuteNonQueryAsync(cancellationToken);
+        if (changed != 1)
         {
-            DeliveryId = delivery.Id.Value,
-            Owner = outcome.Claimed.Claim,
-            Status = delivery.Status.ToText(),
-            attempt.Number,
-            delivery.NextAttemptAt,
-            attempt.StartedAt,
-            attempt.DurationMs,
-            attempt.StatusCode,
-            attempt.Error,
-            attempt.ResponseExcerpt,
-        };
+            return false;
+        }
+
+        await writer.Command(Sqlite.InsertAttempt, transaction, "@DeliveryId", "@Number", "@StartedAt", "@DurationMs", "@StatusCode", "@Error", "@ResponseExcerpt")
+            .Bind(delivery.Id.Value, attempt.Number, attempt.StartedAt, attempt.DurationMs, attempt.StatusCode, attempt.Error, attempt.ResponseExcerpt)
+            .ExecuteNonQueryAsync(cancellationToken);
+        return true;
     }
+
+    /// <summary>A uuid as SQLite stores it: the text Microsoft.Data.Sqlite writes for a <see cref="Guid"/> parameter.</summary>
+    private static string SqliteText(Guid id) => id.ToString().ToUpperInvariant();
 
     public async Task HandBackAsync(IReadOnlyList<Claimed> deliveries, CancellationToken cancellationToken)
     {

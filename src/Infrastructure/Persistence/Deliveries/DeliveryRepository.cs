@@ -427,7 +427,10 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
         Sinces = keyed.Select(p => (p.Event.OccurredAt - IdempotencyKey.Window).ToUniversalTime()).ToArray(),
     };
 
-    /// <summary>SQLite (one writer, no round trip to pay): a statement per row, in one transaction.</summary>
+    /// <summary>
+    /// SQLite (one writer, no round trip to pay): a statement per row, in one transaction, each statement compiled
+    /// once for the life of the write connection (<see cref="DatabaseWriter.Command"/>).
+    /// </summary>
     private async Task<(IntakeReceipt Receipt, bool Created)[]> WriteRowByRowAsync(IReadOnlyList<PendingIntake> batch)
     {
         var results = new (IntakeReceipt Receipt, bool Created)[batch.Count];
@@ -435,8 +438,7 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
         using var activity = DeliveryTracing.StartIntakeCommit(batch.Select(b => b.TraceParent), batch.Count);
         await using (var writer = await _database.OpenWriterAsync(CancellationToken.None))
         {
-            var connection = writer.Connection;
-            await using var transaction = await connection.BeginTransactionAsync();
+            await using var transaction = await writer.Connection.BeginTransactionAsync();
             for (var i = 0; i < batch.Count; i++)
             {
                 var (documentEvent, delivery, idempotencyKey, traceParent) = (batch[i].Event, batch[i].Delivery, batch[i].Key, batch[i].TraceParent);
@@ -444,48 +446,32 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
                 if (idempotencyKey is not null)
                 {
                     var scope = (documentEvent.ClientId.Value, idempotencyKey.Caller, idempotencyKey.Key);
-                    var key = new
-                    {
-                        ClientId = documentEvent.ClientId.Value,
-                        idempotencyKey.Caller,
-                        idempotencyKey.Key,
-                        EventId = documentEvent.Id.Value,
-                        DeliveryId = delivery?.Id.Value,
-                        CreatedAt = documentEvent.OccurredAt,
-                        Since = documentEvent.OccurredAt - IdempotencyKey.Window,
-                    };
                     var earlier = keysInBatch.TryGetValue(scope, out var inBatch)
                         ? inBatch
-                        : ToReceipt(await connection.QuerySingleOrDefaultAsync<ReceiptRow>(new CommandDefinition(
-                            _database.Sql(Portable.FindReceipt), key, transaction)));
+                        : await FindReceiptAsync(writer, transaction, documentEvent, idempotencyKey);
                     if (earlier is not null)
                     {
                         results[i] = (earlier, false);
                         continue;
                     }
 
-                    await Execute(connection, transaction, _database.Sql(Portable.ForgetExpiredKey), key);
-                    await Execute(connection, transaction, _database.Sql(Portable.InsertKey), key);
+                    await writer.Command(Portable.ForgetExpiredKey, transaction, "@ClientId", "@Caller", "@Key", "@Since")
+                        .Bind(documentEvent.ClientId.Value, idempotencyKey.Caller, idempotencyKey.Key, documentEvent.OccurredAt - IdempotencyKey.Window)
+                        .ExecuteNonQueryAsync();
+                    await writer.Command(Portable.InsertKey, transaction, "@ClientId", "@Caller", "@Key", "@EventId", "@DeliveryId", "@CreatedAt")
+                        .Bind(documentEvent.ClientId.Value, idempotencyKey.Caller, idempotencyKey.Key, documentEvent.Id.Value, delivery?.Id.Value, documentEvent.OccurredAt)
+                        .ExecuteNonQueryAsync();
                     keysInBatch[scope] = receipt;
                 }
 
-                await Execute(connection, transaction, _database.Sql(Portable.InsertEvent), new
-                {
-                    Id = documentEvent.Id.Value,
-                    ClientId = documentEvent.ClientId.Value,
-                    documentEvent.DocumentId,
-                    Type = (int)documentEvent.Type,
-                    documentEvent.Data,
-                    documentEvent.OccurredAt,
-                    TraceParent = traceParent,
-                });
-
+                await writer.Command(Portable.InsertEvent, transaction, "@Id", "@ClientId", "@DocumentId", "@Type", "@Data", "@OccurredAt", "@TraceParent")
+                    .Bind(documentEvent.Id.Value, documentEvent.ClientId.Value, documentEvent.DocumentId, (int)documentEvent.Type, documentEvent.Data, documentEvent.OccurredAt, traceParent)
+                    .ExecuteNonQueryAsync();
                 if (delivery is not null)
                 {
-                    await Execute(connection, transaction, _database.Sql(Portable.InsertDelivery), new
-                    {
-                        Id = delivery.Id.Value, WebhookId = delivery.WebhookId.Value, EventId = documentEvent.Id.Value, delivery.CreatedAt,
-                    });
+                    await writer.Command(Portable.InsertDelivery, transaction, "@Id", "@WebhookId", "@EventId", "@CreatedAt")
+                        .Bind(delivery.Id.Value, delivery.WebhookId.Value, documentEvent.Id.Value, delivery.CreatedAt)
+                        .ExecuteNonQueryAsync();
                 }
 
                 results[i] = (receipt, true);
@@ -495,6 +481,17 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
         }
 
         return results;
+    }
+
+    /// <summary>The receipt of the earlier event under the same key, within the key's window, read in the intake's transaction.</summary>
+    private static async Task<IntakeReceipt?> FindReceiptAsync(DatabaseWriter writer, DbTransaction transaction, DocumentEvent documentEvent, IdempotencyKey key)
+    {
+        var command = writer.Command(Portable.FindReceipt, transaction, "@ClientId", "@Caller", "@Key", "@Since")
+            .Bind(documentEvent.ClientId.Value, key.Caller, key.Key, documentEvent.OccurredAt - IdempotencyKey.Window);
+        await using var reader = await command.ExecuteReaderAsync();
+        return await reader.ReadAsync()
+            ? new IntakeReceipt(new EventId(reader.GetGuid(0)), reader.IsDBNull(1) ? null : new DeliveryId(reader.GetGuid(1)))
+            : null;
     }
 
     public async Task<IntakeReceipt?> FindReceiptAsync(ClientId clientId, IdempotencyKey key, DateTimeOffset since, CancellationToken cancellationToken)

@@ -1,0 +1,115 @@
+using System.Data;
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace CleanWebhooks.Infrastructure.Persistence;
+
+/// <summary>
+/// SQLite's one write connection, kept open for the life of the process with the statements it has compiled.
+/// Microsoft.Data.Sqlite compiles a statement once per <see cref="SqliteCommand"/>, and a command made per call (as
+/// Dapper makes them) compiles it again on every call: on the intake, the claim and the outcome writer that was about
+/// half of SQLite's CPU. Only the holder of the write turn (<see cref="Database.OpenWriterAsync"/>) uses it, so it
+/// needs no lock of its own. A connection that ends a turn broken, or still inside a transaction (a rollback that
+/// failed), is closed, and the next turn opens a fresh one.
+/// </summary>
+internal sealed class SqliteWriter(string connectionString) : IDisposable
+{
+    /// <summary>
+    /// The most the WAL file keeps on disk once a checkpoint has emptied it (SQLite <c>journal_size_limit</c>):
+    /// without it the file stays as large as it ever grew, and after a full disk is freed, refills it.
+    /// </summary>
+    private const long WalSizeLimitBytes = 1024 * 1024;
+
+    /// <summary>
+    /// Pages the WAL may hold before a commit checkpoints it (SQLite's default is 1000, 4 MB): about the size limit
+    /// above, so that the WAL stays near 1 MB in normal running instead of growing to 4 MB between checkpoints.
+    /// </summary>
+    private const int WalAutoCheckpointPages = 256;
+
+    private readonly string _connectionString = new SqliteConnectionStringBuilder(connectionString) { Pooling = false }.ToString();
+    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private SqliteConnection? _connection;
+    private bool _relaxed;
+
+    /// <summary>The connection for this turn, its commits flushed to disk or not as <paramref name="durability"/> asks.</summary>
+    public async Task<SqliteConnection> TakeAsync(WriteDurability durability, CancellationToken cancellationToken)
+    {
+        if (_connection is null)
+        {
+            var connection = new SqliteConnection(_connectionString);
+            try
+            {
+                await connection.OpenAsync(cancellationToken);
+                using var limits = connection.CreateCommand();
+                limits.CommandText = $"PRAGMA journal_size_limit={WalSizeLimitBytes}; PRAGMA wal_autocheckpoint={WalAutoCheckpointPages};";
+                await limits.ExecuteNonQueryAsync(cancellationToken);
+            }
+            catch
+            {
+                await connection.DisposeAsync();
+                throw;
+            }
+
+            _connection = connection;
+            _relaxed = false;
+        }
+
+        var relaxed = durability == WriteDurability.Relaxed;
+        if (relaxed != _relaxed)
+        {
+            await Command(relaxed ? "PRAGMA synchronous=NORMAL;" : "PRAGMA synchronous=FULL;", null).ExecuteNonQueryAsync(cancellationToken);
+            _relaxed = relaxed;
+        }
+
+        return _connection;
+    }
+
+    /// <summary>
+    /// The command for <paramref name="sql"/> on the kept connection, compiled on its first use and kept with its
+    /// parameters (<paramref name="names"/>, in this order; the caller sets their values by position).
+    /// </summary>
+    public SqliteCommand Command(string sql, DbTransaction? transaction, params ReadOnlySpan<string> names)
+    {
+        var connection = _connection ?? throw new InvalidOperationException("The write connection is not open: take it first.");
+        if (!_commands.TryGetValue(sql, out var command))
+        {
+#pragma warning disable CA2100 // The text is one of our constant statements; the values are parameters.
+            command = new SqliteCommand(sql, connection);
+#pragma warning restore CA2100
+            foreach (var name in names)
+            {
+                command.Parameters.Add(new SqliteParameter { ParameterName = name });
+            }
+
+            command.Prepare();
+            _commands[sql] = command;
+        }
+
+        command.Transaction = (SqliteTransaction?)transaction;
+        return command;
+    }
+
+    /// <summary>The end of a turn: a connection left broken or inside a transaction is not trusted with the next one.</summary>
+    public void Return()
+    {
+        if (_connection is { } connection
+            && (connection.State != ConnectionState.Open || SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0))
+        {
+            Close();
+        }
+    }
+
+    public void Dispose() => Close();
+
+    private void Close()
+    {
+        foreach (var command in _commands.Values)
+        {
+            command.Dispose();
+        }
+
+        _commands.Clear();
+        _connection?.Dispose();
+        _connection = null;
+    }
+}
