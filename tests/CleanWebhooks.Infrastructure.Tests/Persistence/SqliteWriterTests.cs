@@ -1,0 +1,92 @@
+using CleanWebhooks.Infrastructure.Persistence;
+using Dapper;
+
+namespace CleanWebhooks.Infrastructure.Tests.Persistence;
+
+/// <summary>
+/// SQLite's write connection is kept from one write turn to the next with its compiled statements, and a turn that
+/// ends broken does not hand its state to the next one.
+/// </summary>
+public sealed class SqliteWriterTests : IDisposable
+{
+    private const string Insert = "INSERT INTO scratch (n) VALUES (@N);";
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("cleanwebhooks-writer-").FullName;
+    private readonly Database _database;
+
+    public SqliteWriterTests()
+    {
+        _database = new Database(new DatabaseOptions { Provider = SqlDialect.Sqlite, ConnectionString = $"Data Source={Path.Combine(_folder, "writer.db")}" });
+        using var connection = _database.OpenAsync(CancellationToken.None).GetAwaiter().GetResult();
+        connection.Execute("PRAGMA journal_mode=WAL; CREATE TABLE scratch (n INTEGER NOT NULL);");
+    }
+
+    [Fact]
+    public async Task Command_InTheNextTurn_IsTheSameCompiledCommand()
+    {
+        object first;
+        await using (var writer = await _database.OpenWriterAsync(CancellationToken.None))
+        {
+            var command = writer.Command(Insert, null, "@N").Bind(1);
+            await command.ExecuteNonQueryAsync();
+            first = command;
+        }
+
+        await using (var writer = await _database.OpenWriterAsync(CancellationToken.None))
+        {
+            var command = writer.Command(Insert, null, "@N").Bind(2);
+            await command.ExecuteNonQueryAsync();
+            Assert.Same(first, command);
+        }
+
+        Assert.Equal([1L, 2L], await RowsAsync());
+    }
+
+    [Fact]
+    public async Task Turn_EndedInsideATransaction_LeavesNothingToTheNextTurn()
+    {
+        await using (var writer = await _database.OpenWriterAsync(CancellationToken.None))
+        {
+            // As a turn whose rollback failed would leave it: a transaction open, and a row in it.
+            await writer.Connection.ExecuteAsync("BEGIN IMMEDIATE; INSERT INTO scratch (n) VALUES (1);");
+        }
+
+        await using (var writer = await _database.OpenWriterAsync(CancellationToken.None))
+        {
+            await using var transaction = await writer.Connection.BeginTransactionAsync();
+            await writer.Command(Insert, transaction, "@N").Bind(2).ExecuteNonQueryAsync();
+            await transaction.CommitAsync();
+        }
+
+        Assert.Equal([2L], await RowsAsync());
+    }
+
+    [Fact]
+    public async Task Durability_OfEachTurn_IsTheOneItAskedFor()
+    {
+        Assert.Equal(1L, await SynchronousAsync(WriteDurability.Relaxed));
+        Assert.Equal(2L, await SynchronousAsync(WriteDurability.Full));
+        Assert.Equal(2L, await SynchronousAsync(WriteDurability.Full));
+        Assert.Equal(1L, await SynchronousAsync(WriteDurability.Relaxed));
+    }
+
+    public void Dispose()
+    {
+        _database.Dispose();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    /// <summary>SQLite's <c>synchronous</c> in a turn of <paramref name="durability"/>: 1 is NORMAL, 2 is FULL.</summary>
+    private async Task<long> SynchronousAsync(WriteDurability durability)
+    {
+        await using var writer = await _database.OpenWriterAsync(CancellationToken.None, durability);
+        return await writer.Connection.ExecuteScalarAsync<long>("PRAGMA synchronous;");
+    }
+
+    private async Task<List<long>> RowsAsync()
+    {
+        await using var connection = await _database.OpenAsync(CancellationToken.None);
+        return [.. await connection.QueryAsync<long>("SELECT n FROM scratch ORDER BY n;")];
+    }
+}
