@@ -63,9 +63,8 @@ public sealed class ClientRepository(Database database) : IClientRepository
 
     public async Task<Client?> GetByIdAsync(ClientId id, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<ClientRow>(new CommandDefinition(
-            database.Sql(Portable.GetClient), new { Id = id.Value }, cancellationToken: cancellationToken));
+        // Read by every intake request: its statement stays compiled (Database.QueryFirstPreparedAsync). The id is the key.
+        var row = await database.QueryFirstPreparedAsync<ClientRow>(Portable.GetClient, [new("@Id", id.Value)], cancellationToken);
         return row is null ? null : Client.Restore(new ClientId(row.Id), row.Name, row.CreatedAt);
     }
 

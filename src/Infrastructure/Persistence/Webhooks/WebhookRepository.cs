@@ -111,11 +111,9 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
 
     public async Task<WebhookId?> GetActiveIdOfTypeAsync(ClientId clientId, WebhookType type, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var id = await connection.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition(
-            database.Sql(Portable.GetActiveIdOfType),
-            new { ClientId = clientId.Value, Type = (int)type },
-            cancellationToken: cancellationToken));
+        // Read by every intake request: its statement stays compiled. One active webhook per client and type (a unique index).
+        var id = await database.QueryFirstPreparedAsync<Guid?>(
+            Portable.GetActiveIdOfType, [new("@ClientId", clientId.Value), new("@Type", (int)type)], cancellationToken);
         return id is { } value ? new WebhookId(value) : null;
     }
 
