@@ -29,8 +29,12 @@ internal sealed record BenchOptions
 
     public TimeSpan PacedDuration { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Events sent (and delivered) before a delivery measurement, so that it does not time the JIT.</summary>
-    public int WarmupEvents { get; init; } = 500;
+    /// <summary>
+    /// Events sent (and delivered) before a delivery measurement, so that it does not time the JIT: the tier-up of a
+    /// freshly started process was still about a fifth of the service's CPU 500 events in, and under a tenth
+    /// 10,000 in (perf profiles in bench/README.md).
+    /// </summary>
+    public int WarmupEvents { get; init; } = 10_000;
 
     /// <summary>Events per request of the batch intake load (<c>--batch-size</c>).</summary>
     public int BatchSize { get; init; } = 100;
@@ -81,7 +85,7 @@ internal sealed record BenchOptions
           --concurrency N     connections of each load generator (default 64)
           --paced-seconds N   length of the paced latency run (default 10; 3 with --quick)
           --paced-rate N      events/s of the paced latency run (default 2,000, the target's rate)
-          --warmup-events N   events delivered before each delivery measurement (default 500; 200 with --quick)
+          --warmup-events N   events delivered before each delivery measurement (default 10,000; 200 with --quick)
           --backlog N         pending deliveries of the backlog scenario (default 200,000; 20,000 with --quick)
           --batch-size N      events per request of the batch intake load (default 100, at most 1,000)
           --api PATH          CleanWebhooks.Api.dll to run (default: src/Api/bin/<configuration>/net10.0)
