@@ -1,6 +1,4 @@
 using System.Data.Common;
-using CleanWebhooks.Infrastructure.Telemetry;
-using Dapper;
 using Microsoft.Data.Sqlite;
 
 namespace CleanWebhooks.Infrastructure.Persistence;
