@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Data;
 using System.Globalization;
+using System.Text.Json;
 using Dapper;
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
@@ -53,6 +54,14 @@ internal static class DapperSetup
     /// <summary>A timestamp as SQLite stores it: UTC, fixed-width ISO 8601, so that text order is time order.</summary>
     public static string SqliteTimestamp(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Ids as one JSON array of SQLite's text for a uuid (what Microsoft.Data.Sqlite writes for a <see cref="Guid"/>
+    /// parameter: upper case), for a statement that reads them with <c>json_each</c>: one text, compiled once,
+    /// whatever the number of ids.
+    /// </summary>
+    public static string SqliteIdArray(IEnumerable<Guid> ids) =>
+        JsonSerializer.Serialize(ids.Select(id => id.ToString().ToUpperInvariant()).Distinct());
 
     /// <summary>
     /// <c>varchar</c> for the <see cref="AnsiParameters"/> on SQL Server, <c>nvarchar</c> otherwise. Dapper sets the

@@ -106,14 +106,32 @@ public sealed class Database : IDisposable
             return await _preparedReads.QueryFirstOrDefaultAsync<T>(portable, parameters, cancellationToken);
         }
 
+        await using var connection = await OpenAsync(cancellationToken);
+        return await connection.QueryFirstOrDefaultAsync<T>(new CommandDefinition(Sql(portable), Arguments(parameters), cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Every row of a read, compiled once per kept connection on SQLite, as <see cref="QueryFirstPreparedAsync{T}"/>.</summary>
+    public async Task<IReadOnlyList<T>> QueryPreparedAsync<T>(string portable, IReadOnlyList<KeyValuePair<string, object>> parameters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (_preparedReads is not null && !Telemetry.Tracing.Source.HasListeners())
+        {
+            return await _preparedReads.QueryAsync<T>(portable, parameters, cancellationToken);
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<T>(new CommandDefinition(Sql(portable), Arguments(parameters), cancellationToken: cancellationToken))).AsList();
+    }
+
+    private static DynamicParameters Arguments(IReadOnlyList<KeyValuePair<string, object>> parameters)
+    {
         var arguments = new DynamicParameters();
         foreach (var (name, value) in parameters)
         {
             arguments.Add(name, value);
         }
 
-        await using var connection = await OpenAsync(cancellationToken);
-        return await connection.QueryFirstOrDefaultAsync<T>(new CommandDefinition(Sql(portable), arguments, cancellationToken: cancellationToken));
+        return arguments;
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data;
+using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -22,7 +23,26 @@ internal sealed class SqlitePreparedReads(string connectionString) : IDisposable
     private int _disposed;
 
     /// <summary>The first row of <paramref name="sql"/> (its parameters bound by name, in order), or default.</summary>
-    public async Task<T?> QueryFirstOrDefaultAsync<T>(string sql, IReadOnlyList<KeyValuePair<string, object>> parameters, CancellationToken cancellationToken)
+    public Task<T?> QueryFirstOrDefaultAsync<T>(string sql, IReadOnlyList<KeyValuePair<string, object>> parameters, CancellationToken cancellationToken) =>
+        ReadAsync<T, T?>(sql, parameters, async (data, parse, token) => await data.ReadAsync(token) ? parse(data) : default, cancellationToken);
+
+    /// <summary>Every row of <paramref name="sql"/> (its parameters bound by name, in order).</summary>
+    public Task<List<T>> QueryAsync<T>(string sql, IReadOnlyList<KeyValuePair<string, object>> parameters, CancellationToken cancellationToken) =>
+        ReadAsync<T, List<T>>(sql, parameters, async (data, parse, token) =>
+        {
+            var rows = new List<T>();
+            while (await data.ReadAsync(token))
+            {
+                rows.Add(parse(data));
+            }
+
+            return rows;
+        }, cancellationToken);
+
+    /// <summary>Runs <paramref name="sql"/> on a kept connection and reads its rows, mapped by Dapper, with <paramref name="read"/>.</summary>
+    private async Task<TResult> ReadAsync<T, TResult>(
+        string sql, IReadOnlyList<KeyValuePair<string, object>> parameters, Func<DbDataReader, Func<DbDataReader, T>, CancellationToken, Task<TResult>> read,
+        CancellationToken cancellationToken)
     {
         Reader reader;
         if (_idle.TryTake(out var idle))
@@ -39,14 +59,14 @@ internal sealed class SqlitePreparedReads(string connectionString) : IDisposable
         try
         {
             var command = reader.Command(sql, parameters);
-            T? row;
+            TResult result;
             await using (var data = await command.ExecuteReaderAsync(CommandBehavior.SingleResult, cancellationToken))
             {
-                row = await data.ReadAsync(cancellationToken) ? data.GetRowParser<T>()(data) : default;
+                result = await read(data, data.GetRowParser<T>(), cancellationToken);
             }
 
             healthy = true;
-            return row;
+            return result;
         }
         finally
         {

@@ -475,7 +475,7 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
         var ids = counted.Select(r => r.Claimed.Delivery.WebhookId.Value).Distinct().ToList();
         var rows = (database.Dialect == SqlDialect.Sqlite
             ? await ReadAllAsync<WebhookHealthRow, WebhookHealthRow>(
-                writer.Command(Sqlite.LoadHealth, transaction, "@Ids").Bind(JsonSerializer.Serialize(ids.Select(SqliteText))), r => r, cancellationToken)
+                writer.Command(Sqlite.LoadHealth, transaction, "@Ids").Bind(DapperSetup.SqliteIdArray(ids)), r => r, cancellationToken)
             : await writer.Connection.QueryAsync<WebhookHealthRow>(new CommandDefinition(
                 database.Sql(Sqlite.LoadHealth, SqlServer.LoadHealth, PostgreSql.LoadHealth), new { Ids = ids }, transaction,
                 cancellationToken: cancellationToken))).ToDictionary(r => r.Id);
@@ -533,9 +533,6 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
             .ExecuteNonQueryAsync(cancellationToken);
         return true;
     }
-
-    /// <summary>A uuid as SQLite stores it: the text Microsoft.Data.Sqlite writes for a <see cref="Guid"/> parameter.</summary>
-    private static string SqliteText(Guid id) => id.ToString().ToUpperInvariant();
 
     public async Task HandBackAsync(IReadOnlyList<Claimed> deliveries, CancellationToken cancellationToken)
     {

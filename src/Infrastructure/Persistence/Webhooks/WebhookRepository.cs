@@ -1,5 +1,5 @@
-using System.Data.Common;
 using System.Collections.Concurrent;
+using System.Data.Common;
 using CleanWebhooks.Application.Common.Abstractions;
 using CleanWebhooks.Application.Deliveries.AttemptDelivery;
 using CleanWebhooks.Domain.Clients;
@@ -57,7 +57,9 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
     /// </summary>
     private static class Sqlite
     {
-        public const string GetForDelivery = $"SELECT {WebhookRow.Columns}, {WebhookRow.HealthColumns} FROM webhooks WHERE id IN @Ids;";
+        // The ids travel as one JSON array, so that the statement's text, and its compiled form, is the same whatever their number.
+        public const string GetForDelivery =
+            $"SELECT {WebhookRow.Columns}, {WebhookRow.HealthColumns} FROM webhooks WHERE id IN (SELECT value FROM json_each(@Ids));";
 
         public const string CancelPendingDeliveries =
             "UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, locked_by = NULL, lease_until = NULL " +
@@ -179,8 +181,15 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
     {
         ArgumentNullException.ThrowIfNull(ids);
         IEnumerable<WebhookRow> rows;
-        await using (var connection = await database.OpenAsync(cancellationToken))
+        if (database.Dialect == SqlDialect.Sqlite)
         {
+            // Once per claim: its statement stays compiled on the kept read connections.
+            rows = await database.QueryPreparedAsync<WebhookRow>(
+                Sqlite.GetForDelivery, [new("@Ids", DapperSetup.SqliteIdArray(ids.Select(i => i.Value)))], cancellationToken);
+        }
+        else
+        {
+            await using var connection = await database.OpenAsync(cancellationToken);
             rows = await connection.QueryAsync<WebhookRow>(new CommandDefinition(
                 database.Sql(Sqlite.GetForDelivery, SqlServer.GetForDelivery, PostgreSql.GetForDelivery), new { Ids = ids.Select(i => i.Value).Distinct().ToList() },
                 cancellationToken: cancellationToken));

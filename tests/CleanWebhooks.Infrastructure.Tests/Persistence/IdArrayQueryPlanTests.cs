@@ -1,0 +1,30 @@
+using System.Reflection;
+using CleanWebhooks.Infrastructure.Persistence;
+using CleanWebhooks.Infrastructure.Persistence.Deliveries;
+using CleanWebhooks.Infrastructure.Persistence.Webhooks;
+using Dapper;
+
+namespace CleanWebhooks.Infrastructure.Tests.Persistence;
+
+/// <summary>
+/// The SQLite statements that take their ids as one JSON array (<c>json_each</c>, so that they are compiled once
+/// whatever the number of ids) still look each id up by its key, never scan the table.
+/// </summary>
+public sealed class IdArrayQueryPlanTests(SqliteContractDatabase database) : IClassFixture<SqliteContractDatabase>
+{
+    [Theory]
+    [InlineData(typeof(DeliveryQueue), "Load", "d")]
+    [InlineData(typeof(DeliveryQueue), "LoadHealth", "webhooks")]
+    [InlineData(typeof(WebhookRepository), "GetForDelivery", "webhooks")]
+    public async Task Plan_IdsAsJsonArray_SearchesThePrimaryKey(Type owner, string statement, string table)
+    {
+        var sql = (string)owner.GetNestedType("Sqlite", BindingFlags.NonPublic)!.GetField(statement, BindingFlags.Public | BindingFlags.Static)!.GetRawConstantValue()!;
+        await using var connection = await database.Database.OpenAsync(CancellationToken.None);
+
+        var plan = (await connection.QueryAsync("EXPLAIN QUERY PLAN " + sql, new { Ids = DapperSetup.SqliteIdArray([Guid.NewGuid()]), Owner = "x" }))
+            .Select(row => (string)((IDictionary<string, object>)row)["detail"]).ToList();
+
+        Assert.Contains(plan, step => step.StartsWith($"SEARCH {table} USING INDEX sqlite_autoindex_", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, step => step.StartsWith($"SCAN {table}", StringComparison.Ordinal));
+    }
+}
