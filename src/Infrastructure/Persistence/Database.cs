@@ -33,6 +33,8 @@ public sealed class Database : IDisposable
     /// <summary>On SQLite, the one write connection, kept open with its compiled statements.</summary>
     private readonly SqliteWriter? _writer;
 
+    private int _disposed;
+
     /// <summary>On SQLite, read connections that keep their compiled statements (<see cref="QueryFirstPreparedAsync{T}"/>).</summary>
     private readonly SqlitePreparedReads? _preparedReads;
 
@@ -84,6 +86,14 @@ public sealed class Database : IDisposable
         SqlDialect.SqlServer => sqlServer,
         SqlDialect.PostgreSql => postgreSql,
         _ => throw new InvalidOperationException($"Unknown database provider {Dialect}."),
+    };
+
+    /// <summary>A server database's statement, where SQLite takes a path of its own (its kept, compiled commands).</summary>
+    public string ServerSql(string sqlServer, string postgreSql) => Dialect switch
+    {
+        SqlDialect.SqlServer => sqlServer,
+        SqlDialect.PostgreSql => postgreSql,
+        _ => throw new InvalidOperationException($"Not a server database's statement: {Dialect} takes its own path here."),
     };
 
     /// <summary>A portable statement as SQL Server receives it: every table qualified with <c>dbo.</c>.</summary>
@@ -216,8 +226,19 @@ public sealed class Database : IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _preparedReads?.Dispose();
-        _writer?.Dispose();
+        if (_writer is not null)
+        {
+            // A turn still under way would lose its connection under it: let it end first, for as long as a turn may wait.
+            _sqliteWriter.Wait(BusyTimeout);
+            _writer.Dispose();
+        }
+
         _sqliteWriter.Dispose();
         _postgres?.Dispose();
     }

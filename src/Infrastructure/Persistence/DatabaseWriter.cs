@@ -19,6 +19,7 @@ public sealed class DatabaseWriter : IAsyncDisposable
     private readonly SemaphoreSlim? _turn;
     private readonly SqliteWriter? _kept;
     private List<DbCommand>? _made;
+    private int _disposed;
 
     /// <summary>A server database's connection, this turn's own.</summary>
     internal DatabaseWriter(DbConnection connection) => Connection = connection;
@@ -34,14 +35,21 @@ public sealed class DatabaseWriter : IAsyncDisposable
     public DbConnection Connection { get; }
 
     /// <summary>
-    /// The command for one of the hottest statements, with parameters <paramref name="names"/> whose values the
-    /// caller sets by position (<see cref="WriterCommands.Bind"/>). On SQLite it is compiled once for the life of the
-    /// write connection. Otherwise, and while tracing listens (so that the statement is a span like any other), it is
-    /// made for this turn and disposed with it.
+    /// On SQLite, the command for one of the hottest statements, with parameters <paramref name="names"/> whose values
+    /// the caller sets by position (<see cref="WriterCommands.Bind"/>), compiled once for the life of the write
+    /// connection. While tracing listens it is made for this turn and disposed with it, so that the statement is a
+    /// span like any other. The server engines keep their statements themselves and take their parameters through
+    /// Dapper (typed as <see cref="DapperSetup"/> types them), so this is SQLite's alone.
     /// </summary>
     internal DbCommand Command(string sql, DbTransaction? transaction, params ReadOnlySpan<string> names)
     {
-        if (_kept is not null && Connection is SqliteConnection)
+        ObjectDisposedException.ThrowIf(_disposed == 1, this);
+        if (_kept is null)
+        {
+            throw new InvalidOperationException("Kept commands are SQLite's: on a server database, go through Dapper.");
+        }
+
+        if (Connection is SqliteConnection)
         {
             return _kept.Command(sql, transaction, names);
         }
@@ -64,24 +72,36 @@ public sealed class DatabaseWriter : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Twice would end the turn twice, and let two holders share the one SQLite connection.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         try
         {
-            foreach (var command in _made ?? [])
+            try
             {
-                await command.DisposeAsync();
+                foreach (var command in _made ?? [])
+                {
+                    await command.DisposeAsync();
+                }
+            }
+            finally
+            {
+                if (_kept is null)
+                {
+                    await Connection.DisposeAsync();
+                }
+                else
+                {
+                    _kept.Return();
+                }
             }
         }
         finally
         {
-            if (_kept is null)
-            {
-                await Connection.DisposeAsync();
-            }
-            else
-            {
-                _kept.Return();
-            }
-
+            // Whatever failed above, the turn goes on to the next writer.
             _turn?.Release();
         }
     }
@@ -90,9 +110,17 @@ public sealed class DatabaseWriter : IAsyncDisposable
 /// <summary>Values for the commands of <see cref="DatabaseWriter.Command"/>, written as Dapper writes them (<see cref="DapperSetup"/>).</summary>
 internal static class WriterCommands
 {
-    /// <summary>Sets the command's parameters, in order: null as <see cref="DBNull"/>, a timestamp as SQLite's UTC text.</summary>
+    /// <summary>
+    /// Sets the command's parameters, in order, every one of them (a kept command still holds the last call's values):
+    /// null as <see cref="DBNull"/>, a timestamp as SQLite's UTC text.
+    /// </summary>
     public static DbCommand Bind(this DbCommand command, params ReadOnlySpan<object?> values)
     {
+        if (values.Length != command.Parameters.Count)
+        {
+            throw new ArgumentException($"{command.Parameters.Count} parameters, {values.Length} values: {command.CommandText}", nameof(values));
+        }
+
         for (var i = 0; i < values.Length; i++)
         {
             var parameter = command.Parameters[i];

@@ -29,11 +29,16 @@ internal sealed class SqliteWriter(string connectionString) : IDisposable
     private readonly string _connectionString = new SqliteConnectionStringBuilder(connectionString) { Pooling = false }.ToString();
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
     private SqliteConnection? _connection;
-    private bool _relaxed;
+
+    /// <summary>The connection's <c>synchronous</c>: NORMAL (true), FULL (false), or not known (null: set it again).</summary>
+    private bool? _relaxed;
+
+    private bool _disposed;
 
     /// <summary>The connection for this turn, its commits flushed to disk or not as <paramref name="durability"/> asks.</summary>
     public async Task<SqliteConnection> TakeAsync(WriteDurability durability, CancellationToken cancellationToken)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (_connection is null)
         {
             var connection = new SqliteConnection(_connectionString);
@@ -51,13 +56,17 @@ internal sealed class SqliteWriter(string connectionString) : IDisposable
             }
 
             _connection = connection;
-            _relaxed = false;
         }
 
         var relaxed = durability == WriteDurability.Relaxed;
         if (relaxed != _relaxed)
         {
-            await Command(relaxed ? "PRAGMA synchronous=NORMAL;" : "PRAGMA synchronous=FULL;", null).ExecuteNonQueryAsync(cancellationToken);
+            // SQLite applies the pragma when it compiles it, so a run that fails after compiling may have changed the
+            // setting anyway: not known until the run succeeds (and never a command kept, nor a cancellable run).
+            _relaxed = null;
+            await using var pragma = _connection.CreateCommand();
+            pragma.CommandText = relaxed ? "PRAGMA synchronous=NORMAL;" : "PRAGMA synchronous=FULL;";
+            await pragma.ExecuteNonQueryAsync(CancellationToken.None);
             _relaxed = relaxed;
         }
 
@@ -66,22 +75,39 @@ internal sealed class SqliteWriter(string connectionString) : IDisposable
 
     /// <summary>
     /// The command for <paramref name="sql"/> on the kept connection, compiled on its first use and kept with its
-    /// parameters (<paramref name="names"/>, in this order; the caller sets their values by position).
+    /// parameters (<paramref name="names"/>, in this order; the caller sets their values by position). Every caller of
+    /// one statement must name its parameters alike, in the same order.
     /// </summary>
     public SqliteCommand Command(string sql, DbTransaction? transaction, params ReadOnlySpan<string> names)
     {
         var connection = _connection ?? throw new InvalidOperationException("The write connection is not open: take it first.");
-        if (!_commands.TryGetValue(sql, out var command))
+        if (_commands.TryGetValue(sql, out var command))
+        {
+            if (!SameNames(command.Parameters, names))
+            {
+                throw new ArgumentException($"The statement was kept with other parameters than {string.Join(", ", names.ToArray())}: {sql}", nameof(names));
+            }
+        }
+        else
         {
 #pragma warning disable CA2100 // The text is one of our constant statements; the values are parameters.
             command = new SqliteCommand(sql, connection);
 #pragma warning restore CA2100
-            foreach (var name in names)
+            try
             {
-                command.Parameters.Add(new SqliteParameter { ParameterName = name });
+                foreach (var name in names)
+                {
+                    command.Parameters.Add(new SqliteParameter { ParameterName = name });
+                }
+
+                command.Prepare();
+            }
+            catch
+            {
+                command.Dispose();
+                throw;
             }
 
-            command.Prepare();
             _commands[sql] = command;
         }
 
@@ -99,17 +125,48 @@ internal sealed class SqliteWriter(string connectionString) : IDisposable
         }
     }
 
-    public void Dispose() => Close();
-
-    private void Close()
+    /// <summary>Closes the connection for good; called with the write turn held, so that no turn is using it.</summary>
+    public void Dispose()
     {
-        foreach (var command in _commands.Values)
+        _disposed = true;
+        Close();
+    }
+
+    private static bool SameNames(SqliteParameterCollection parameters, ReadOnlySpan<string> names)
+    {
+        if (parameters.Count != names.Length)
         {
-            command.Dispose();
+            return false;
         }
 
-        _commands.Clear();
-        _connection?.Dispose();
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (!string.Equals(parameters[i].ParameterName, names[i], StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Forgets the connection and its commands first, so that a failure while closing them never leaves them kept.</summary>
+    private void Close()
+    {
+        var (connection, commands) = (_connection, _commands.Values.ToList());
         _connection = null;
+        _relaxed = null;
+        _commands.Clear();
+        try
+        {
+            foreach (var command in commands)
+            {
+                command.Dispose();
+            }
+        }
+        finally
+        {
+            connection?.Dispose();
+        }
     }
 }

@@ -16,7 +16,12 @@ public sealed class SqliteWriterTests : IDisposable
 
     public SqliteWriterTests()
     {
-        _database = new Database(new DatabaseOptions { Provider = SqlDialect.Sqlite, ConnectionString = $"Data Source={Path.Combine(_folder, "writer.db")}" });
+        _database = new Database(new DatabaseOptions
+        {
+            Provider = SqlDialect.Sqlite,
+            ConnectionString = $"Data Source={Path.Combine(_folder, "writer.db")}",
+            BusyTimeout = TimeSpan.FromSeconds(1),
+        });
         using var connection = _database.OpenAsync(CancellationToken.None).GetAwaiter().GetResult();
         connection.Execute("PRAGMA journal_mode=WAL; CREATE TABLE scratch (n INTEGER NOT NULL);");
     }
@@ -68,6 +73,55 @@ public sealed class SqliteWriterTests : IDisposable
         Assert.Equal(2L, await SynchronousAsync(WriteDurability.Full));
         Assert.Equal(2L, await SynchronousAsync(WriteDurability.Full));
         Assert.Equal(1L, await SynchronousAsync(WriteDurability.Relaxed));
+    }
+
+    [Fact]
+    public async Task Dispose_Twice_EndsTheTurnOnce()
+    {
+        var first = await _database.OpenWriterAsync(CancellationToken.None);
+        await first.DisposeAsync();
+        await using var second = await _database.OpenWriterAsync(CancellationToken.None);
+
+        await first.DisposeAsync();
+
+        // The second writer still holds the one connection: nobody else may write until it is done.
+        await Assert.ThrowsAsync<TimeoutException>(() => _database.OpenWriterAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Bind_WithFewerValuesThanParameters_Throws()
+    {
+        await using var writer = await _database.OpenWriterAsync(CancellationToken.None);
+        await writer.Command(Insert, null, "@N").Bind(1).ExecuteNonQueryAsync();
+
+        // A kept command still holds the last values: one left out would be written again, silently.
+        Assert.Throws<ArgumentException>(() => writer.Command(Insert, null, "@N").Bind());
+    }
+
+    [Fact]
+    public async Task Command_KeptWithOtherParameterNames_Throws()
+    {
+        await using var writer = await _database.OpenWriterAsync(CancellationToken.None);
+        writer.Command(Insert, null, "@N");
+
+        Assert.Throws<ArgumentException>(() => writer.Command(Insert, null, "@M"));
+    }
+
+    [Fact]
+    public async Task DatabaseDispose_DuringATurn_WaitsForTheTurnToEnd()
+    {
+        var writer = await _database.OpenWriterAsync(CancellationToken.None);
+        var disposing = Task.Run(_database.Dispose);
+
+        // Not a timing assertion: a Dispose that did not wait would have closed the connection under the writer.
+        await Task.Delay(TimeSpan.FromMilliseconds(200));
+        await writer.Command(Insert, null, "@N").Bind(7).ExecuteNonQueryAsync();
+        Assert.False(disposing.IsCompleted);
+        await writer.DisposeAsync();
+        await disposing;
+
+        await using var reader = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_folder, "writer.db")}");
+        Assert.Equal(7L, await reader.ExecuteScalarAsync<long>("SELECT n FROM scratch;"));
     }
 
     public void Dispose()

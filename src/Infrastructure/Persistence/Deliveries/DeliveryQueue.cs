@@ -285,7 +285,7 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
         await using (var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed))
         {
             ids = (await writer.Connection.QueryAsync<Guid>(new CommandDefinition(
-                database.Sql(Sqlite.Claim, SqlServer.Claim, PostgreSql.Claim),
+                database.ServerSql(SqlServer.Claim, PostgreSql.Claim),
                 new
                 {
                     Owner = claim,
@@ -305,7 +305,7 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
 
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<ClaimedDelivery>(new CommandDefinition(
-            database.Sql(Sqlite.Load, SqlServer.Load, PostgreSql.Load), new { Ids = ids, Owner = claim }, cancellationToken: cancellationToken));
+            database.ServerSql(SqlServer.Load, PostgreSql.Load), new { Ids = ids, Owner = claim }, cancellationToken: cancellationToken));
         return [.. rows.Select(r => r.ToClaimed())];
     }
 
@@ -477,7 +477,7 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
             ? await ReadAllAsync<WebhookHealthRow, WebhookHealthRow>(
                 writer.Command(Sqlite.LoadHealth, transaction, "@Ids").Bind(DapperSetup.SqliteIdArray(ids)), r => r, cancellationToken)
             : await writer.Connection.QueryAsync<WebhookHealthRow>(new CommandDefinition(
-                database.Sql(Sqlite.LoadHealth, SqlServer.LoadHealth, PostgreSql.LoadHealth), new { Ids = ids }, transaction,
+                database.ServerSql(SqlServer.LoadHealth, PostgreSql.LoadHealth), new { Ids = ids }, transaction,
                 cancellationToken: cancellationToken))).ToDictionary(r => r.Id);
         var health = rows.ToDictionary(r => r.Key, r => r.Value.Health());
         var now = clock.GetUtcNow().TruncatedToMicroseconds();

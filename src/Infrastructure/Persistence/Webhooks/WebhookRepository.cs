@@ -191,7 +191,7 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
         {
             await using var connection = await database.OpenAsync(cancellationToken);
             rows = await connection.QueryAsync<WebhookRow>(new CommandDefinition(
-                database.Sql(Sqlite.GetForDelivery, SqlServer.GetForDelivery, PostgreSql.GetForDelivery), new { Ids = ids.Select(i => i.Value).Distinct().ToList() },
+                database.ServerSql(SqlServer.GetForDelivery, PostgreSql.GetForDelivery), new { Ids = ids.Select(i => i.Value).Distinct().ToList() },
                 cancellationToken: cancellationToken));
         }
 
