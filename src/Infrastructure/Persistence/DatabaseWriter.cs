@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Dapper;
 using Microsoft.Data.Sqlite;
 
 namespace CleanWebhooks.Infrastructure.Persistence;
@@ -36,7 +37,7 @@ public sealed class DatabaseWriter : IAsyncDisposable
 
     /// <summary>
     /// On SQLite, the command for one of the hottest statements, with parameters <paramref name="names"/> whose values
-    /// the caller sets by position (<see cref="WriterCommands.Bind"/>), compiled once for the life of the write
+    /// the caller sets by position (<see cref="KeptCommands.Bind"/>), compiled once for the life of the write
     /// connection. While tracing listens it is made for this turn and disposed with it, so that the statement is a
     /// span like any other. The server engines keep their statements themselves and take their parameters through
     /// Dapper (typed as <see cref="DapperSetup"/> types them), so this is SQLite's alone.
@@ -107,8 +108,11 @@ public sealed class DatabaseWriter : IAsyncDisposable
     }
 }
 
-/// <summary>Values for the commands of <see cref="DatabaseWriter.Command"/>, written as Dapper writes them (<see cref="DapperSetup"/>).</summary>
-internal static class WriterCommands
+/// <summary>
+/// Values into, and rows out of, the commands SQLite keeps compiled (<see cref="DatabaseWriter.Command"/>,
+/// <see cref="SqlitePreparedReads"/>): written and read as Dapper writes and reads them (<see cref="DapperSetup"/>).
+/// </summary>
+internal static class KeptCommands
 {
     /// <summary>
     /// Sets the command's parameters, in order, every one of them (a kept command still holds the last call's values):
@@ -133,5 +137,25 @@ internal static class WriterCommands
         }
 
         return command;
+    }
+
+    /// <summary>Every row <paramref name="command"/> returns, mapped by Dapper (with the project's type handlers) as <typeparamref name="T"/>.</summary>
+    public static async Task<List<T>> QueryAllAsync<T>(this DbCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadRowsAsync<T>(cancellationToken);
+    }
+
+    /// <summary>The reader's remaining rows, mapped by Dapper as <typeparamref name="T"/>.</summary>
+    public static async Task<List<T>> ReadRowsAsync<T>(this DbDataReader reader, CancellationToken cancellationToken)
+    {
+        var rows = new List<T>();
+        var parse = reader.GetRowParser<T>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(parse(reader));
+        }
+
+        return rows;
     }
 }

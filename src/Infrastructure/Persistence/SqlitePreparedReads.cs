@@ -24,24 +24,15 @@ internal sealed class SqlitePreparedReads(string connectionString) : IDisposable
 
     /// <summary>The first row of <paramref name="sql"/> (its parameters bound by name, in order), or default.</summary>
     public Task<T?> QueryFirstOrDefaultAsync<T>(string sql, IReadOnlyList<KeyValuePair<string, object>> parameters, CancellationToken cancellationToken) =>
-        ReadAsync<T, T?>(sql, parameters, async (data, parse, token) => await data.ReadAsync(token) ? parse(data) : default, cancellationToken);
+        ReadAsync(sql, parameters, async (data, token) => await data.ReadAsync(token) ? data.GetRowParser<T>()(data) : default, cancellationToken);
 
     /// <summary>Every row of <paramref name="sql"/> (its parameters bound by name, in order).</summary>
     public Task<List<T>> QueryAsync<T>(string sql, IReadOnlyList<KeyValuePair<string, object>> parameters, CancellationToken cancellationToken) =>
-        ReadAsync<T, List<T>>(sql, parameters, async (data, parse, token) =>
-        {
-            var rows = new List<T>();
-            while (await data.ReadAsync(token))
-            {
-                rows.Add(parse(data));
-            }
+        ReadAsync(sql, parameters, (data, token) => data.ReadRowsAsync<T>(token), cancellationToken);
 
-            return rows;
-        }, cancellationToken);
-
-    /// <summary>Runs <paramref name="sql"/> on a kept connection and reads its rows, mapped by Dapper, with <paramref name="read"/>.</summary>
-    private async Task<TResult> ReadAsync<T, TResult>(
-        string sql, IReadOnlyList<KeyValuePair<string, object>> parameters, Func<DbDataReader, Func<DbDataReader, T>, CancellationToken, Task<TResult>> read,
+    /// <summary>Runs <paramref name="sql"/> on a kept connection and reads its rows with <paramref name="read"/>.</summary>
+    private async Task<TResult> ReadAsync<TResult>(
+        string sql, IReadOnlyList<KeyValuePair<string, object>> parameters, Func<DbDataReader, CancellationToken, Task<TResult>> read,
         CancellationToken cancellationToken)
     {
         Reader reader;
@@ -62,7 +53,7 @@ internal sealed class SqlitePreparedReads(string connectionString) : IDisposable
             TResult result;
             await using (var data = await command.ExecuteReaderAsync(CommandBehavior.SingleResult, cancellationToken))
             {
-                result = await read(data, data.GetRowParser<T>(), cancellationToken);
+                result = await read(data, cancellationToken);
             }
 
             healthy = true;

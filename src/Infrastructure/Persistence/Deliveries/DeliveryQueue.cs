@@ -333,22 +333,9 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
             return [];
         }
 
-        return await ReadAllAsync<ClaimedDelivery, Claimed>(
-            writer.Command(Sqlite.Load, null, "@Ids", "@Owner").Bind(JsonSerializer.Serialize(ids), claim), r => r.ToClaimed(), cancellationToken);
-    }
-
-    /// <summary>Every row of <paramref name="command"/>, mapped by Dapper as <typeparamref name="TRow"/>, then by <paramref name="map"/>.</summary>
-    private static async Task<List<T>> ReadAllAsync<TRow, T>(DbCommand command, Func<TRow, T> map, CancellationToken cancellationToken)
-    {
-        var all = new List<T>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var parse = reader.GetRowParser<TRow>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            all.Add(map(parse(reader)));
-        }
-
-        return all;
+        var rows = await writer.Command(Sqlite.Load, null, "@Ids", "@Owner").Bind(JsonSerializer.Serialize(ids), claim)
+            .QueryAllAsync<ClaimedDelivery>(cancellationToken);
+        return [.. rows.Select(r => r.ToClaimed())];
     }
 
     public async Task<IReadOnlyList<WebhookHealthChanged>> RecordAsync(
@@ -474,8 +461,7 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
 
         var ids = counted.Select(r => r.Claimed.Delivery.WebhookId.Value).Distinct().ToList();
         var rows = (database.Dialect == SqlDialect.Sqlite
-            ? await ReadAllAsync<WebhookHealthRow, WebhookHealthRow>(
-                writer.Command(Sqlite.LoadHealth, transaction, "@Ids").Bind(DapperSetup.SqliteIdArray(ids)), r => r, cancellationToken)
+            ? await writer.Command(Sqlite.LoadHealth, transaction, "@Ids").Bind(DapperSetup.SqliteIdArray(ids)).QueryAllAsync<WebhookHealthRow>(cancellationToken)
             : await writer.Connection.QueryAsync<WebhookHealthRow>(new CommandDefinition(
                 database.ServerSql(SqlServer.LoadHealth, PostgreSql.LoadHealth), new { Ids = ids }, transaction,
                 cancellationToken: cancellationToken))).ToDictionary(r => r.Id);

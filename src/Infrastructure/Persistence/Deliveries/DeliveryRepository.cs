@@ -486,12 +486,10 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
     /// <summary>The receipt of the earlier event under the same key, within the key's window, read in the intake's transaction.</summary>
     private static async Task<IntakeReceipt?> FindReceiptAsync(DatabaseWriter writer, DbTransaction transaction, DocumentEvent documentEvent, IdempotencyKey key)
     {
-        var command = writer.Command(Portable.FindReceipt, transaction, "@ClientId", "@Caller", "@Key", "@Since")
-            .Bind(documentEvent.ClientId.Value, key.Caller, key.Key, documentEvent.OccurredAt - IdempotencyKey.Window);
-        await using var reader = await command.ExecuteReaderAsync();
-        return await reader.ReadAsync()
-            ? new IntakeReceipt(new EventId(reader.GetGuid(0)), reader.IsDBNull(1) ? null : new DeliveryId(reader.GetGuid(1)))
-            : null;
+        var rows = await writer.Command(Portable.FindReceipt, transaction, "@ClientId", "@Caller", "@Key", "@Since")
+            .Bind(documentEvent.ClientId.Value, key.Caller, key.Key, documentEvent.OccurredAt - IdempotencyKey.Window)
+            .QueryAllAsync<ReceiptRow>(CancellationToken.None);
+        return ToReceipt(rows.SingleOrDefault());
     }
 
     public async Task<IntakeReceipt?> FindReceiptAsync(ClientId clientId, IdempotencyKey key, DateTimeOffset since, CancellationToken cancellationToken)
