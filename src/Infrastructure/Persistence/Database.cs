@@ -27,10 +27,7 @@ public sealed class Database : IDisposable
     private readonly NpgsqlDataSource? _postgres;
     private readonly ConcurrentDictionary<string, string> _sqlServerText = new(StringComparer.Ordinal);
 
-    /// <summary>SQLite has one writer at a time; in this process, writers queue here, asynchronously.</summary>
-    private readonly SemaphoreSlim _sqliteWriter = new(1, 1);
-
-    /// <summary>On SQLite, the one write connection, kept open with its compiled statements.</summary>
+    /// <summary>On SQLite, the one write connection, kept open with its compiled statements, and the write turn.</summary>
     private readonly SqliteWriter? _writer;
 
     private int _disposed;
@@ -60,7 +57,7 @@ public sealed class Database : IDisposable
         // One data source per process: it owns Npgsql's pool and what it learned of the server's types.
         _postgres = Dialect == SqlDialect.PostgreSql ? NpgsqlDataSource.Create(_connectionString) : null;
         _preparedReads = Dialect == SqlDialect.Sqlite ? new SqlitePreparedReads(_connectionString) : null;
-        _writer = Dialect == SqlDialect.Sqlite ? new SqliteWriter(_writeConnectionString) : null;
+        _writer = Dialect == SqlDialect.Sqlite ? new SqliteWriter(_writeConnectionString, BusyTimeout) : null;
     }
 
     public SqlDialect Dialect { get; }
@@ -159,22 +156,7 @@ public sealed class Database : IDisposable
             return new DatabaseWriter(Traced(await OpenAsync(_writeConnectionString, cancellationToken)));
         }
 
-        // Waiting for the turn longer than the busy timeout is the database being locked too long, as far as the caller can tell.
-        if (!await _sqliteWriter.WaitAsync(BusyTimeout, cancellationToken))
-        {
-            throw new TimeoutException($"The database's write turn was not free within {BusyTimeout} (Database:BusyTimeout).");
-        }
-
-        try
-        {
-            return new DatabaseWriter(Traced(await _writer.TakeAsync(durability, cancellationToken)), _writer, _sqliteWriter);
-        }
-        catch
-        {
-            _writer.Return();
-            _sqliteWriter.Release();
-            throw;
-        }
+        return new DatabaseWriter(Traced(await _writer.TakeAsync(durability, cancellationToken)), _writer);
     }
 
     /// <summary>
@@ -232,14 +214,7 @@ public sealed class Database : IDisposable
         }
 
         _preparedReads?.Dispose();
-        if (_writer is not null)
-        {
-            // A turn still under way would lose its connection under it: let it end first, for as long as a turn may wait.
-            _sqliteWriter.Wait(BusyTimeout);
-            _writer.Dispose();
-        }
-
-        _sqliteWriter.Dispose();
+        _writer?.Dispose();
         _postgres?.Dispose();
     }
 

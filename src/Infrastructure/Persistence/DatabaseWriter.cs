@@ -17,7 +17,6 @@ public enum WriteDurability
 /// <summary>A write connection held in this process's turn; disposing it ends the turn.</summary>
 public sealed class DatabaseWriter : IAsyncDisposable
 {
-    private readonly SemaphoreSlim? _turn;
     private readonly SqliteWriter? _kept;
     private List<DbCommand>? _made;
     private int _disposed;
@@ -25,12 +24,11 @@ public sealed class DatabaseWriter : IAsyncDisposable
     /// <summary>A server database's connection, this turn's own.</summary>
     internal DatabaseWriter(DbConnection connection) => Connection = connection;
 
-    /// <summary>SQLite's kept write connection (<paramref name="connection"/> may be its traced wrapper), in this process's <paramref name="turn"/>.</summary>
-    internal DatabaseWriter(DbConnection connection, SqliteWriter kept, SemaphoreSlim turn)
+    /// <summary>SQLite's kept write connection (<paramref name="connection"/> may be its traced wrapper), in the turn <paramref name="kept"/> gave.</summary>
+    internal DatabaseWriter(DbConnection connection, SqliteWriter kept)
     {
         Connection = connection;
         _kept = kept;
-        _turn = turn;
     }
 
     public DbConnection Connection { get; }
@@ -81,29 +79,22 @@ public sealed class DatabaseWriter : IAsyncDisposable
 
         try
         {
-            try
+            foreach (var command in _made ?? [])
             {
-                foreach (var command in _made ?? [])
-                {
-                    await command.DisposeAsync();
-                }
-            }
-            finally
-            {
-                if (_kept is null)
-                {
-                    await Connection.DisposeAsync();
-                }
-                else
-                {
-                    _kept.Return();
-                }
+                await command.DisposeAsync();
             }
         }
         finally
         {
-            // Whatever failed above, the turn goes on to the next writer.
-            _turn?.Release();
+            if (_kept is null)
+            {
+                await Connection.DisposeAsync();
+            }
+            else
+            {
+                // Whatever failed above, the turn goes on to the next writer.
+                _kept.End();
+            }
         }
     }
 }

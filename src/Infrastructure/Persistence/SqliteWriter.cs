@@ -8,11 +8,11 @@ namespace CleanWebhooks.Infrastructure.Persistence;
 /// SQLite's one write connection, kept open for the life of the process with the statements it has compiled.
 /// Microsoft.Data.Sqlite compiles a statement once per <see cref="SqliteCommand"/>, and a command made per call (as
 /// Dapper makes them) compiles it again on every call: on the intake, the claim and the outcome writer that was about
-/// half of SQLite's CPU. Only the holder of the write turn (<see cref="Database.OpenWriterAsync"/>) uses it, so it
-/// needs no lock of its own. A connection that ends a turn broken, or still inside a transaction (a rollback that
-/// failed), is closed, and the next turn opens a fresh one.
+/// half of SQLite's CPU. It is also this process's write turn: one holder at a time, queued asynchronously, takes it
+/// (<see cref="TakeAsync"/>) and ends it (<see cref="End"/>). A connection that ends a turn broken, or still inside
+/// a transaction (a rollback that failed), is closed, and the next turn opens a fresh one.
 /// </summary>
-internal sealed class SqliteWriter(string connectionString) : IDisposable
+internal sealed class SqliteWriter(string connectionString, TimeSpan busyTimeout) : IDisposable
 {
     /// <summary>
     /// The most the WAL file keeps on disk once a checkpoint has emptied it (SQLite <c>journal_size_limit</c>):
@@ -28,6 +28,10 @@ internal sealed class SqliteWriter(string connectionString) : IDisposable
 
     private readonly string _connectionString = new SqliteConnectionStringBuilder(connectionString) { Pooling = false }.ToString();
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+
+    /// <summary>SQLite has one writer at a time; in this process, writers queue here, asynchronously.</summary>
+    private readonly SemaphoreSlim _turn = new(1, 1);
+
     private SqliteConnection? _connection;
 
     /// <summary>The connection's <c>synchronous</c>: NORMAL (true), FULL (false), or not known (null: set it again).</summary>
@@ -35,10 +39,33 @@ internal sealed class SqliteWriter(string connectionString) : IDisposable
 
     private bool _disposed;
 
-    /// <summary>The connection for this turn, its commits flushed to disk or not as <paramref name="durability"/> asks.</summary>
+    /// <summary>
+    /// Waits for the write turn, then gives its connection, its commits flushed to disk or not as
+    /// <paramref name="durability"/> asks. The holder ends the turn with <see cref="End"/>.
+    /// </summary>
     public async Task<SqliteConnection> TakeAsync(WriteDurability durability, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+
+        // Waiting for the turn longer than the busy timeout is the database being locked too long, as far as the caller can tell.
+        if (!await _turn.WaitAsync(busyTimeout, cancellationToken))
+        {
+            throw new TimeoutException($"The database's write turn was not free within {busyTimeout} (Database:BusyTimeout).");
+        }
+
+        try
+        {
+            return await ConnectionAsync(durability, cancellationToken);
+        }
+        catch
+        {
+            End();
+            throw;
+        }
+    }
+
+    private async Task<SqliteConnection> ConnectionAsync(WriteDurability durability, CancellationToken cancellationToken)
+    {
         if (_connection is null)
         {
             var connection = new SqliteConnection(_connectionString);
@@ -115,21 +142,41 @@ internal sealed class SqliteWriter(string connectionString) : IDisposable
         return command;
     }
 
-    /// <summary>The end of a turn: a connection left broken or inside a transaction is not trusted with the next one.</summary>
-    public void Return()
+    /// <summary>
+    /// Ends the turn: a connection left broken or inside a transaction is not trusted with the next one. Whatever
+    /// closing it does, the turn goes on to the next writer.
+    /// </summary>
+    public void End()
     {
-        if (_connection is { } connection
-            && (connection.State != ConnectionState.Open || SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0))
+        try
         {
-            Close();
+            if (_connection is { } connection
+                && (connection.State != ConnectionState.Open || SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0))
+            {
+                Close();
+            }
+        }
+        finally
+        {
+            _turn.Release();
         }
     }
 
-    /// <summary>Closes the connection for good; called with the write turn held, so that no turn is using it.</summary>
+    /// <summary>
+    /// Closes the connection for good, once a turn under way has ended (waiting for it as long as a turn may wait),
+    /// so that its connection is not closed under it.
+    /// </summary>
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
         _disposed = true;
+        _turn.Wait(busyTimeout);
         Close();
+        _turn.Dispose();
     }
 
     private static bool SameNames(SqliteParameterCollection parameters, ReadOnlySpan<string> names)
