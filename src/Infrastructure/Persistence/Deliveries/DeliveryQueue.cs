@@ -358,7 +358,6 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
         };
         foreach (var outcome in outcomes)
         {
-            var owned = new { DeliveryId = outcome.Claimed.Delivery.Id.Value, Owner = outcome.Claimed.Claim, Now = clock.GetUtcNow() };
             switch (outcome)
             {
                 case DeliveryOutcome.Attempted when batched:
@@ -372,10 +371,10 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
 
                     break;
                 case DeliveryOutcome.Held:
-                    await Execute(connection, transaction, database.Sql(Portable.HandBack), owned, cancellationToken);
+                    await Execute(connection, transaction, database.Sql(Portable.HandBack), Owned(outcome), cancellationToken);
                     break;
                 case DeliveryOutcome.Cancelled:
-                    await Execute(connection, transaction, database.Sql(Portable.Cancel), owned, cancellationToken);
+                    await Execute(connection, transaction, database.Sql(Portable.Cancel), Owned(outcome), cancellationToken);
                     break;
             }
         }
@@ -383,6 +382,9 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
         var changes = await RecordHealthAsync(writer, transaction, recorded, policy, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return changes;
+
+        // A hand-back or a cancel names its delivery and the claim that must still hold it.
+        object Owned(DeliveryOutcome outcome) => new { DeliveryId = outcome.Claimed.Delivery.Id.Value, Owner = outcome.Claimed.Claim, Now = clock.GetUtcNow() };
     }
 
     /// <summary>The attempts of a batch in one statement per table; returns those whose claim still held the lease, in order.</summary>
