@@ -79,13 +79,15 @@ public static class DependencyInjection
     {
         var options = (configuration.GetSection(DeliveryOptions.SectionName).Get<DeliveryOptions>() ?? new DeliveryOptions()).Validated();
         services.AddSingleton(options);
+        services.AddSingleton(options.Policy());
+        services.AddSingleton<SendWindows>();
         services.AddSingleton<DispatchSignal>();
         services.AddSingleton<IDeliveryNotifier>(sp => sp.GetRequiredService<DispatchSignal>());
         services.AddSingleton<IDeliveryQueue, DeliveryQueue>();
         services.AddSingleton<DeliveryMetrics>();
         services.AddSingleton<TokenProvider>();
         services.AddSingleton<WebhookSender>();
-        services.AddSingleton<IDeliverySender, DeliverySender>();
+        services.AddSingleton<IDeliverySender>(sp => sp.GetRequiredService<WebhookSender>());
         services.AddSingleton(sp => new AttemptDeliveryHandler(sp.GetRequiredService<IDeliverySender>(), options.Schedule(), sp.GetRequiredService<TimeProvider>()));
 
         var alerts = configuration.GetSection(AlertOptions.SectionName).Get<AlertOptions>() ?? new AlertOptions();
@@ -109,6 +111,8 @@ public static class DependencyInjection
                 AutomaticDecompression = System.Net.DecompressionMethods.None,
                 ConnectTimeout = options.Timeout,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                // Webhooks sharing a host:port share this pool: it must never hold them below their send windows,
+                // so it is as large as the process's own bound on attempts in flight.
                 MaxConnectionsPerServer = Math.Max(options.MaxConcurrency, 2),
                 ConnectCallback = new OutboundAddressGuard(options.AllowPrivateNetworks).ConnectAsync,
 

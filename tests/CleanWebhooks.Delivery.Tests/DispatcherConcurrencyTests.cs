@@ -80,7 +80,7 @@ public sealed class DispatcherConcurrencyTests : DeliveryFixture
     public async Task DispatcherStopsMidAttempt_LeasesHandedBack_AnotherNodeDeliversWithoutWaitingForThem()
     {
         Factory.Settings["Delivery:DispatcherEnabled"] = "false"; // this node only takes events in
-        Factory.Settings["Delivery:MaxPerWebhook"] = "5"; // all five in flight at once, though they share a webhook
+        Factory.Settings["Delivery:InitialWindow"] = "5"; // all five in flight at once, though they share a webhook
         Receiver.Respond = (_, before) => before < 5 ? new ReceiverAnswer(200, Delay: TimeSpan.FromSeconds(5)) : ReceiverAnswer.Ok;
         using var integrator = await Factory.CreateIntegratorAsync();
         await integrator.CreateWebhookAsync(Receiver.Url("/hook/:id"));

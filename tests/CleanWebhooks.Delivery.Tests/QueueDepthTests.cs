@@ -89,16 +89,8 @@ public sealed class QueueDepthTests : DeliveryFixture
             return await inner.CountPendingAsync(cancellationToken);
         }
 
-        public Task<IReadOnlyList<ClaimedDelivery>> ClaimDueAsync(
-            string claim, int limit, DateTimeOffset now, DateTimeOffset leaseUntil, CancellationToken cancellationToken) =>
-            inner.ClaimDueAsync(claim, limit, now, leaseUntil, cancellationToken);
-
-        public Task<IReadOnlyList<WebhookHealthChanged>> RecordAsync(
-            IReadOnlyList<DeliveryOutcome> outcomes, EndpointHealthPolicy policy, CancellationToken cancellationToken) =>
-            inner.RecordAsync(outcomes, policy, cancellationToken);
-
-        public Task HandBackAsync(IReadOnlyList<ClaimedDelivery> deliveries, CancellationToken cancellationToken) =>
-            inner.HandBackAsync(deliveries, cancellationToken);
+        public Task<DispatchTurn> TurnAsync(IReadOnlyList<DeliveryOutcome> outcomes, ClaimRequest? claim, CancellationToken cancellationToken) =>
+            inner.TurnAsync(outcomes, claim, cancellationToken);
 
         public Task ReleaseAsync(string dispatcher, CancellationToken cancellationToken) => inner.ReleaseAsync(dispatcher, cancellationToken);
     }

@@ -9,6 +9,7 @@ using CleanWebhooks.Application.Webhooks.GetSigningSecret;
 using CleanWebhooks.Application.Webhooks.GetWebhook;
 using CleanWebhooks.Application.Webhooks.ListWebhooks;
 using CleanWebhooks.Application.Webhooks.RotateSigningSecret;
+using CleanWebhooks.Application.Webhooks.SetWebhookLimits;
 using CleanWebhooks.Domain.Webhooks;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -57,6 +58,16 @@ public static class WebhookEndpoints
             .WithDescription("A webhook whose attempts have all failed for Delivery:DisableAfter is disabled: nothing is sent, and new events create deliveries held as pending. Enabling it resets its failure window and circuit breaker.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        group.MapPut("{id:guid}/limits", SetWebhookLimits)
+            .WithName("SetWebhookLimits")
+            .WithSummary("Sets the webhook's own limits: requests in flight at once, and requests started per second.")
+            .WithDescription("Both limits are replaced: a field left out, or null, removes that limit. maxInFlight (1-64) caps the requests the receiver gets at once, maxPerSecond (1-1000) the requests started in any one second, across all nodes. Deliveries over a limit wait; they are neither failed nor moved towards failed.")
+            .Accepts<SetWebhookLimitsRequest>("application/json")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
         group.MapGet("{id:guid}/secret", GetSigningSecret)
             .WithName("GetSigningSecret")
             .WithSummary("Reads the webhook's signing secret, to verify webhook-signature.")
@@ -93,6 +104,10 @@ public static class WebhookEndpoints
     private static async Task<Results<Ok<WebhookResponse>, ProblemHttpResult>> EnableWebhook(
         Guid id, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
         (await sender.Send(new EnableWebhookCommand(user.ClientId(), new WebhookId(id)), cancellationToken)).ToOkOrProblem();
+
+    private static async Task<Results<Ok<WebhookResponse>, ProblemHttpResult>> SetWebhookLimits(
+        Guid id, SetWebhookLimitsRequest request, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
+        (await sender.Send(SetWebhookLimitsCommand.From(user.ClientId(), new WebhookId(id), request), cancellationToken)).ToOkOrProblem();
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteWebhook(
         Guid id, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>

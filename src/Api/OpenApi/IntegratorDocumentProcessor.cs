@@ -26,6 +26,7 @@ public sealed class IntegratorDocumentProcessor : IDocumentProcessor
         ["CreateClientRequest"] = ["name"],
         ["ReportDocumentEventBatchRequest"] = ["events"],
         ["DocumentEventBatchItem"] = ["clientId", "documentId", "type"],
+        ["SetWebhookLimitsRequest"] = [],
     };
 
     /// <summary>
@@ -119,6 +120,12 @@ public sealed class IntegratorDocumentProcessor : IDocumentProcessor
         }
 
         DescribeProblems(schemas);
+        if (schemas.TryGetValue("SetWebhookLimitsRequest", out var limits))
+        {
+            Range(limits, "maxInFlight", WebhookLimits.MaxInFlightCeiling);
+            Range(limits, "maxPerSecond", WebhookLimits.MaxPerSecondCeiling);
+        }
+
         foreach (var schema in schemas.Values)
         {
             Visit(schema, []);
@@ -177,6 +184,14 @@ public sealed class IntegratorDocumentProcessor : IDocumentProcessor
                 part.Properties["errors"].IsRequired = true;
             }
         }
+    }
+
+    /// <summary>A limit's range, 1 to <paramref name="maximum"/> (null: no limit).</summary>
+    private static void Range(JsonSchema schema, string property, int maximum)
+    {
+        var value = schema.Properties[property];
+        value.Minimum = 1;
+        value.Maximum = maximum;
     }
 
     private static void Refer(JsonSchema schema, string property, JsonSchema target)

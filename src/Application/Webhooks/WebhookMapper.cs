@@ -19,8 +19,16 @@ public static partial class WebhookMapper
     [MapProperty(nameof(Webhook.Status), nameof(WebhookResponse.Status))]
     [MapProperty($"{nameof(Webhook.Health)}.{nameof(WebhookHealth.DisabledAt)}", nameof(WebhookResponse.DisabledAt))]
     [MapProperty($"{nameof(Webhook.Health)}.{nameof(WebhookHealth.DisabledReason)}", nameof(WebhookResponse.DisabledReason))]
-    [MapProperty($"{nameof(Webhook.Health)}.{nameof(WebhookHealth.PausedUntil)}", nameof(WebhookResponse.PausedUntil))]
-    public static partial WebhookResponse ToResponse(this Webhook webhook);
+    [MapProperty($"{nameof(Webhook.Limits)}.{nameof(WebhookLimits.MaxInFlight)}", nameof(WebhookResponse.MaxInFlight))]
+    [MapProperty($"{nameof(Webhook.Limits)}.{nameof(WebhookLimits.MaxPerSecond)}", nameof(WebhookResponse.MaxPerSecond))]
+    private static partial WebhookResponse Map(Webhook webhook, DateTimeOffset? pausedUntil);
+
+    /// <summary>The answer at <paramref name="now"/>: <c>pausedUntil</c> only while the breaker holds it (<see cref="WebhookHealth.PausedUntilAt"/>).</summary>
+    public static WebhookResponse ToResponse(this Webhook webhook, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(webhook);
+        return Map(webhook, webhook.Health.PausedUntilAt(now));
+    }
 
     private static string ToText(WebhookStatus status) => status.ToText();
 

@@ -4,7 +4,8 @@ namespace CleanWebhooks.Application.Webhooks;
 /// <remarks>
 /// <c>authorizationBody</c> is never returned; <c>authorization</c> is redacted. After the seed's fields, the endpoint's
 /// health: <c>status</c> (<c>active</c> or <c>disabled</c>), <c>disabledAt</c>, <c>disabledReason</c>, and
-/// <c>pausedUntil</c> while the circuit breaker holds its deliveries.
+/// <c>pausedUntil</c> while the circuit breaker holds its deliveries; then the integrator's own limits, <c>maxInFlight</c>
+/// and <c>maxPerSecond</c> (null when unset).
 /// </remarks>
 public sealed record WebhookResponse(
     Guid Id,
@@ -25,4 +26,6 @@ public sealed record WebhookResponse(
     string Status,
     DateTimeOffset? DisabledAt,
     string? DisabledReason,
-    DateTimeOffset? PausedUntil);
+    DateTimeOffset? PausedUntil,
+    int? MaxInFlight,
+    int? MaxPerSecond);

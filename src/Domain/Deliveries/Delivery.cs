@@ -147,16 +147,4 @@ public sealed class Delivery
         RetryRequested = true;
         return Result.Success();
     }
-
-    /// <summary>Its webhook was enabled: a held delivery is due at once.</summary>
-    public Result DueAfterEnable(DateTimeOffset now)
-    {
-        if (Status != DeliveryStatus.Pending)
-        {
-            return DeliveryErrors.NotPending;
-        }
-
-        NextAttemptAt = now;
-        return Result.Success();
-    }
 }

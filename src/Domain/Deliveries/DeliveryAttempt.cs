@@ -19,6 +19,14 @@ public sealed record DeliveryAttempt(
 {
     public bool Succeeded => StatusCode is >= 200 and < 300;
 
+    /// <summary>What the attempt tells of the receiver's capacity, for its webhook's send window.</summary>
+    public ReceiverSignal Signal => this switch
+    {
+        { Succeeded: true } => ReceiverSignal.Accepted,
+        { Error: AttemptErrors.Timeout or AttemptErrors.NetworkError } or { StatusCode: 429 or >= 500 } => ReceiverSignal.Congested,
+        _ => ReceiverSignal.Neutral,
+    };
+
     /// <summary>Whether the attempt tells something about the receiver's health: the service's own failures do not.</summary>
     public bool CountsForEndpointHealth => Error != AttemptErrors.InternalError;
 

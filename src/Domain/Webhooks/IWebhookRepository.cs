@@ -26,10 +26,16 @@ public interface IWebhookRepository
 
     /// <summary>
     /// Enables the client's active webhook, in one transaction: its health becomes <see cref="WebhookHealth.Enabled"/>
-    /// (active, failure window and breaker reset) and its pending deliveries are due at <paramref name="now"/>
-    /// (<see cref="Deliveries.Delivery.DueAfterEnable"/>). False when there is no such webhook.
+    /// (active, failure window and breaker reset) and its pending deliveries are due at <paramref name="now"/>.
+    /// False when there is no such webhook.
     /// </summary>
     Task<bool> EnableAsync(ClientId clientId, WebhookId id, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Replaces the client's active webhook's limits and moves its <c>updatedAt</c>; false when there is no such webhook.
+    /// Its waiting deliveries are looked at again at once (raised limits may free room for them).
+    /// </summary>
+    Task<bool> SetLimitsAsync(ClientId clientId, WebhookId id, WebhookLimits limits, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
     /// Stores rotated secrets, unless the webhook changed since it was read (its <c>updatedAt</c> is no longer

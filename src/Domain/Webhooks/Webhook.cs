@@ -4,8 +4,9 @@ using CleanWebhooks.Domain.Common;
 namespace CleanWebhooks.Domain.Webhooks;
 
 /// <summary>
-/// A client's registration for one event type: where and how to call its server. Immutable but for
-/// deletion and secret rotation: to change one, integrators delete it and create another.
+/// A client's registration for one event type: where and how to call its server. The seed's fields never change: to
+/// change one, integrators delete it and create another. What changes in place: its secret (rotation), its limits, and
+/// its health (written by the delivery outcomes).
 /// </summary>
 public sealed class Webhook
 {
@@ -58,8 +59,11 @@ public sealed class Webhook
 
     public bool IsDeleted => DeletedAt is not null;
 
-    /// <summary>The endpoint's health: breaker and auto-disable. Changes through <see cref="RecordAttempt"/> and <see cref="Enable"/>.</summary>
+    /// <summary>The endpoint's health: breaker and auto-disable (its transitions are <see cref="WebhookHealth"/>'s).</summary>
     public WebhookHealth Health { get; private set; } = WebhookHealth.Healthy;
+
+    /// <summary>The integrator's own limits on its receiver's load.</summary>
+    public WebhookLimits Limits { get; private set; } = WebhookLimits.None;
 
     public WebhookStatus Status => Health.Status;
 
@@ -178,7 +182,7 @@ public sealed class Webhook
         string? AuthorizationUrl, string? AuthorizationMethod, IReadOnlyDictionary<string, string>? AuthorizationHeaders,
         string? AuthorizationBody, string? AuthorizationResponseTokenAttr, string SigningSecret,
         string? PreviousSigningSecret, DateTimeOffset? PreviousSigningSecretExpiresAt,
-        DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? DeletedAt, WebhookHealth? Health = null);
+        DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? DeletedAt, WebhookHealth? Health = null, WebhookLimits? Limits = null);
 
     /// <summary>Rebuilds a webhook that was valid when it was stored.</summary>
     public static Webhook Restore(Snapshot s)
@@ -192,23 +196,9 @@ public sealed class Webhook
             AuthorizationBody = s.AuthorizationBody, AuthorizationResponseTokenAttr = s.AuthorizationResponseTokenAttr,
             SigningSecret = s.SigningSecret, PreviousSigningSecret = s.PreviousSigningSecret,
             PreviousSigningSecretExpiresAt = s.PreviousSigningSecretExpiresAt, CreatedAt = s.CreatedAt,
-            UpdatedAt = s.UpdatedAt, DeletedAt = s.DeletedAt, Health = s.Health ?? WebhookHealth.Healthy,
+            UpdatedAt = s.UpdatedAt, DeletedAt = s.DeletedAt, Health = s.Health ?? WebhookHealth.Healthy, Limits = s.Limits ?? WebhookLimits.None,
         };
     }
-
-    /// <summary>
-    /// An attempt of one of its deliveries ended: a success closes the breaker and ends the failure window; a failure
-    /// may open the breaker or disable the webhook (<see cref="WebhookHealth.AttemptFailed"/>). The service's own
-    /// failures (<see cref="Deliveries.DeliveryAttempt.CountsForEndpointHealth"/>) change nothing.
-    /// </summary>
-    public HealthChange RecordAttempt(Deliveries.DeliveryAttempt attempt, DateTimeOffset now, EndpointHealthPolicy policy)
-    {
-        (Health, var change) = Health.After(attempt, now, policy);
-        return change;
-    }
-
-    /// <summary>Active again, with its failure window and breaker reset; its held deliveries become due (the repository's part).</summary>
-    public void Enable() => Health = WebhookHealth.Enabled();
 
     /// <summary>Makes a new signing secret; the old one keeps signing beside it for a day.</summary>
     public void RotateSecret(DateTimeOffset now)

@@ -20,6 +20,18 @@ public static class WebhookErrors
         "The webhook kept changing while this request ran; try again.",
         "O webhook mudou enquanto esta requisição era processada; tente de novo.");
 
+    public static readonly Error InvalidMaxInFlight = Error.Validation(
+        "webhook.invalid_max_in_flight",
+        $"maxInFlight must be a whole number from 1 to {WebhookLimits.MaxInFlightCeiling}, or null for no limit.",
+        $"maxInFlight deve ser um número inteiro de 1 a {WebhookLimits.MaxInFlightCeiling}, ou null para nenhum limite.",
+        "maxInFlight");
+
+    public static readonly Error InvalidMaxPerSecond = Error.Validation(
+        "webhook.invalid_max_per_second",
+        $"maxPerSecond must be a whole number from 1 to {WebhookLimits.MaxPerSecondCeiling}, or null for no limit.",
+        $"maxPerSecond deve ser um número inteiro de 1 a {WebhookLimits.MaxPerSecondCeiling}, ou null para nenhum limite.",
+        "maxPerSecond");
+
     public static readonly Error InvalidName = Error.Validation(
         "webhook.invalid_name",
         $"The name must have 1 to {WebhookRules.NameMaxLength} characters, without control characters.",

@@ -25,10 +25,14 @@ public sealed class DeliveryOptions
     /// <summary>Per outbound request (delivery or token call).</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Deliveries sent at once by one dispatcher.</summary>
-    public int MaxConcurrency { get; set; } = 64;
+    /// <summary>
+    /// Attempts in flight at once in this process, whatever their webhooks: a bound that protects the process (each
+    /// costs a socket and a little memory), far above what the send windows of healthy webhooks need. When it is
+    /// reached, what frees up goes first to the webhooks holding the least.
+    /// </summary>
+    public int MaxConcurrency { get; set; } = 1024;
 
-    /// <summary>Deliveries claimed by one statement.</summary>
+    /// <summary>Deliveries claimed by one turn of the dispatcher.</summary>
     public int BatchSize { get; set; } = 64;
 
     /// <summary>
@@ -38,23 +42,23 @@ public sealed class DeliveryOptions
     /// </summary>
     public const int MaxBatchSize = 2000;
 
-    /// <summary>
-    /// Attempts of one webhook in flight at once: a webhook whose receiver hangs holds at most this many send slots,
-    /// and the claim leaves its other due deliveries for later, so other webhooks' deliveries go out meanwhile.
-    /// </summary>
-    public int MaxPerWebhook { get; set; } = 4;
+    /// <summary>A webhook's send window on a node until its receiver answers <c>2xx</c> (it grows from there).</summary>
+    public int InitialWindow { get; set; } = DeliveryPolicy.Default.InitialWindow;
+
+    /// <summary>The largest send window: attempts of one webhook in flight at once on one node.</summary>
+    public int MaxPerWebhook { get; set; } = DeliveryPolicy.Default.MaxPerWebhook;
 
     /// <summary>Consecutive failed attempts of a webhook that open its circuit breaker.</summary>
-    public int BreakerFailures { get; set; } = 5;
+    public int BreakerFailures { get; set; } = DeliveryPolicy.Default.Health.BreakerFailures;
 
     /// <summary>How long an open breaker holds a webhook's deliveries at first; it doubles while the webhook keeps failing.</summary>
-    public TimeSpan BreakerPause { get; set; } = TimeSpan.FromMinutes(1);
+    public TimeSpan BreakerPause { get; set; } = DeliveryPolicy.Default.Health.BreakerPause;
 
     /// <summary>The longest pause of an open breaker.</summary>
-    public TimeSpan BreakerMaxPause { get; set; } = TimeSpan.FromHours(1);
+    public TimeSpan BreakerMaxPause { get; set; } = DeliveryPolicy.Default.Health.BreakerMaxPause;
 
     /// <summary>A webhook whose attempts have all failed for this long (from the first failure after its last success) is disabled.</summary>
-    public TimeSpan DisableAfter { get; set; } = TimeSpan.FromDays(5);
+    public TimeSpan DisableAfter { get; set; } = DeliveryPolicy.Default.Health.DisableAfter;
 
     /// <summary>How often to look for due deliveries when nothing wakes the dispatcher.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
@@ -73,7 +77,9 @@ public sealed class DeliveryOptions
 
     public TimeSpan Lease => LeaseDuration ?? ((Timeout * 3) + TimeSpan.FromSeconds(30));
 
-    public EndpointHealthPolicy HealthPolicy() => new(BreakerFailures, BreakerPause, BreakerMaxPause, DisableAfter);
+    /// <summary>The delivery rules these settings make (see <see cref="DeliveryPolicy"/>).</summary>
+    public DeliveryPolicy Policy() =>
+        new(InitialWindow, MaxPerWebhook, new EndpointHealthPolicy(BreakerFailures, BreakerPause, BreakerMaxPause, DisableAfter), Lease);
 
     /// <summary>Throws when a setting cannot work, at start-up rather than at the first claim.</summary>
     public DeliveryOptions Validated()
@@ -85,10 +91,10 @@ public sealed class DeliveryOptions
                 "per delivery, and SQL Server accepts at most 2,100 parameters in a statement.");
         }
 
-        if (MaxConcurrency < 1 || MaxPerWebhook < 1)
+        if (MaxConcurrency < 1 || MaxPerWebhook < 1 || InitialWindow < 1)
         {
             throw new InvalidOperationException(
-                $"Delivery:MaxConcurrency and Delivery:MaxPerWebhook must be at least 1 (got {MaxConcurrency} and {MaxPerWebhook}).");
+                $"Delivery:MaxConcurrency, Delivery:MaxPerWebhook and Delivery:InitialWindow must be at least 1 (got {MaxConcurrency}, {MaxPerWebhook} and {InitialWindow}).");
         }
 
         return this;

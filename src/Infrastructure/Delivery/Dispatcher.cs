@@ -10,11 +10,12 @@ using Microsoft.Extensions.Logging;
 namespace CleanWebhooks.Infrastructure.Delivery;
 
 /// <summary>
-/// The host of the delivery use case (<see cref="AttemptDeliveryHandler"/>). It claims due deliveries in batches with a
-/// lease (fairly across webhooks), runs up to <c>Delivery:MaxConcurrency</c> attempts at once and at most
-/// <c>Delivery:MaxPerWebhook</c> of one webhook, and writes outcomes in batches (one commit for many attempts, with
-/// their webhooks' health). It wakes when the intake signals a new delivery, and polls as the fallback for retries and
-/// for work that other nodes' intakes created.
+/// The host of the delivery use case (<see cref="AttemptDeliveryHandler"/>). It works in turns: each turn, in one
+/// transaction, writes the outcomes of the attempts that ended and claims what the send windows (<see cref="SendWindows"/>)
+/// and the integrators' limits leave room for (<see cref="ClaimRule"/>); then it hands what it claimed to senders. A
+/// turn runs when the intake signals new work, when an attempt ends (its room opens), and every
+/// <c>Delivery:PollInterval</c> as the fallback for retries and for work that other nodes' intakes created. There is
+/// no other gate: capacity is never held back while a webhook with room has due work.
 /// </summary>
 internal sealed partial class Dispatcher(
     IDeliveryQueue queue,
@@ -22,82 +23,46 @@ internal sealed partial class Dispatcher(
     AttemptDeliveryHandler attempts,
     IWebhookHealthEvents healthEvents,
     DispatchSignal signal,
+    SendWindows windows,
     DeliveryOptions options,
     DeliveryMetrics metrics,
     TimeProvider clock,
     ILogger<Dispatcher> logger) : BackgroundService
 {
+    private static readonly TimeSpan[] RetryBackoff = [TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
+
     /// <summary>This dispatcher; each claim it makes is named <c>{owner}-{n}</c>, and only that claim records its outcomes.</summary>
     private readonly string _owner = Guid.NewGuid().ToString("N");
     private long _claims;
-    private readonly EndpointHealthPolicy _health = options.HealthPolicy();
     private readonly Channel<DeliveryOutcome> _outcomes = Channel.CreateUnbounded<DeliveryOutcome>(new UnboundedChannelOptions { SingleReader = true });
 
     /// <summary>
-    /// Attempts in flight. When the claim loop ends it takes one more away, so that the count goes below zero exactly
+    /// Attempts in flight. When the turn loop ends it takes one more away, so that the count goes below zero exactly
     /// when the last attempt has ended, and that attempt completes <see cref="_drained"/>.
     /// </summary>
     private int _inFlight;
 
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Attempts in flight on this node, per webhook: the node's own guard of the fair share.</summary>
-    private readonly Dictionary<WebhookId, int> _inFlightPerWebhook = [];
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var writer = WriteOutcomesAsync();
         var counting = CountQueueDepthAsync(stoppingToken);
-        using var slotFreed = new SemaphoreSlim(0);
-
-        // Under load, wait for a worthwhile number of free slots rather than claiming one delivery per statement.
-        var worthClaiming = Math.Max(1, Math.Min(options.BatchSize, options.MaxConcurrency) / 4);
+        var pending = new List<DeliveryOutcome>();
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
                 try
                 {
-                    var free = options.MaxConcurrency - Volatile.Read(ref _inFlight);
-                    if (free < worthClaiming && free < options.MaxConcurrency)
-                    {
-                        await slotFreed.WaitAsync(stoppingToken);
-                        continue;
-                    }
-
-                    var now = clock.GetUtcNow();
-                    var claim = $"{_owner}-{Interlocked.Increment(ref _claims)}";
-                    var claimed = await queue.ClaimDueAsync(claim, Math.Min(free, options.BatchSize), now, now + options.Lease, stoppingToken);
-                    if (claimed.Count == 0)
+                    var more = await TurnAsync(pending, claim: true, stoppingToken);
+                    if (!more)
                     {
                         await signal.WaitAsync(options.PollInterval, stoppingToken);
-                        continue;
-                    }
-
-                    var found = await webhooks.GetForDeliveryAsync([.. claimed.Select(c => c.Delivery.WebhookId).Distinct()], stoppingToken);
-                    var overShare = new List<ClaimedDelivery>();
-                    foreach (var delivery in claimed)
-                    {
-                        var webhook = found.GetValueOrDefault(delivery.Delivery.WebhookId, WebhookForDelivery.Gone);
-                        if (!TakeShare(delivery.Delivery.WebhookId))
-                        {
-                            overShare.Add(delivery);
-                            continue;
-                        }
-
-                        Interlocked.Increment(ref _inFlight);
-                        _ = RunAsync(delivery, webhook, slotFreed, stoppingToken);
-                    }
-
-                    if (overShare.Count > 0)
-                    {
-                        // Another claim of this node (on a server database, of another node) raced this one.
-                        await queue.HandBackAsync(overShare, stoppingToken);
                     }
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
-                    // A database hiccup must not stop delivery: leases make a retry of the whole step safe.
+                    // A database hiccup must not stop delivery: leases make a retry of the whole turn safe.
                     LogLoopFailed(e);
                     await Task.Delay(options.PollInterval, clock, stoppingToken);
                 }
@@ -114,16 +79,114 @@ internal sealed partial class Dispatcher(
                 await _drained.Task;
             }
 
-            _outcomes.Writer.TryComplete();
-            await writer;
+            await RecordLastAsync(pending);
             await ReleaseLeasesAsync();
             await counting;
         }
     }
 
     /// <summary>
+    /// One turn: the ended attempts' outcomes written and, when <paramref name="claim"/>, due work claimed and handed to
+    /// senders. True when the claim filled its capacity (more may be due at once).
+    /// </summary>
+    private async Task<bool> TurnAsync(List<DeliveryOutcome> pending, bool claim, CancellationToken stoppingToken)
+    {
+        while (_outcomes.Reader.TryRead(out var outcome))
+        {
+            pending.Add(outcome);
+        }
+
+        var free = options.MaxConcurrency - Volatile.Read(ref _inFlight);
+        var capacity = Math.Min(free, options.BatchSize);
+        var now = clock.GetUtcNow();
+        var request = claim && capacity > 0
+            ? new ClaimRequest($"{_owner}-{Interlocked.Increment(ref _claims)}", capacity, now, now + options.Lease, w => windows.Share(w.Id, w.Limits))
+            : null;
+        var turn = await TurnWithRetriesAsync(pending, request, stoppingToken);
+        var recorded = pending.ToList();
+        pending.Clear();
+        AfterRecorded(recorded, turn.Changes, turn.WakeAt);
+        if (turn.Claimed.Count == 0)
+        {
+            return false;
+        }
+
+        var found = await webhooks.GetForDeliveryAsync(turn.Webhooks, stoppingToken);
+        var limits = turn.Webhooks.ToDictionary(w => w.Id, w => w.Limits);
+        foreach (var delivery in turn.Claimed)
+        {
+            var webhookId = delivery.Delivery.WebhookId;
+            Interlocked.Increment(ref _inFlight);
+            windows.Started(webhookId);
+            _ = RunAsync(delivery, found.GetValueOrDefault(webhookId, WebhookForDelivery.Gone), limits.GetValueOrDefault(webhookId, WebhookLimits.None), stoppingToken);
+        }
+
+        return turn.Claimed.Count >= request!.Capacity;
+    }
+
+    /// <summary>A passing database fault must not cost a batch of outcomes (each would be sent again).</summary>
+    private async Task<DispatchTurn> TurnWithRetriesAsync(List<DeliveryOutcome> outcomes, ClaimRequest? claim, CancellationToken stoppingToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await queue.TurnAsync(outcomes, claim, stoppingToken);
+            }
+            catch (Exception e) when (attempt < RetryBackoff.Length && e is System.Data.Common.DbException or TimeoutException)
+            {
+                LogTurnRetry(e, outcomes.Count);
+                await Task.Delay(RetryBackoff[attempt], clock, stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                // Unrecorded outcomes leave their leases to expire: those deliveries are sent again (at least once).
+                LogRecordFailed(e, outcomes.Count);
+                outcomes.Clear();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The health changes are announced; a retry, or a webhook the claim left for later (a start slot, a room), due
+    /// before the next poll wakes the loop for it.
+    /// </summary>
+    private void AfterRecorded(List<DeliveryOutcome> recorded, IReadOnlyList<WebhookHealthChanged> changes, DateTimeOffset? wakeAt)
+    {
+        foreach (var change in changes)
+        {
+            healthEvents.Changed(change);
+        }
+
+        var soonest = recorded.OfType<DeliveryOutcome.Attempted>().Select(r => r.Claimed.Delivery.NextAttemptAt)
+            .Append(wakeAt)
+            .Where(at => at is not null).Select(at => at!.Value).DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
+        var wait = soonest - clock.GetUtcNow();
+        if (wait > TimeSpan.Zero && wait < options.PollInterval)
+        {
+            _ = WakeAfterAsync(wait);
+        }
+    }
+
+    /// <summary>After the last attempt ended: its outcome and the others not yet written, with no claim.</summary>
+    private async Task RecordLastAsync(List<DeliveryOutcome> pending)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await TurnAsync(pending, claim: false, timeout.Token);
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or OperationCanceledException or InvalidOperationException or TimeoutException)
+        {
+            // Their leases expire, and those deliveries are sent again (at least once).
+            LogRecordFailed(e, pending.Count);
+        }
+    }
+
+    /// <summary>
     /// Counts pending deliveries for the queue-depth gauge every <c>Delivery:QueueDepthInterval</c>, apart from the
-    /// claim loop: on SQL Server without READ_COMMITTED_SNAPSHOT the count waits behind every writer, and it must not
+    /// turn loop: on SQL Server without READ_COMMITTED_SNAPSHOT the count waits behind every writer, and it must not
     /// hold up claiming while it does.
     /// </summary>
     private async Task CountQueueDepthAsync(CancellationToken stoppingToken)
@@ -154,64 +217,79 @@ internal sealed partial class Dispatcher(
     }
 
     /// <summary>
-    /// One attempt and its bookkeeping: the webhook's share and the send slot are given back when it ends. Cheaper than a
-    /// continuation and a set of running tasks per attempt; the last attempt to end after stopping completes
-    /// <see cref="_drained"/>.
+    /// One attempt and its bookkeeping: it waits for its start slot (a webhook's <c>maxPerSecond</c>), and when it ends
+    /// its window learns what the receiver said, its room opens, and the loop is woken to fill it. The last attempt to
+    /// end after stopping completes <see cref="_drained"/>.
     /// </summary>
-    private async Task RunAsync(ClaimedDelivery delivery, WebhookForDelivery webhook, SemaphoreSlim slotFreed, CancellationToken stoppingToken)
+    private async Task RunAsync(ClaimedDelivery delivery, WebhookForDelivery webhook, WebhookLimits limits, CancellationToken stoppingToken)
     {
+        DeliveryOutcome? outcome = null;
         try
         {
-            await AttemptAsync(delivery, webhook, stoppingToken);
+            outcome = await AttemptAsync(delivery, webhook, stoppingToken);
         }
         finally
         {
-            ReturnShare(delivery.Delivery.WebhookId);
+            // The room opens before the outcome is seen: the turn that writes it can fill the room at once.
+            windows.Ended(delivery.Delivery.WebhookId, outcome is DeliveryOutcome.Attempted { Attempt: var attempt } ? attempt.Signal : ReceiverSignal.Neutral, limits);
+            if (outcome is not null)
+            {
+                Record(outcome);
+            }
+
+            signal.DeliveryDue();
             if (Interlocked.Decrement(ref _inFlight) < 0)
             {
                 _drained.TrySetResult();
             }
-
-            try
-            {
-                slotFreed.Release();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The last attempt after stopping: the claim loop has ended, and nobody waits for a slot any more.
-            }
         }
     }
 
-    private bool TakeShare(WebhookId webhookId)
+    /// <summary>The attempt, once its start slot has come; null when the service is stopping mid-attempt.</summary>
+    private async Task<DeliveryOutcome?> AttemptAsync(ClaimedDelivery delivery, WebhookForDelivery webhook, CancellationToken stoppingToken)
     {
-        lock (_inFlightPerWebhook)
+        if (delivery.StartAt is { } start && !await WaitForSlotAsync(start, stoppingToken))
         {
-            var count = _inFlightPerWebhook.GetValueOrDefault(webhookId);
-            if (count >= options.MaxPerWebhook)
+            // Started later than its slot allows, it could put one request too many into a second: a new slot instead.
+            return new DeliveryOutcome.Held(delivery);
+        }
+
+        using var activity = DeliveryTracing.StartAttempt(delivery);
+        try
+        {
+            await Task.Yield();
+            var outcome = await attempts.HandleAsync(delivery, webhook, stoppingToken);
+            if (outcome is DeliveryOutcome.Attempted attempted)
             {
-                return false;
+                DeliveryTracing.Ended(activity, attempted.Attempt);
             }
 
-            _inFlightPerWebhook[webhookId] = count + 1;
-            return true;
+            return outcome;
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down mid-attempt: its lease is handed back and it is sent again (at least once).
+            return null;
+        }
+        catch (Exception e)
+        {
+            // A bug, not the receiver's doing; still an attempt, so the schedule moves on instead of looping forever.
+            LogAttemptCrashed(e, delivery.Delivery.Id.Value);
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, AttemptErrors.InternalError);
+            return attempts.Crashed(delivery);
         }
     }
 
-    private void ReturnShare(WebhookId webhookId)
+    /// <summary>Waits until the start slot; false when it is already too late for it.</summary>
+    private async Task<bool> WaitForSlotAsync(DateTimeOffset start, CancellationToken stoppingToken)
     {
-        lock (_inFlightPerWebhook)
+        var wait = start - clock.GetUtcNow();
+        if (wait > TimeSpan.Zero)
         {
-            var count = _inFlightPerWebhook.GetValueOrDefault(webhookId) - 1;
-            if (count <= 0)
-            {
-                _inFlightPerWebhook.Remove(webhookId);
-            }
-            else
-            {
-                _inFlightPerWebhook[webhookId] = count;
-            }
+            await Task.Delay(wait, clock, stoppingToken);
         }
+
+        return clock.GetUtcNow() - start <= WebhookLimits.StartTolerance;
     }
 
     /// <summary>Hands back what this dispatcher still holds, so that other dispatchers need not wait for its leases to expire.</summary>
@@ -226,33 +304,6 @@ internal sealed partial class Dispatcher(
         {
             // The leases then simply expire.
             LogReleaseFailed(e);
-        }
-    }
-
-    private async Task AttemptAsync(ClaimedDelivery delivery, WebhookForDelivery webhook, CancellationToken stoppingToken)
-    {
-        using var activity = DeliveryTracing.StartAttempt(delivery);
-        try
-        {
-            await Task.Yield();
-            var outcome = await attempts.HandleAsync(delivery, webhook, stoppingToken);
-            if (outcome is DeliveryOutcome.Attempted attempted)
-            {
-                DeliveryTracing.Ended(activity, attempted.Attempt);
-            }
-
-            Record(outcome);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down mid-attempt: its lease is handed back and it is sent again (at least once).
-        }
-        catch (Exception e)
-        {
-            // A bug, not the receiver's doing; still an attempt, so the schedule moves on instead of looping forever.
-            LogAttemptCrashed(e, delivery.Delivery.Id.Value);
-            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, AttemptErrors.InternalError);
-            Record(attempts.Crashed(delivery));
         }
     }
 
@@ -276,69 +327,9 @@ internal sealed partial class Dispatcher(
         _outcomes.Writer.TryWrite(outcome);
     }
 
-    /// <summary>Writes outcomes in batches; wakes the claim loop for retries due before the next poll.</summary>
-    private async Task WriteOutcomesAsync()
-    {
-        var batch = new List<DeliveryOutcome>(256);
-        while (await _outcomes.Reader.WaitToReadAsync(CancellationToken.None))
-        {
-            while (batch.Count < 256 && _outcomes.Reader.TryRead(out var record))
-            {
-                batch.Add(record);
-            }
-
-            try
-            {
-                foreach (var change in await RecordWithRetriesAsync(batch))
-                {
-                    healthEvents.Changed(change);
-                }
-
-                var soonest = batch.OfType<DeliveryOutcome.Attempted>().Select(r => r.Claimed.Delivery.NextAttemptAt)
-                    .Where(at => at is not null).Select(at => at!.Value).DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
-                // These outcomes gave their webhooks' shares back: deliveries the claim had to leave are claimable now.
-                signal.DeliveryDue();
-                var wait = soonest - clock.GetUtcNow();
-                if (wait > TimeSpan.Zero && wait < options.PollInterval)
-                {
-                    _ = WakeAfterAsync(wait);
-                }
-            }
-            catch (Exception e)
-            {
-                // Unrecorded outcomes leave the lease to expire: those deliveries are sent again (at least once).
-                LogRecordFailed(e, batch.Count);
-            }
-
-            batch.Clear();
-        }
-    }
-
-    /// <summary>A passing database fault must not cost a batch of outcomes (each would be sent again).</summary>
-    private async Task<IReadOnlyList<WebhookHealthChanged>> RecordWithRetriesAsync(List<DeliveryOutcome> batch)
-    {
-        TimeSpan[] backoff = [TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                return await queue.RecordAsync(batch, _health, CancellationToken.None);
-            }
-            catch (Exception e) when (attempt < backoff.Length && e is System.Data.Common.DbException or TimeoutException)
-            {
-                LogRecordRetry(e, batch.Count);
-                await Task.Delay(backoff[attempt], clock);
-            }
-        }
-    }
-
     private async Task WakeAfterAsync(TimeSpan wait)
     {
-        if (wait > TimeSpan.Zero)
-        {
-            await Task.Delay(wait, clock);
-        }
-
+        await Task.Delay(wait, clock);
         signal.DeliveryDue();
     }
 
@@ -357,8 +348,8 @@ internal sealed partial class Dispatcher(
     [LoggerMessage(Level = LogLevel.Error, Message = "Attempt of delivery {DeliveryId} crashed")]
     private partial void LogAttemptCrashed(Exception exception, Guid deliveryId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording {Count} delivery outcomes failed; retrying")]
-    private partial void LogRecordRetry(Exception exception, int count);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A dispatcher turn with {Count} outcomes failed; retrying")]
+    private partial void LogTurnRetry(Exception exception, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not hand back this dispatcher's leases; they will expire")]
     private partial void LogReleaseFailed(Exception exception);

@@ -8,7 +8,7 @@ using System.Text.Json;
 using CleanWebhooks.Domain.Common;
 using CleanWebhooks.Domain.Deliveries;
 using CleanWebhooks.Domain.Webhooks;
-using CleanWebhooks.Infrastructure.Persistence.Deliveries;
+using CleanWebhooks.Application.Deliveries.AttemptDelivery;
 
 namespace CleanWebhooks.Infrastructure.Delivery;
 
@@ -16,14 +16,16 @@ namespace CleanWebhooks.Infrastructure.Delivery;
 /// Makes one attempt of a delivery as the contract's section 3 describes it: the webhook's method, url, headers and
 /// authorization, Standard Webhooks headers, and the JSON envelope for POST and PUT.
 /// </summary>
-public sealed class WebhookSender(IHttpClientFactory httpClientFactory, TokenProvider tokens, DeliveryOptions options, TimeProvider clock)
+public sealed class WebhookSender(IHttpClientFactory httpClientFactory, TokenProvider tokens, DeliveryOptions options, TimeProvider clock) : IDeliverySender
 {
     public const int MaxResponseBytes = 64 * 1024;
     public const int MaxExcerptChars = 1024;
 
-    internal async Task<DeliveryAttempt> SendAsync(Webhook webhook, ClaimedDelivery delivery, CancellationToken cancellationToken)
+    public async Task<DeliveryAttempt> SendAsync(Webhook webhook, DeliveryId deliveryId, DeliveryMessage message, int attemptNumber, CancellationToken cancellationToken)
     {
-        var number = delivery.AttemptCount + 1;
+        ArgumentNullException.ThrowIfNull(webhook);
+        ArgumentNullException.ThrowIfNull(message);
+        var number = attemptNumber;
         var startedAt = clock.GetUtcNow().TruncatedToMicroseconds();
         var stopwatch = Stopwatch.StartNew();
         DeliveryAttempt Failed(string error) => new(number, startedAt, Elapsed(stopwatch), null, error, null, null);
@@ -43,13 +45,13 @@ public sealed class WebhookSender(IHttpClientFactory httpClientFactory, TokenPro
             usedToken = token.Token;
         }
 
-        var body = SendsBody(webhook.Method) ? Envelope(webhook, delivery) : null;
+        var body = SendsBody(webhook.Method) ? Envelope(webhook, deliveryId, message) : null;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Timeout);
         try
         {
             var client = httpClientFactory.CreateClient(DeliveryHttp.ClientName);
-            var request = BuildRequest(webhook, delivery, body, authorization, out var refused);
+            var request = BuildRequest(webhook, deliveryId, message, body, authorization, out var refused);
             if (request is null)
             {
                 return Failed(RefusedHeaderError(refused, usesToken));
@@ -67,7 +69,7 @@ public sealed class WebhookSender(IHttpClientFactory httpClientFactory, TokenPro
                     return Failed(fresh.Error ?? AttemptErrors.TokenUnavailable);
                 }
 
-                request = BuildRequest(webhook, delivery, body, AuthorizationValue(webhook, fresh.Token), out refused);
+                request = BuildRequest(webhook, deliveryId, message, body, AuthorizationValue(webhook, fresh.Token), out refused);
                 if (request is null)
                 {
                     return Failed(RefusedHeaderError(refused, usesToken));
@@ -116,16 +118,17 @@ public sealed class WebhookSender(IHttpClientFactory httpClientFactory, TokenPro
     /// The delivery request, every header set through <see cref="OutboundHeaders"/>; null, with the header that was
     /// refused, when a value may not be sent, so that nothing is sent.
     /// </summary>
-    internal HttpRequestMessage? BuildRequest(Webhook webhook, ClaimedDelivery delivery, byte[]? body, string? authorization, out string? refusedHeader)
+    internal HttpRequestMessage? BuildRequest(
+        Webhook webhook, DeliveryId deliveryId, DeliveryMessage message, byte[]? body, string? authorization, out string? refusedHeader)
     {
-        var request = new HttpRequestMessage(HttpMethod.Parse(webhook.Method), webhook.UrlFor(delivery.DocumentId));
+        var request = new HttpRequestMessage(HttpMethod.Parse(webhook.Method), webhook.UrlFor(message.DocumentId));
         if (body is not null)
         {
             request.Content = new ByteArrayContent(body);
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         }
 
-        var id = delivery.Id.ToString();
+        var id = deliveryId.Value.ToString();
         var now = clock.GetUtcNow();
         var timestamp = now.ToUnixTimeSeconds();
         request.Headers.UserAgent.Clear();
@@ -153,27 +156,27 @@ public sealed class WebhookSender(IHttpClientFactory httpClientFactory, TokenPro
     }
 
     /// <summary>The delivery body: the same bytes on every retry, since only <c>webhook-timestamp</c> changes.</summary>
-    private static byte[] Envelope(Webhook webhook, ClaimedDelivery delivery)
+    private static byte[] Envelope(Webhook webhook, DeliveryId deliveryId, DeliveryMessage message)
     {
-        var buffer = new ArrayBufferWriter<byte>(256 + (delivery.Data?.Length ?? 0));
+        var buffer = new ArrayBufferWriter<byte>(256 + (message.Data?.Length ?? 0));
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
-            json.WriteString("id", delivery.DocumentId);
-            json.WriteNumber("type", delivery.Type);
-            json.WriteString("event", ((WebhookType)delivery.Type).EventName());
-            json.WriteString("clientId", delivery.ClientId);
+            json.WriteString("id", message.DocumentId);
+            json.WriteNumber("type", message.Type);
+            json.WriteString("event", ((WebhookType)message.Type).EventName());
+            json.WriteString("clientId", message.ClientId.Value);
             json.WriteString("webhookId", webhook.Id.Value);
-            json.WriteString("deliveryId", delivery.Id);
-            json.WriteString("occurredAt", delivery.OccurredAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
+            json.WriteString("deliveryId", deliveryId.Value);
+            json.WriteString("occurredAt", message.OccurredAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
             json.WritePropertyName("data");
-            if (delivery.Data is null)
+            if (message.Data is null)
             {
                 json.WriteNullValue();
             }
             else
             {
-                json.WriteRawValue(delivery.Data, skipInputValidation: true);
+                json.WriteRawValue(message.Data, skipInputValidation: true);
             }
 
             json.WriteEndObject();

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using CleanWebhooks.Domain.Deliveries;
-using CleanWebhooks.Infrastructure.Persistence.Deliveries;
+using CleanWebhooks.Application.Deliveries.AttemptDelivery;
 
 namespace CleanWebhooks.Infrastructure.Telemetry;
 
@@ -15,35 +15,24 @@ internal static class DeliveryTracing
     /// Starts an attempt's span as the root of its own trace (a retry hours later is no part of the intake request),
     /// linked to the trace of the request that reported the event.
     /// </summary>
-    public static Activity? StartAttempt(ClaimedDelivery delivery)
+    public static Activity? StartAttempt(ClaimedDelivery claimed)
     {
-        if (!Tracing.Source.HasListeners())
+        if (claimed is null || !Tracing.Source.HasListeners())
         {
             return null;
         }
 
         Activity.Current = null;
-        ActivityLink[]? links = ActivityContext.TryParse(delivery.TraceParent, null, isRemote: true, out var intake)
+        ActivityLink[]? links = ActivityContext.TryParse(claimed.Message.TraceParent, null, isRemote: true, out var intake)
             ? [new ActivityLink(intake)]
             : null;
         var activity = Tracing.Source.StartActivity(ActivityKind.Internal, parentContext: default, links: links, name: AttemptSpan);
-        activity?.SetTag("cleanwebhooks.delivery.id", delivery.Id)
-            .SetTag("cleanwebhooks.webhook.id", delivery.WebhookId)
-            .SetTag("cleanwebhooks.event.id", delivery.EventId)
-            .SetTag("cleanwebhooks.attempt.number", delivery.AttemptCount + 1);
+        activity?.SetTag("cleanwebhooks.delivery.id", claimed.Delivery.Id.Value)
+            .SetTag("cleanwebhooks.webhook.id", claimed.Delivery.WebhookId.Value)
+            .SetTag("cleanwebhooks.event.id", claimed.Message.EventId.Value)
+            .SetTag("cleanwebhooks.attempt.number", claimed.Delivery.AttemptCount + 1);
         return activity;
     }
-
-    /// <summary>The same, for a delivery as the attempt use case holds it.</summary>
-    public static Activity? StartAttempt(Application.Deliveries.AttemptDelivery.ClaimedDelivery claimed) =>
-        claimed is null || !Tracing.Source.HasListeners() ? null : StartAttempt(new ClaimedDelivery
-        {
-            Id = claimed.Delivery.Id.Value,
-            WebhookId = claimed.Delivery.WebhookId.Value,
-            EventId = claimed.Message.EventId.Value,
-            AttemptCount = claimed.Delivery.AttemptCount,
-            TraceParent = claimed.Message.TraceParent,
-        });
 
     /// <summary>
     /// Starts the span of one group commit of the intake: the root of its own trace, since it serves many requests,

@@ -18,6 +18,7 @@ public sealed partial class WebhookLifecycleTests(ApiFactory api) : IClassFixtur
         "id", "clientId", "name", "type", "method", "headers", "headerAuth", "url", "authorization", "authorizationUrl",
         "authorizationMethod", "authorizationHeaders", "authorizationResponseTokenAttr", "createdAt", "updatedAt",
         "status", "disabledAt", "disabledReason", "pausedUntil", // contract section 5: the endpoint's health, after the seed's fields
+        "maxInFlight", "maxPerSecond", // then the integrator's own limits
     ];
 
     private static readonly TimeZoneInfo SaoPaulo = TimeZoneInfo.FindSystemTimeZoneById("America/Sao_Paulo");

@@ -98,14 +98,5 @@ public sealed class DeliveryTransitionTests
         Assert.Equal(DeliveryErrors.NotFound, delivery.RetryNow(WebhookHealth.Healthy, _clock.GetUtcNow()).Error);
     }
 
-    [Fact]
-    public void DueAfterEnable_Pending_DueNow()
-    {
-        var delivery = DeliveryScheduleTests.Pending();
-
-        Assert.True(delivery.DueAfterEnable(_clock.GetUtcNow()).IsSuccess);
-        Assert.Equal(_clock.GetUtcNow(), delivery.NextAttemptAt);
-    }
-
     private WebhookHealth Disabled() => WebhookHealth.Healthy with { DisabledAt = _clock.GetUtcNow(), DisabledReason = "down" };
 }

@@ -4,7 +4,10 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace CleanWebhooks.Domain.Tests.Webhooks;
 
-/// <summary>The endpoint-health rules of the Webhook aggregate: the breaker opens, probes, closes; the webhook is disabled and enabled.</summary>
+/// <summary>
+/// The endpoint-health rules (<see cref="WebhookHealth"/>, as the outcome writer applies them): the breaker opens, probes,
+/// closes; the webhook is disabled and enabled.
+/// </summary>
 public sealed class WebhookHealthTests
 {
     private static readonly EndpointHealthPolicy Policy = new(5, TimeSpan.FromMinutes(1), TimeSpan.FromHours(1), TimeSpan.FromDays(5));
@@ -186,11 +189,26 @@ public sealed class WebhookHealthTests
         Assert.Equal(disabled, webhook.Health);
     }
 
-    private List<HealthChange> Fail(Webhook webhook, int times) =>
+    private List<HealthChange> Fail(Endpoint webhook, int times) =>
         [.. Enumerable.Range(0, times).Select(_ => webhook.RecordAttempt(Attempt(500), _clock.GetUtcNow(), Policy))];
 
     private DeliveryAttempt Attempt(int status) => new(1, _clock.GetUtcNow(), 10, status, null, null, null);
 
-    private Webhook Webhook() => Domain.Webhooks.Webhook.Create(
-        Definitions.Client, Definitions.Minimal(), _clock.GetUtcNow()).Value;
+    private static Endpoint Webhook() => new();
+
+    /// <summary>A webhook's stored health, moved by its transitions as the outcome writer and enable move it.</summary>
+    private sealed class Endpoint
+    {
+        public WebhookHealth Health { get; private set; } = WebhookHealth.Healthy;
+
+        public WebhookStatus Status => Health.Status;
+
+        public HealthChange RecordAttempt(DeliveryAttempt attempt, DateTimeOffset now, EndpointHealthPolicy policy)
+        {
+            (Health, var change) = Health.After(attempt, now, policy);
+            return change;
+        }
+
+        public void Enable() => Health = WebhookHealth.Enabled();
+    }
 }

@@ -1,7 +1,8 @@
 using CleanWebhooks.Domain.Clients;
 using CleanWebhooks.Domain.Webhooks;
 using CleanWebhooks.Infrastructure.Delivery;
-using CleanWebhooks.Infrastructure.Persistence.Deliveries;
+using CleanWebhooks.Application.Deliveries.AttemptDelivery;
+using CleanWebhooks.Domain.Deliveries;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using System.Diagnostics.Metrics;
@@ -30,7 +31,7 @@ public sealed class WebhookSenderBuildRequestTests : IDisposable
     public void BuildRequest_SendableValues_EveryHeaderSet()
     {
         using var request = _sender.BuildRequest(
-            Stored(new Dictionary<string, string> { ["X-Tenant"] = "acme corp", ["Content-Language"] = "pt-BR" }), Delivery(), "{}"u8.ToArray(), "Bearer abc", out var refused);
+            Stored(new Dictionary<string, string> { ["X-Tenant"] = "acme corp", ["Content-Language"] = "pt-BR" }), DeliveryId.New(), Message(), "{}"u8.ToArray(), "Bearer abc", out var refused);
 
         Assert.NotNull(request);
         Assert.Null(refused);
@@ -47,7 +48,7 @@ public sealed class WebhookSenderBuildRequestTests : IDisposable
     [InlineData(" a")]
     public void BuildRequest_StoredHeaderNotSendable_NullNamingIt(string value)
     {
-        var request = _sender.BuildRequest(Stored(new Dictionary<string, string> { ["X-Legacy"] = value }), Delivery(), null, null, out var refused);
+        var request = _sender.BuildRequest(Stored(new Dictionary<string, string> { ["X-Legacy"] = value }), DeliveryId.New(), Message(), null, null, out var refused);
 
         Assert.Null(request);
         Assert.Equal("X-Legacy", refused);
@@ -58,7 +59,7 @@ public sealed class WebhookSenderBuildRequestTests : IDisposable
     [InlineData("Bearer t\u00f4ken")]
     public void BuildRequest_AuthorizationNotSendable_NullNamingAuthorization(string authorization)
     {
-        var request = _sender.BuildRequest(Stored(new Dictionary<string, string>()), Delivery(), null, authorization, out var refused);
+        var request = _sender.BuildRequest(Stored(new Dictionary<string, string>()), DeliveryId.New(), Message(), null, authorization, out var refused);
 
         Assert.Null(request);
         Assert.Equal("Authorization", refused);
@@ -69,11 +70,5 @@ public sealed class WebhookSenderBuildRequestTests : IDisposable
         WebhookId.New(), new ClientId(Guid.NewGuid()), "w", WebhookType.DocumentFinished, "POST", headers, null,
         "http://127.0.0.1:9/hook/:id", null, null, null, null, null, null, SigningSecret.Generate(), null, null, Now, Now, null));
 
-    private static ClaimedDelivery Delivery() => new()
-    {
-        Id = Guid.NewGuid(),
-        WebhookId = Guid.NewGuid(),
-        DocumentId = "d1",
-        OccurredAt = Now,
-    };
+    private static DeliveryMessage Message() => new(EventId.New(), new ClientId(Guid.NewGuid()), "d1", 0, null, Now);
 }

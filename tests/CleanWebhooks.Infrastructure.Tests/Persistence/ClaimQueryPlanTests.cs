@@ -6,38 +6,71 @@ using Dapper;
 namespace CleanWebhooks.Infrastructure.Tests.Persistence;
 
 /// <summary>
-/// SQLite's claim reads a number of index entries that grows with the webhooks and the deliveries in flight, never
-/// with the backlog: each webhook's due deliveries through <c>ix_deliveries_webhook_due</c>, the retried ones through
-/// <c>ix_deliveries_retry_requested</c>, never all of a webhook's pending deliveries.
+/// The claim's cost follows the work that is due, never the webhooks that are idle nor a backlog (issue 22): it starts
+/// from the webhooks whose due marker has come (<c>ix_webhooks_due</c>), counts and takes each one's deliveries through
+/// indexes that hold only due, retried or leased rows, and never scans <c>webhooks</c> or <c>deliveries</c>. Each test
+/// also shows that its check catches the claim of the previous design, which walked every webhook.
 /// </summary>
 public sealed class ClaimQueryPlanTests(SqliteContractDatabase database) : IClassFixture<SqliteContractDatabase>
 {
-    [Fact]
-    public async Task Plan_Claim_SeeksOnlyDueRetriedAndLeasedDeliveries()
+    /// <summary>The previous claim's first step: every webhook that is not disabled.</summary>
+    internal const string EveryWebhook = "SELECT w.id FROM webhooks w WHERE w.disabled_at IS NULL;";
+
+    private static readonly string[] BoundedIndexes =
+        ["ix_webhooks_due", "ix_deliveries_webhook_due", "ix_deliveries_retry_requested", "ix_deliveries_leased", "sqlite_autoindex_deliveries_1", "sqlite_autoindex_webhooks_1"];
+
+    [Theory]
+    [InlineData("DueWebhooks")]
+    [InlineData("Take")]
+    [InlineData("Settle")]
+    public async Task Plan_ClaimStatement_ReadsOnlyDueWorkThroughBoundedIndexes(string statement)
     {
-        var sql = (string)typeof(DeliveryQueue).GetNestedType("Sqlite", BindingFlags.NonPublic)!
-            .GetField("Claim", BindingFlags.Public | BindingFlags.Static)!.GetRawConstantValue()!;
-        await using var connection = await database.Database.OpenAsync(CancellationToken.None);
+        var plan = await PlanAsync(Statement(statement));
 
-        var plan = (await connection.QueryAsync("EXPLAIN QUERY PLAN " + sql, new
+        Assert.Empty(Unbounded(plan));
+        if (statement == "DueWebhooks")
         {
-            Now = DateTimeOffset.UtcNow,
-            LeaseUntil = DateTimeOffset.UtcNow.AddMinutes(1),
-            Owner = "claim",
-            Limit = 64,
-            MaxPerWebhook = 4,
-            BreakerFailures = 5,
-        })).Select(row => (string)((IDictionary<string, object>)row)["detail"]).ToList();
-
-        Assert.Contains(plan, step => step.Contains("USING INDEX ix_deliveries_webhook_due (webhook_id=? AND next_attempt_at<?)", StringComparison.Ordinal));
-        Assert.Contains(plan, step => step.Contains("USING INDEX ix_deliveries_retry_requested", StringComparison.Ordinal));
-
-        // Every read of deliveries goes through an index that holds only due, retried or leased rows (or one row by key).
-        string[] bounded = ["ix_deliveries_webhook_due", "ix_deliveries_retry_requested", "ix_deliveries_leased", "sqlite_autoindex_deliveries_1"];
-        Assert.All(
-            plan.Where(step => step.StartsWith("SCAN deliveries", StringComparison.Ordinal) || step.StartsWith("SEARCH deliveries", StringComparison.Ordinal)
-                || step.StartsWith("SCAN d ", StringComparison.Ordinal) || step.StartsWith("SEARCH d ", StringComparison.Ordinal)
-                || step.StartsWith("SCAN x ", StringComparison.Ordinal) || step.StartsWith("SEARCH x ", StringComparison.Ordinal)),
-            step => Assert.Contains(bounded, index => step.Contains(index, StringComparison.Ordinal)));
+            Assert.Contains(plan, step => step.Contains("USING INDEX ix_webhooks_due (due_at<?)", StringComparison.Ordinal));
+        }
     }
+
+    [Fact]
+    public async Task Plan_ClaimOfThePreviousDesign_IsCaughtScanningEveryWebhook()
+    {
+        var plan = await PlanAsync(EveryWebhook);
+
+        Assert.NotEmpty(Unbounded(plan));
+    }
+
+    /// <summary>The steps that read webhooks or deliveries other than through a bounded index or a key.</summary>
+    private static List<string> Unbounded(List<string> plan) =>
+        [.. plan.Where(step => (step.StartsWith("SCAN ", StringComparison.Ordinal) || step.StartsWith("SEARCH ", StringComparison.Ordinal))
+            && !step.Contains("json_each", StringComparison.Ordinal) && !step.StartsWith("SCAN grants", StringComparison.Ordinal)
+            && !step.StartsWith("SCAN candidates", StringComparison.Ordinal) && !step.StartsWith("SCAN ranked", StringComparison.Ordinal)
+            && !step.Contains("SUBQUERY", StringComparison.Ordinal) && !step.Contains("CO-ROUTINE", StringComparison.Ordinal)
+            && !step.StartsWith("SCAN (subquery-", StringComparison.Ordinal)
+            && !BoundedIndexes.Any(index => step.Contains(index, StringComparison.Ordinal)))];
+
+    private async Task<List<string>> PlanAsync(string sql)
+    {
+        await using var connection = await database.Database.OpenAsync(CancellationToken.None);
+        var now = DateTimeOffset.UtcNow;
+        return (await connection.QueryAsync("EXPLAIN QUERY PLAN " + sql, new
+        {
+            Now = now,
+            LeaseUntil = now.AddMinutes(1),
+            Owner = "claim",
+            DueCap = 64,
+            Candidates = 256,
+            Grants = """[["A",1,0]]""",
+            Id = Guid.NewGuid(),
+            NextStartAt = (DateTimeOffset?)null,
+            NotBefore = now,
+            WaitsForRoom = 0,
+        })).Select(row => (string)((IDictionary<string, object>)row)["detail"]).ToList();
+    }
+
+    internal static string Statement(string name, string dialect = "Sqlite") =>
+        (string)typeof(DeliveryQueue).GetNestedType(dialect, BindingFlags.NonPublic)!
+            .GetField(name, BindingFlags.Public | BindingFlags.Static)!.GetRawConstantValue()!;
 }

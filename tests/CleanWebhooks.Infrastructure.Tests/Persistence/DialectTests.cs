@@ -11,6 +11,12 @@ namespace CleanWebhooks.Infrastructure.Tests.Persistence;
 /// </summary>
 public partial class DialectTests
 {
+    /// <summary>Statements PostgreSQL does without, each with the reason.</summary>
+    private static readonly Dictionary<string, string> NoTwinNeeded = new(StringComparer.Ordinal)
+    {
+        ["DeliveryQueue.PostgreSql.Load"] = "its Take returns the leased rows with their events (a data-modifying CTE), where SQLite's RETURNING cannot join",
+    };
+
     [Fact]
     public void PerDialectStatements_EverySqliteOrSqlServerStatement_HasAPostgreSqlTwin()
     {
@@ -18,7 +24,7 @@ public partial class DialectTests
 
         var missing = SqlServerSyntaxTests.NestedConstants("SqlServer").Concat(SqlServerSyntaxTests.NestedConstants("Sqlite"))
             .Select(s => Twin(s.Name))
-            .Where(name => !postgres.Contains(name))
+            .Where(name => !postgres.Contains(name) && !NoTwinNeeded.ContainsKey(name))
             .Distinct()
             .ToList();
 
@@ -98,7 +104,7 @@ public partial class DialectTests
     [GeneratedRegex(@"CREATE TABLE dbo\.(\w+)", RegexOptions.IgnoreCase)]
     private static partial Regex CreateTable();
 
-    /// <summary><c>key</c> as a word, neither quoted nor in <c>PRIMARY KEY</c>.</summary>
-    [GeneratedRegex(@"(?<!PRIMARY\s+)(?<![\w""\[@])key(?![\w""\]])", RegexOptions.IgnoreCase)]
+    /// <summary><c>key</c> as a word, neither quoted nor in <c>PRIMARY KEY</c> or PostgreSQL's <c>FOR NO KEY UPDATE</c>.</summary>
+    [GeneratedRegex(@"(?<!PRIMARY\s+)(?<!FOR\s+NO\s+)(?<![\w""\[@])key(?![\w""\]])", RegexOptions.IgnoreCase)]
     private static partial Regex BareKey();
 }

@@ -14,7 +14,7 @@ public sealed class IdArrayQueryPlanTests(SqliteContractDatabase database) : ICl
 {
     [Theory]
     [InlineData(typeof(DeliveryQueue), "Load", "d")]
-    [InlineData(typeof(DeliveryQueue), "LoadHealth", "webhooks")]
+    [InlineData(typeof(DeliveryQueue), "LoadWebhookState", "webhooks")]
     [InlineData(typeof(WebhookRepository), "GetForDelivery", "webhooks")]
     public async Task Plan_IdsAsJsonArray_SearchesThePrimaryKey(Type owner, string statement, string table)
     {

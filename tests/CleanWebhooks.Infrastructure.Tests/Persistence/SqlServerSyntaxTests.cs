@@ -40,7 +40,7 @@ public partial class SqlServerSyntaxTests
         Assert.True(statements.Count >= 35, $"Only {statements.Count} SQL Server statements found.");
         Assert.Contains(statements, s => s.Name == "ClientRepository.SqlServer.InsertKeyIfMissing");
         Assert.Contains(statements, s => s.Name == "ClientRepository.Portable.GetClient" && s.Sql.Contains("FROM dbo.clients", StringComparison.Ordinal));
-        Assert.Contains(statements, s => s.Name == "DeliveryQueue.SqlServer.Claim" && s.Sql.Contains("UPDLOCK, READPAST", StringComparison.Ordinal));
+        Assert.Contains(statements, s => s.Name == "DeliveryQueue.SqlServer.Take" && s.Sql.Contains("UPDLOCK, READPAST", StringComparison.Ordinal));
         Assert.Contains(statements, s => s.Name == "DeliveryRepository.SqlServer.InsertEvents" && s.Sql.Contains("SAVE TRANSACTION", StringComparison.Ordinal));
         Assert.Contains(statements, s => s.Name == "DeliveryQueue.SqlServer.Record" && s.Sql.Contains("OPENJSON(@Attempts)", StringComparison.Ordinal));
         Assert.NotEmpty(Migrator.Scripts(SqlDialect.SqlServer));

@@ -39,7 +39,8 @@ public sealed class CreateWebhookCommandHandler(IWebhookRepository webhooks, Tim
             command.Authorization, command.AuthorizationUrl, command.AuthorizationMethod, command.AuthorizationHeaders,
             AuthorizationBodyText(command.AuthorizationBody), command.AuthorizationResponseTokenAttr);
 
-        var created = Webhook.Create(command.ClientId, definition, clock.GetUtcNow().TruncatedToMicroseconds());
+        var now = clock.GetUtcNow().TruncatedToMicroseconds();
+        var created = Webhook.Create(command.ClientId, definition, now);
         if (!created.IsSuccess)
         {
             return created.Error;
@@ -52,7 +53,7 @@ public sealed class CreateWebhookCommandHandler(IWebhookRepository webhooks, Tim
 
         // The unique index decides races that the check above cannot see.
         return await webhooks.AddAsync(created.Value, cancellationToken)
-            ? created.Value.ToResponse()
+            ? created.Value.ToResponse(now)
             : WebhookErrors.DuplicateType;
     }
 

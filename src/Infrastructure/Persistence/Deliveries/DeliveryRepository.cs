@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using CleanWebhooks.Domain.Clients;
 using CleanWebhooks.Domain.Deliveries;
 using CleanWebhooks.Domain.Webhooks;
+using CleanWebhooks.Infrastructure.Persistence.Webhooks;
 using CleanWebhooks.Infrastructure.Telemetry;
 using Dapper;
 
@@ -118,6 +119,11 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
                 END;
                 SET @i += 1;
             END;
+            UPDATE w SET due_at = n.due_at
+            FROM dbo.webhooks w WITH (READCOMMITTEDLOCK)
+            JOIN (SELECT r.webhook_id, MIN(r.created_at) AS due_at FROM @rows r JOIN @results x ON x.i = r.i AND x.created = 1
+                  WHERE r.delivery_id IS NOT NULL GROUP BY r.webhook_id) n ON n.webhook_id = w.id
+            WHERE w.disabled_at IS NULL AND (w.due_at IS NULL OR (w.due_at > n.due_at AND w.waits_for_room = 0));
             SELECT i, created, event_id, delivery_id, error FROM @results ORDER BY i;
             """;
     }
@@ -333,6 +339,11 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
                 EventIds = deliveries.Select(p => p.Event.Id.Value).ToArray(),
                 CreatedAts = deliveries.Select(p => p.Delivery!.CreatedAt.ToUniversalTime()).ToArray(),
             });
+            await Execute(connection, transaction, WebhookDue.PostgreSql.NewWork, new
+            {
+                WebhookIds = deliveries.Select(p => p.Delivery!.WebhookId.Value).Distinct().Order().ToArray(),
+                Now = deliveries.Min(p => p.Delivery!.CreatedAt).ToUniversalTime(),
+            });
         }
 
         await transaction.CommitAsync();
@@ -477,11 +488,22 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
                 results[i] = (receipt, true);
             }
 
+            foreach (var (webhookId, dueAt) in NewWork(batch, results))
+            {
+                await writer.Command(WebhookDue.Portable.NewWork, transaction, "@Now", "@WebhookId").Bind(dueAt, webhookId).ExecuteNonQueryAsync();
+            }
+
             await transaction.CommitAsync();
         }
 
         return results;
     }
+
+    /// <summary>The webhooks a batch created deliveries for, each with its earliest: the claim must look at them from then on.</summary>
+    private static IEnumerable<(Guid WebhookId, DateTimeOffset DueAt)> NewWork(IReadOnlyList<PendingIntake> batch, (IntakeReceipt Receipt, bool Created)[] results) =>
+        batch.Where((p, i) => results[i].Created && p.Delivery is not null)
+            .GroupBy(p => p.Delivery!.WebhookId.Value)
+            .Select(g => (g.Key, g.Min(p => p.Delivery!.CreatedAt)));
 
     /// <summary>The receipt of the earlier event under the same key, within the key's window, read in the intake's transaction.</summary>
     private static async Task<IntakeReceipt?> FindReceiptAsync(DatabaseWriter writer, DbTransaction transaction, DocumentEvent documentEvent, IdempotencyKey key)
@@ -516,9 +538,14 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
         await using var writer = await _database.OpenWriterAsync(cancellationToken);
         var connection = writer.Connection;
         var parameters = new { Id = id.Value, WebhookId = webhookId.Value, Now = now };
-        if (await connection.ExecuteAsync(new CommandDefinition(_database.Sql(Portable.MakeDueNow), parameters, cancellationToken: cancellationToken)) == 1)
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
-            return true;
+            if (await connection.ExecuteAsync(new CommandDefinition(_database.Sql(Portable.MakeDueNow), parameters, transaction, cancellationToken: cancellationToken)) == 1)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(_database.Sql(WebhookDue.Portable.Now), parameters, transaction, cancellationToken: cancellationToken));
+                await transaction.CommitAsync(cancellationToken);
+                return true;
+            }
         }
 
         var exists = await connection.ExecuteScalarAsync<int>(new CommandDefinition(

@@ -10,7 +10,8 @@ public sealed class WebhookQueries(Database database, TimeProvider clock) : IWeb
 {
     private const string Columns =
         "id, client_id, name, type, method, headers, header_auth, url, authorization_redacted, authorization_url, " +
-        "authorization_method, authorization_headers, authorization_response_token_attr, created_at, updated_at, " + WebhookRow.HealthColumns;
+        "authorization_method, authorization_headers, authorization_response_token_attr, created_at, updated_at, " + WebhookRow.HealthColumns + ", " +
+        WebhookRow.LimitColumns;
 
     private static class Portable
     {
@@ -42,6 +43,6 @@ public sealed class WebhookQueries(Database database, TimeProvider clock) : IWeb
         r.Id, r.ClientId, r.Name, r.Type, r.Method, WebhookRow.ReadHeaders(r.Headers), r.HeaderAuth, r.Url, r.AuthorizationRedacted,
         r.AuthorizationUrl, r.AuthorizationMethod, r.AuthorizationHeaders is null ? null : WebhookRow.ReadHeaders(r.AuthorizationHeaders),
         r.AuthorizationResponseTokenAttr, r.CreatedAt, r.UpdatedAt, health.Status.ToText(), health.DisabledAt, health.DisabledReason,
-        health.PausedUntilAt(clock.GetUtcNow()));
+        health.PausedUntilAt(clock.GetUtcNow()), r.MaxInFlight, r.MaxPerSecond);
     }
 }

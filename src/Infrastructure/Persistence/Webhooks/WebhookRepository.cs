@@ -11,8 +11,27 @@ namespace CleanWebhooks.Infrastructure.Persistence.Webhooks;
 /// <summary>Stores webhooks with their secrets encrypted; a redacted copy of the fixed authorization is kept for reads.</summary>
 public sealed class WebhookRepository(Database database, ISecretProtector protector) : IWebhookRepository, IWebhookSource
 {
-    /// <summary>Decrypting secrets costs more than the query: each webhook version (by <c>updated_at</c>) is decrypted once.</summary>
-    private readonly ConcurrentDictionary<Guid, (DateTimeOffset UpdatedAt, Webhook.Snapshot Snapshot)> _decrypted = new();
+    /// <summary>
+    /// Webhooks as the dispatcher sends to them, decrypted, by id with their version (<c>updated_at</c>). Decrypting
+    /// costs more than a query, and the claim already reads each webhook's version, so a webhook is read and decrypted
+    /// again only when its version moved: a rotation, new limits or a delete on any node reaches every node's next
+    /// claim. Bounded: past <see cref="MaxCached"/> webhooks the least recently used quarter is dropped.
+    /// </summary>
+    private readonly ConcurrentDictionary<Guid, CachedWebhook> _decrypted = new();
+
+    /// <summary>Webhooks kept decrypted per process (a few KB each).</summary>
+    internal const int MaxCached = 20_000;
+
+    private long _uses;
+
+    private sealed class CachedWebhook(DateTimeOffset updatedAt, Webhook.Snapshot snapshot)
+    {
+        public DateTimeOffset UpdatedAt { get; } = updatedAt;
+
+        public Webhook.Snapshot Snapshot { get; } = snapshot;
+
+        public long LastUse { get; set; }
+    }
 
     private const string InsertColumns = WebhookRow.Columns;
 
@@ -26,14 +45,21 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
     {
         public const string Insert = $"INSERT INTO webhooks ({InsertColumns}) VALUES ({InsertValues});";
 
-        public const string Get = $"SELECT {WebhookRow.Columns}, {WebhookRow.HealthColumns} FROM webhooks WHERE id = @Id AND client_id = @ClientId AND deleted_at IS NULL;";
+        public const string Get =
+            $"SELECT {WebhookRow.Columns}, {WebhookRow.HealthColumns}, {WebhookRow.LimitColumns} FROM webhooks WHERE id = @Id AND client_id = @ClientId AND deleted_at IS NULL;";
 
         public const string GetHealth =
             $"SELECT {WebhookRow.HealthColumns} FROM webhooks WHERE id = @Id AND client_id = @ClientId AND deleted_at IS NULL;";
 
+        // Enabled, it is due at once: its held deliveries go out.
         public const string Enable =
             "UPDATE webhooks SET consecutive_failures = @ConsecutiveFailures, failing_since = @FailingSince, breaker_trips = @BreakerTrips, " +
-            "paused_until = @PausedUntil, disabled_at = @DisabledAt, disabled_reason = @DisabledReason " +
+            "paused_until = @PausedUntil, disabled_at = @DisabledAt, disabled_reason = @DisabledReason, due_at = @Now, waits_for_room = 0 " +
+            "WHERE id = @Id AND client_id = @ClientId AND deleted_at IS NULL;";
+
+        // New limits may free room for deliveries that waited: the claim looks at it at once.
+        public const string SetLimits =
+            "UPDATE webhooks SET max_in_flight = @MaxInFlight, max_per_second = @MaxPerSecond, updated_at = @Now, due_at = @Now, waits_for_room = 0 " +
             "WHERE id = @Id AND client_id = @ClientId AND deleted_at IS NULL;";
 
         public const string HeldDeliveriesDue =
@@ -42,8 +68,10 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
         public const string GetActiveIdOfType =
             "SELECT id FROM webhooks WHERE client_id = @ClientId AND type = @Type AND deleted_at IS NULL;";
 
+        // Due at once as well: a delivery an intake was writing meanwhile is cancelled by the next claim.
         public const string Delete =
-            "UPDATE webhooks SET deleted_at = @DeletedAt, updated_at = @DeletedAt WHERE id = @Id AND client_id = @ClientId AND deleted_at IS NULL;";
+            "UPDATE webhooks SET deleted_at = @DeletedAt, updated_at = @DeletedAt, due_at = @DeletedAt, waits_for_room = 0 " +
+            "WHERE id = @Id AND client_id = @ClientId AND deleted_at IS NULL;";
 
         public const string UpdateSecrets =
             "UPDATE webhooks SET signing_secret_cipher = @SigningSecretCipher, previous_signing_secret_cipher = @PreviousSigningSecretCipher, " +
@@ -59,7 +87,7 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
     {
         // The ids travel as one JSON array, so that the statement's text, and its compiled form, is the same whatever their number.
         public const string GetForDelivery =
-            $"SELECT {WebhookRow.Columns}, {WebhookRow.HealthColumns} FROM webhooks WHERE id IN (SELECT value FROM json_each(@Ids));";
+            $"SELECT {WebhookRow.Columns}, {WebhookRow.HealthColumns}, {WebhookRow.LimitColumns} FROM webhooks WHERE id IN (SELECT value FROM json_each(@Ids));";
 
         public const string CancelPendingDeliveries =
             "UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, locked_by = NULL, lease_until = NULL " +
@@ -68,7 +96,7 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
 
     private static class SqlServer
     {
-        public const string GetForDelivery = $"SELECT {WebhookRow.Columns}, {WebhookRow.HealthColumns} FROM dbo.webhooks WHERE id IN @Ids;";
+        public const string GetForDelivery = $"SELECT {WebhookRow.Columns}, {WebhookRow.HealthColumns}, {WebhookRow.LimitColumns} FROM dbo.webhooks WHERE id IN @Ids;";
 
         public const string CancelPendingDeliveries =
             "UPDATE TOP (@Batch) dbo.deliveries WITH (READPAST, ROWLOCK) SET status = 'cancelled', next_attempt_at = NULL, locked_by = NULL, lease_until = NULL " +
@@ -77,7 +105,7 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
 
     private static class PostgreSql
     {
-        public const string GetForDelivery = $"SELECT {WebhookRow.Columns}, {WebhookRow.HealthColumns} FROM webhooks WHERE id = ANY(@Ids);";
+        public const string GetForDelivery = $"SELECT {WebhookRow.Columns}, {WebhookRow.HealthColumns}, {WebhookRow.LimitColumns} FROM webhooks WHERE id = ANY(@Ids);";
 
         public const string CancelPendingDeliveries =
             "UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, locked_by = NULL, lease_until = NULL " +
@@ -164,6 +192,7 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
                 health.PausedUntil,
                 health.DisabledAt,
                 health.DisabledReason,
+                Now = now,
             },
             transaction,
             cancellationToken: cancellationToken)) == 0)
@@ -177,55 +206,88 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
         return true;
     }
 
-    public async Task<IReadOnlyDictionary<WebhookId, WebhookForDelivery>> GetForDeliveryAsync(IReadOnlyCollection<WebhookId> ids, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<WebhookId, WebhookForDelivery>> GetForDeliveryAsync(
+        IReadOnlyCollection<WebhookVersion> webhooks, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(ids);
-        IEnumerable<WebhookRow> rows;
-        if (database.Dialect == SqlDialect.Sqlite)
+        ArgumentNullException.ThrowIfNull(webhooks);
+        var found = new Dictionary<WebhookId, WebhookForDelivery>(webhooks.Count);
+        var use = Interlocked.Increment(ref _uses);
+        var stale = new List<WebhookVersion>();
+        foreach (var version in webhooks)
         {
-            // Once per claim: its statement stays compiled on the kept read connections.
-            rows = await database.QueryPreparedAsync<WebhookRow>(
-                Sqlite.GetForDelivery, [new("@Ids", DapperSetup.SqliteIdArray(ids.Select(i => i.Value)))], cancellationToken);
-        }
-        else
-        {
-            await using var connection = await database.OpenAsync(cancellationToken);
-            rows = await connection.QueryAsync<WebhookRow>(new CommandDefinition(
-                database.ServerSql(SqlServer.GetForDelivery, PostgreSql.GetForDelivery), new { Ids = ids.Select(i => i.Value).Distinct().ToList() },
-                cancellationToken: cancellationToken));
-        }
-
-        var found = new Dictionary<WebhookId, WebhookForDelivery>();
-        foreach (var row in rows)
-        {
-            if (row.DeletedAt is not null)
+            if (_decrypted.TryGetValue(version.Id.Value, out var cached) && cached.UpdatedAt == version.UpdatedAt)
             {
-                continue;
+                cached.LastUse = use;
+                found[version.Id] = Ready(cached.Snapshot, version);
             }
-
-            try
+            else
             {
-                if (!_decrypted.TryGetValue(row.Id, out var cached) || cached.UpdatedAt != row.UpdatedAt)
+                stale.Add(version);
+            }
+        }
+
+        if (stale.Count > 0)
+        {
+            var versions = stale.ToDictionary(v => v.Id.Value);
+            foreach (var row in await ReadForDeliveryAsync(versions.Keys, cancellationToken))
+            {
+                if (row.DeletedAt is not null)
                 {
-                    cached = (row.UpdatedAt, ToSnapshot(row));
-                    _decrypted[row.Id] = cached;
+                    continue;
                 }
 
-                // The health changes with every outcome: always the row's, never the cache's.
-                found[new WebhookId(row.Id)] = new WebhookForDelivery(Webhook.Restore(cached.Snapshot with { Health = row.Health() }), false);
+                try
+                {
+                    var snapshot = ToSnapshot(row);
+                    _decrypted[row.Id] = new CachedWebhook(row.UpdatedAt, snapshot) { LastUse = use };
+                    found[new WebhookId(row.Id)] = Ready(snapshot, versions[row.Id] with { UpdatedAt = row.UpdatedAt });
+                }
+                catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or FormatException or System.Text.Json.JsonException)
+                {
+                    found[new WebhookId(row.Id)] = new WebhookForDelivery(null, true);
+                }
             }
-            catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or FormatException or System.Text.Json.JsonException)
+
+            if (_decrypted.Count > MaxCached)
             {
-                found[new WebhookId(row.Id)] = new WebhookForDelivery(null, true);
+                ForgetLeastRecentlyUsed();
             }
         }
 
-        foreach (var id in ids.Where(id => !found.ContainsKey(id)))
+        foreach (var version in webhooks.Where(v => !found.ContainsKey(v.Id)))
         {
-            found[id] = WebhookForDelivery.Gone;
+            found[version.Id] = WebhookForDelivery.Gone;
         }
 
         return found;
+
+        // The health and limits change without a new version: always the claim's, never the cache's.
+        static WebhookForDelivery Ready(Webhook.Snapshot snapshot, WebhookVersion version) =>
+            new(Webhook.Restore(snapshot with { Health = version.Health, Limits = version.Limits }), false);
+    }
+
+    private async Task<IEnumerable<WebhookRow>> ReadForDeliveryAsync(IEnumerable<Guid> ids, CancellationToken cancellationToken)
+    {
+        if (database.Dialect == SqlDialect.Sqlite)
+        {
+            // Once per claim that meets a new version: its statement stays compiled on the kept read connections.
+            return await database.QueryPreparedAsync<WebhookRow>(
+                Sqlite.GetForDelivery, [new("@Ids", DapperSetup.SqliteIdArray(ids))], cancellationToken);
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<WebhookRow>(new CommandDefinition(
+            database.ServerSql(SqlServer.GetForDelivery, PostgreSql.GetForDelivery), new { Ids = ids.ToList() },
+            cancellationToken: cancellationToken))).AsList();
+    }
+
+    private void ForgetLeastRecentlyUsed()
+    {
+        var oldest = _decrypted.OrderBy(e => e.Value.LastUse).Take(_decrypted.Count / 4).Select(e => e.Key).ToList();
+        foreach (var id in oldest)
+        {
+            _decrypted.TryRemove(id, out _);
+        }
     }
 
     /// <summary>One statement in its own transaction, run again when the server chose it as a deadlock victim (safe: it is idempotent).</summary>
@@ -243,6 +305,16 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
                 await Task.Delay(TimeSpan.FromMilliseconds(20 * attempt), cancellationToken);
             }
         }
+    }
+
+    public async Task<bool> SetLimitsAsync(ClientId clientId, WebhookId id, WebhookLimits limits, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        await using var writer = await database.OpenWriterAsync(cancellationToken);
+        return await writer.Connection.ExecuteAsync(new CommandDefinition(
+            database.Sql(Portable.SetLimits),
+            new { Id = id.Value, ClientId = clientId.Value, limits.MaxInFlight, limits.MaxPerSecond, Now = now },
+            cancellationToken: cancellationToken)) == 1;
     }
 
     public async Task<bool> UpdateSecretsAsync(Webhook webhook, DateTimeOffset readUpdatedAt, CancellationToken cancellationToken)
@@ -296,7 +368,7 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
         r.HeaderAuth, r.Url, Unprotect(r.AuthorizationCipher), r.AuthorizationUrl, r.AuthorizationMethod,
         r.AuthorizationHeaders is null ? null : WebhookRow.ReadHeaders(r.AuthorizationHeaders), Unprotect(r.AuthorizationBodyCipher),
         r.AuthorizationResponseTokenAttr, protector.Unprotect(r.SigningSecretCipher), Unprotect(r.PreviousSigningSecretCipher),
-        r.PreviousSigningSecretExpiresAt, r.CreatedAt, r.UpdatedAt, r.DeletedAt, r.Health());
+        r.PreviousSigningSecretExpiresAt, r.CreatedAt, r.UpdatedAt, r.DeletedAt, r.Health(), r.Limits());
 
     private string? Protect(string? value) => value is null ? null : protector.Protect(value);
 

@@ -14,6 +14,15 @@ internal sealed class WebhookRow : WebhookHealthRow
     /// <summary>The endpoint's health (migration 0002); written by the delivery queue and by enable, never by insert.</summary>
     public const string HealthColumns = "consecutive_failures, failing_since, breaker_trips, paused_until, disabled_at, disabled_reason";
 
+    /// <summary>The integrator's own limits (migration 0006); written by <c>PUT .../limits</c>, never by insert.</summary>
+    public const string LimitColumns = "max_in_flight, max_per_second";
+
+    public int? MaxInFlight { get; init; }
+
+    public int? MaxPerSecond { get; init; }
+
+    public Domain.Webhooks.WebhookLimits Limits() => Domain.Webhooks.WebhookLimits.Restore(MaxInFlight, MaxPerSecond);
+
     public string Name { get; init; } = "";
 
     public int Type { get; init; }
