@@ -69,5 +69,14 @@ internal static class DeliveryApi
         }
     }
 
+    /// <summary>Sets the webhook's own limits (<c>PUT .../limits</c>); returns the webhook.</summary>
+    public static async Task<JsonElement> SetLimitsAsync(this Integrator integrator, Guid webhookId, int? maxInFlight, int? maxPerSecond)
+    {
+        using var response = await integrator.Http.PutAsJsonAsync($"/api_document/document_webhooks/{webhookId}/limits", new { maxInFlight, maxPerSecond });
+        var json = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(response.IsSuccessStatusCode, $"Set limits: {(int)response.StatusCode} {json}");
+        return json;
+    }
+
     public static Guid Id(this JsonElement json) => json.GetProperty("id").GetGuid();
 }

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -12,6 +14,9 @@ namespace CleanWebhooks.Testing;
 /// <summary>A request as a receiver saw it.</summary>
 public sealed record ReceivedRequest(string Method, string Path, IReadOnlyDictionary<string, string> Headers, string Body)
 {
+    /// <summary>When its headers and body had arrived (<see cref="Stopwatch.GetTimestamp"/>).</summary>
+    public long Arrived { get; init; }
+
     public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
 }
 
@@ -40,13 +45,36 @@ public sealed class LoopbackReceiver : IAsyncDisposable
 
     public IReadOnlyList<ReceivedRequest> Requests => [.. _requests];
 
+    private int _inFlight;
+    private int _maxInFlight;
+    private int _openConnections;
+    private int _maxOpenConnections;
+
+    /// <summary>The most requests this receiver was handling at once (arrived, not yet answered).</summary>
+    public int MaxInFlight => Volatile.Read(ref _maxInFlight);
+
+    /// <summary>The most TCP connections that were open to this receiver at once.</summary>
+    public int MaxOpenConnections => Volatile.Read(ref _maxOpenConnections);
+
     public static async Task<LoopbackReceiver> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        LoopbackReceiver? receiver = null;
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Use(next => async connection =>
+        {
+            Count(ref receiver!._openConnections, ref receiver._maxOpenConnections, +1);
+            try
+            {
+                await next(connection);
+            }
+            finally
+            {
+                Count(ref receiver._openConnections, ref receiver._maxOpenConnections, -1);
+            }
+        })));
         var app = builder.Build();
-        var receiver = new LoopbackReceiver(app);
+        receiver = new LoopbackReceiver(app);
         app.Run(receiver.HandleAsync);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -83,7 +111,30 @@ public sealed class LoopbackReceiver : IAsyncDisposable
         _arrived.Dispose();
     }
 
+    /// <summary>Moves a gauge by <paramref name="by"/>, keeping its highest value.</summary>
+    private static void Count(ref int current, ref int highest, int by)
+    {
+        var now = Interlocked.Add(ref current, by);
+        int seen;
+        while (now > (seen = Volatile.Read(ref highest)) && Interlocked.CompareExchange(ref highest, now, seen) != seen)
+        {
+        }
+    }
+
     private async Task HandleAsync(HttpContext context)
+    {
+        Count(ref _inFlight, ref _maxInFlight, +1);
+        try
+        {
+            await AnswerAsync(context);
+        }
+        finally
+        {
+            Count(ref _inFlight, ref _maxInFlight, -1);
+        }
+    }
+
+    private async Task AnswerAsync(HttpContext context)
     {
         using var reader = new StreamReader(context.Request.Body);
         var body = await reader.ReadToEndAsync(context.RequestAborted);
@@ -91,7 +142,10 @@ public sealed class LoopbackReceiver : IAsyncDisposable
             context.Request.Method,
             context.Request.Path + context.Request.QueryString,
             context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
-            body);
+            body)
+        {
+            Arrived = Stopwatch.GetTimestamp(),
+        };
 
         ReceiverAnswer answer;
         lock (_requests)

@@ -13,11 +13,17 @@ public sealed record WebhookLimits
     public const int MaxPerSecondCeiling = 1000;
 
     /// <summary>
-    /// How late a scheduled start may be and still count as on time. Start slots are spaced (1 s + this) / maxPerSecond
-    /// apart, so that starts up to this late never put one request too many into a second; a start later than that is
-    /// not made (the delivery goes back to the queue for a new slot).
+    /// The margin in the spacing of start slots: they are (1 s + this) / maxPerSecond apart, so that maxPerSecond of
+    /// them span more than a second by this much. It absorbs a start up to <see cref="StartTolerance"/> late, and what
+    /// is left absorbs the network's jitter on the way to the receiver. It costs 5 % of the rate.
     /// </summary>
-    public static readonly TimeSpan StartTolerance = TimeSpan.FromMilliseconds(20);
+    public static readonly TimeSpan StartSlack = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// How late after its slot a request may still start. A request that cannot start by then is not made (its delivery
+    /// goes back to the queue for a new slot), so that no second ever holds one start too many.
+    /// </summary>
+    public static readonly TimeSpan StartTolerance = TimeSpan.FromMilliseconds(25);
 
     /// <summary>How far ahead a rate-limited webhook's start slots are handed out: its deliveries wait at most this long in a node.</summary>
     public static readonly TimeSpan SlotHorizon = TimeSpan.FromMilliseconds(250);
@@ -55,7 +61,7 @@ public sealed record WebhookLimits
 
     /// <summary>The time between two starts under <see cref="MaxPerSecond"/>; null without a rate limit.</summary>
     public TimeSpan? StartSpacing => MaxPerSecond is { } perSecond
-        ? TimeSpan.FromTicks((TimeSpan.TicksPerSecond + StartTolerance.Ticks + perSecond - 1) / perSecond)
+        ? TimeSpan.FromTicks((TimeSpan.TicksPerSecond + StartSlack.Ticks + perSecond - 1) / perSecond)
         : null;
 
     /// <summary>

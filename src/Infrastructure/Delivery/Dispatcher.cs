@@ -248,10 +248,10 @@ internal sealed partial class Dispatcher(
     /// <summary>The attempt, once its start slot has come; null when the service is stopping mid-attempt.</summary>
     private async Task<DeliveryOutcome?> AttemptAsync(ClaimedDelivery delivery, WebhookForDelivery webhook, CancellationToken stoppingToken)
     {
-        if (delivery.StartAt is { } start && !await WaitForSlotAsync(start, stoppingToken))
+        if (delivery.StartAt is { } start && start - clock.GetUtcNow() is { Ticks: > 0 } wait)
         {
-            // Started later than its slot allows, it could put one request too many into a second: a new slot instead.
-            return new DeliveryOutcome.Held(delivery);
+            // Its start slot (the webhook's maxPerSecond): the sender starts it then, or not at all.
+            await Task.Delay(wait, clock, stoppingToken);
         }
 
         using var activity = DeliveryTracing.StartAttempt(delivery);
@@ -278,18 +278,6 @@ internal sealed partial class Dispatcher(
             activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, AttemptErrors.InternalError);
             return attempts.Crashed(delivery);
         }
-    }
-
-    /// <summary>Waits until the start slot; false when it is already too late for it.</summary>
-    private async Task<bool> WaitForSlotAsync(DateTimeOffset start, CancellationToken stoppingToken)
-    {
-        var wait = start - clock.GetUtcNow();
-        if (wait > TimeSpan.Zero)
-        {
-            await Task.Delay(wait, clock, stoppingToken);
-        }
-
-        return clock.GetUtcNow() - start <= WebhookLimits.StartTolerance;
     }
 
     /// <summary>Hands back what this dispatcher still holds, so that other dispatchers need not wait for its leases to expire.</summary>

@@ -21,12 +21,18 @@ public sealed class WebhookSender(IHttpClientFactory httpClientFactory, TokenPro
     public const int MaxResponseBytes = 64 * 1024;
     public const int MaxExcerptChars = 1024;
 
-    public async Task<DeliveryAttempt> SendAsync(Webhook webhook, DeliveryId deliveryId, DeliveryMessage message, int attemptNumber, CancellationToken cancellationToken)
+    public async Task<DeliveryAttempt?> SendAsync(
+        Webhook webhook, DeliveryId deliveryId, DeliveryMessage message, int attemptNumber, DateTimeOffset? startBy, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(webhook);
         ArgumentNullException.ThrowIfNull(message);
         var number = attemptNumber;
         var startedAt = clock.GetUtcNow().TruncatedToMicroseconds();
+        if (startedAt > startBy)
+        {
+            return null;
+        }
+
         var stopwatch = Stopwatch.StartNew();
         DeliveryAttempt Failed(string error) => new(number, startedAt, Elapsed(stopwatch), null, error, null, null);
 

@@ -10,7 +10,9 @@ namespace CleanWebhooks.Application.Tests.Deliveries;
 public sealed class AttemptDeliveryHandlerTests
 {
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
-    private readonly RecordingSender _sender = new();
+    private readonly RecordingSender _sender;
+
+    public AttemptDeliveryHandlerTests() => _sender = new RecordingSender(_clock);
 
     [Fact]
     public async Task Handle_HealthyWebhook500_SendsOnceAndSchedulesTheNextAttempt()
@@ -65,6 +67,22 @@ public sealed class AttemptDeliveryHandlerTests
     }
 
     [Fact]
+    public async Task Handle_StartSlotOfMaxPerSecond_StartsWithinItsToleranceOrIsHeldWithoutSending()
+    {
+        var webhook = new WebhookForDelivery(Webhook(WebhookHealth.Healthy), false);
+        var slot = _clock.GetUtcNow();
+
+        var onTime = await Handler().HandleAsync(Claimed() with { StartAt = slot }, webhook, CancellationToken.None);
+        _clock.Advance(WebhookLimits.StartTolerance + TimeSpan.FromTicks(10));
+        var late = await Handler().HandleAsync(Claimed() with { StartAt = slot }, webhook, CancellationToken.None);
+
+        Assert.IsType<DeliveryOutcome.Attempted>(onTime);
+        Assert.IsType<DeliveryOutcome.Held>(late);
+        Assert.Equal(slot + WebhookLimits.StartTolerance, _sender.StartBy);
+        Assert.Equal(1, _sender.Calls);
+    }
+
+    [Fact]
     public async Task Handle_UnreadableWebhook_RecordsAnInternalErrorAttempt()
     {
         var outcome = await Handler().HandleAsync(Claimed(), new WebhookForDelivery(null, true), CancellationToken.None);
@@ -91,17 +109,29 @@ public sealed class AttemptDeliveryHandlerTests
             created.AuthorizationResponseTokenAttr, created.SigningSecret, null, null, created.CreatedAt, created.UpdatedAt, null, health));
     }
 
-    /// <summary>Stands in for HTTP (tested through the real service elsewhere): answers with <see cref="Status"/> and counts calls.</summary>
-    private sealed class RecordingSender : IDeliverySender
+    /// <summary>
+    /// Stands in for HTTP (tested through the real service elsewhere): answers with <see cref="Status"/>, counts calls,
+    /// and starts nothing after the time it is given (<see cref="StartBy"/>), as the real sender does.
+    /// </summary>
+    private sealed class RecordingSender(TimeProvider clock) : IDeliverySender
     {
         public int Status { get; set; } = 200;
 
         public int Calls { get; private set; }
 
-        public Task<DeliveryAttempt> SendAsync(Webhook webhook, DeliveryId deliveryId, DeliveryMessage message, int attemptNumber, CancellationToken cancellationToken)
+        public DateTimeOffset? StartBy { get; private set; }
+
+        public Task<DeliveryAttempt?> SendAsync(
+            Webhook webhook, DeliveryId deliveryId, DeliveryMessage message, int attemptNumber, DateTimeOffset? startBy, CancellationToken cancellationToken)
         {
+            StartBy = startBy;
+            if (clock.GetUtcNow() > startBy)
+            {
+                return Task.FromResult<DeliveryAttempt?>(null);
+            }
+
             Calls++;
-            return Task.FromResult(new DeliveryAttempt(attemptNumber, DateTimeOffset.UnixEpoch, 1, Status, null, null, null));
+            return Task.FromResult<DeliveryAttempt?>(new DeliveryAttempt(attemptNumber, clock.GetUtcNow(), 1, Status, null, null, null));
         }
     }
 }

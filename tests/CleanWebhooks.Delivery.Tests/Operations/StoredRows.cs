@@ -29,6 +29,23 @@ internal sealed class StoredRows(string databasePath)
 
     public Task<string?> StatusAsync(Guid deliveryId) => ScalarTextAsync("SELECT status FROM deliveries WHERE id = $id", ("$id", Id(deliveryId)));
 
+    /// <summary>The recorded start of every attempt, as <see cref="System.Diagnostics.Stopwatch"/> ticks from the earliest.</summary>
+    public async Task<List<long>> AttemptStartsAsync()
+    {
+        await using var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT started_at FROM delivery_attempts ORDER BY started_at";
+        await using var reader = await command.ExecuteReaderAsync();
+        var starts = new List<DateTimeOffset>();
+        while (await reader.ReadAsync())
+        {
+            starts.Add(DateTimeOffset.Parse(reader.GetString(0), System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return [.. starts.Select(s => (long)((s - starts[0]).TotalSeconds * System.Diagnostics.Stopwatch.Frequency))];
+    }
+
     /// <summary>Polls <paramref name="condition"/> until it holds; fails after <paramref name="timeout"/> with <paramref name="what"/>.</summary>
     public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
     {

@@ -338,6 +338,233 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
         Assert.False(await intake.MakeDueNowAsync(WebhookId.New(), firstId, T0.AddHours(1), default));
     }
 
+    [Fact]
+    public virtual async Task Claim_GeneratedWebhookStates_TakesWhatTheDomainRuleDecides()
+    {
+        // Webhooks in every state the rule knows (healthy, breaker open with or without a manual retry, probing,
+        // disabled, deleted; limits; attempts in flight on another node; expired leases; retries not yet due), due in a
+        // known order. The engine's claim must take, webhook by webhook, what ClaimRule.Plan decides from the same
+        // states, and leave each webhook's due marker where the rule says.
+        await DrainAsync();
+        var now = T0.AddHours(1);
+        var random = new Random(2026_12_07);
+        var states = new List<GeneratedWebhook>();
+        for (var i = 0; i < 24; i++)
+        {
+            states.Add(await GenerateAsync(random, now, dueAt: now.AddSeconds(i - 30)));
+        }
+
+        foreach (var (capacity, round) in new[] { (1000, "all"), (9, "short") })
+        {
+            var share = states.ToDictionary(s => s.Id, s => s.Share);
+            var expected = ClaimRule.Plan([.. states.Select(s => s.Due)], w => share[w.Id], capacity, now, Claiming);
+
+            var claimed = await new DeliveryQueue(db.Database, Claiming, TimeProvider.System).TurnAsync(
+                [], new ClaimRequest($"generated-{round}-1", capacity, now, now + Lease, w => share.GetValueOrDefault(w.Id, new NodeShare(1000, 0))), default);
+
+            foreach (var (state, decision) in states.Zip(expected))
+            {
+                var mine = claimed.Claimed.Where(c => c.Delivery.WebhookId == state.Id).ToList();
+                var what = $"{round}: {state}";
+                Assert.True(decision.Take == mine.Count, $"{what}: took {mine.Count}, the rule says {decision.Take} ({decision.Hold}).");
+                Assert.Equal(Math.Min(decision.Take, state.Due.RetriesDue), mine.Count(c => c.Delivery.RetryRequested));
+                if (decision.Cancel)
+                {
+                    Assert.Equal(0, await CountAsync("SELECT COUNT(*) FROM deliveries WHERE webhook_id = @Id AND status = 'pending' AND next_attempt_at <= @Now;", state.Id.Value, now));
+                }
+
+                if (round == "all")
+                {
+                    var dueAt = await DueAtAsync(state.Id);
+                    switch (decision.Hold)
+                    {
+                        case ClaimHold.Disabled:
+                            Assert.True(dueAt is null, $"{what}: due at {dueAt}");
+                            break;
+                        case ClaimHold.Breaker:
+                            Assert.Equal(state.Due.Health.PausedUntil!.Value.UtcDateTime, dueAt!.Value.UtcDateTime);
+                            break;
+                        case ClaimHold.Room:
+                            Assert.Equal((now + Claiming.RoomRecheck).UtcDateTime, dueAt!.Value.UtcDateTime);
+                            break;
+                    }
+                }
+            }
+
+            // What the first round took is in flight now: the states the second round starts from.
+            states = [.. states.Select(s => s with
+            {
+                Due = s.Due with
+                {
+                    InFlight = s.Due.InFlight + claimed.Claimed.Count(c => c.Delivery.WebhookId == s.Id),
+                    Due = s.Due.Due - claimed.Claimed.Count(c => c.Delivery.WebhookId == s.Id),
+                    RetriesDue = s.Due.RetriesDue - claimed.Claimed.Count(c => c.Delivery.WebhookId == s.Id && c.Delivery.RetryRequested),
+                },
+            })];
+            states = await RereadAsync(states, now);
+        }
+    }
+
+    [Fact]
+    public virtual async Task Claim_MaxInFlightAcrossManyClaimsAtOnce_NeverExceeded()
+    {
+        await DrainAsync();
+        var (client, webhook) = await NewWebhookAsync();
+        await using var intake = new DeliveryRepository(db.Database);
+        for (var i = 0; i < 40; i++)
+        {
+            await AddAsync(intake, client, webhook, $"doc-{i}", null);
+        }
+
+        await ExecuteAsync("UPDATE webhooks SET max_in_flight = 3 WHERE id = @Id;", webhook.Value, T0);
+
+        // Eight nodes claim at the same moment, each with a wide window: the limit is the database's to keep.
+        var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(n =>
+            Queue.ClaimDueAsync($"node-{n}-1", 50, T0.AddSeconds(1), T0 + Lease, default, new NodeShare(64, 0))));
+
+        Assert.Equal(3, claims.Sum(c => c.Count));
+    }
+
+    [Fact]
+    public virtual async Task Record_AttemptOfAWebhookThatWaitsForRoom_EndsAndTheSameTurnFillsTheRoom()
+    {
+        await DrainAsync();
+        var (client, webhook) = await NewWebhookAsync();
+        await using var intake = new DeliveryRepository(db.Database);
+        for (var i = 0; i < 3; i++)
+        {
+            await AddAsync(intake, client, webhook, $"doc-{i}", null);
+        }
+
+        var now = T0.AddSeconds(1);
+        var claimed = Assert.Single(await Queue.ClaimDueAsync("node-a-1", 10, now, now + Lease, default, new NodeShare(1, 0)));
+        Assert.Equal((now + Wide.RoomRecheck).UtcDateTime, (await DueAtAsync(webhook))!.Value.UtcDateTime);
+
+        // The attempt ended (whatever its outcome): the room it held is free, and the webhook is due for the claim.
+        var queue = QueueAt(now.AddMilliseconds(100));
+        var turn = await queue.TurnAsync(
+            [Outcome(claimed, claimed.Claim, 200, DeliveryStatus.Succeeded, null)],
+            new ClaimRequest("node-a-2", 10, now.AddMilliseconds(100), now + Lease, _ => new NodeShare(1, 0)), default);
+
+        Assert.Single(turn.Claimed);
+    }
+
+    private async Task<GeneratedWebhook> GenerateAsync(Random random, DateTimeOffset now, DateTimeOffset dueAt)
+    {
+        var (client, webhook) = await NewWebhookAsync();
+        await using var intake = new DeliveryRepository(db.Database);
+        var kind = random.Next(10);
+        var health = kind switch
+        {
+            0 => WebhookHealth.Healthy with { ConsecutiveFailures = 5, BreakerTrips = 1, FailingSince = now.AddMinutes(-2), PausedUntil = now.AddMinutes(1) },
+            1 => WebhookHealth.Healthy with { ConsecutiveFailures = 5, BreakerTrips = 1, FailingSince = now.AddMinutes(-2), PausedUntil = now.AddSeconds(-1) },
+            2 => WebhookHealth.Healthy with { ConsecutiveFailures = 9, FailingSince = now.AddDays(-6), DisabledAt = now.AddHours(-1), DisabledReason = "down" },
+            _ => WebhookHealth.Healthy,
+        };
+        var limits = WebhookLimits.Restore(random.Next(3) == 0 ? random.Next(1, 7) : null, random.Next(4) == 0 ? new[] { 1, 5, 50 }[random.Next(3)] : null);
+        DateTimeOffset? nextStartAt = limits.MaxPerSecond is not null && random.Next(2) == 0 ? now.AddMilliseconds(random.Next(0, 400)) : null;
+        await ExecuteAsync(
+            "UPDATE webhooks SET consecutive_failures = @ConsecutiveFailures, failing_since = @FailingSince, breaker_trips = @BreakerTrips, " +
+            "paused_until = @PausedUntil, disabled_at = @DisabledAt, disabled_reason = @DisabledReason, max_in_flight = @MaxInFlight, " +
+            "max_per_second = @MaxPerSecond, next_start_at = @NextStartAt, due_at = @DueAt, deleted_at = @DeletedAt WHERE id = @Id;",
+            new
+            {
+                Id = webhook.Value,
+                health.ConsecutiveFailures,
+                health.FailingSince,
+                health.BreakerTrips,
+                health.PausedUntil,
+                health.DisabledAt,
+                health.DisabledReason,
+                limits.MaxInFlight,
+                limits.MaxPerSecond,
+                NextStartAt = nextStartAt,
+                DueAt = dueAt,
+                DeletedAt = kind == 3 ? now.AddMinutes(-1) : (DateTimeOffset?)null,
+            });
+
+        // Due, of which some retried; leased by another node; a lease that expired; a retry not yet due.
+        var (due, retried, leased, expired, later) = (random.Next(0, 9), random.Next(0, 3), random.Next(0, 4), random.Next(0, 2), random.Next(0, 3));
+        for (var i = 0; i < due + expired + leased + later; i++)
+        {
+            var (receipt, _) = await AddAsync(intake, client, webhook, $"gen-{i}", null, createdAt: now.AddMinutes(-10).AddSeconds(i));
+            var id = receipt.DeliveryId!.Value.Value;
+            if (i < due && i >= due - retried)
+            {
+                // The newest due ones: a claim that took the oldest first would miss them.
+                await ExecuteAsync("UPDATE deliveries SET retry_requested = 1 WHERE id = @Id;", new { Id = id });
+            }
+            else if (i >= due && i < due + expired)
+            {
+                await ExecuteAsync("UPDATE deliveries SET locked_by = 'dead-1', lease_until = @At, next_attempt_at = @At WHERE id = @Id;", new { Id = id, At = now.AddSeconds(-5) });
+            }
+            else if (i >= due + expired && i < due + expired + leased)
+            {
+                await ExecuteAsync("UPDATE deliveries SET locked_by = 'other-1', lease_until = @At, next_attempt_at = @At WHERE id = @Id;", new { Id = id, At = now.AddMinutes(1) });
+            }
+            else if (i >= due + expired + leased)
+            {
+                await ExecuteAsync("UPDATE deliveries SET next_attempt_at = @At WHERE id = @Id;", new { Id = id, At = now.AddMinutes(5) });
+            }
+        }
+
+        var state = new DueWebhook(webhook, health, limits, kind == 3, leased, due + expired, Math.Min(retried, due), nextStartAt);
+        return new GeneratedWebhook(webhook, state, new NodeShare(random.Next(1, 9), random.Next(0, 3)));
+    }
+
+    /// <summary>The states as stored after a claim: what it took is leased, the next start slots moved.</summary>
+    private async Task<List<GeneratedWebhook>> RereadAsync(List<GeneratedWebhook> states, DateTimeOffset now)
+    {
+        var reread = new List<GeneratedWebhook>();
+        foreach (var state in states)
+        {
+            await using var connection = await db.Database.OpenAsync(default);
+            var nextStartAt = await connection.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition(
+                db.Database.Sql("SELECT next_start_at FROM webhooks WHERE id = @Id;"), new { Id = state.Id.Value }));
+            var due = state.Due.IsDeleted ? 0 : state.Due.Due;
+            reread.Add(state with { Due = state.Due with { NextStartAt = nextStartAt, Due = due, RetriesDue = Math.Min(state.Due.RetriesDue, due) } });
+        }
+
+        // Every webhook is due again for the second round, in the same order.
+        foreach (var (state, i) in reread.Select((s, i) => (s, i)))
+        {
+            await ExecuteAsync("UPDATE webhooks SET due_at = @DueAt, waits_for_room = 0 WHERE id = @Id;", new { Id = state.Id.Value, DueAt = now.AddSeconds(i - 30) });
+        }
+
+        return reread;
+    }
+
+    private sealed record GeneratedWebhook(WebhookId Id, DueWebhook Due, NodeShare Share)
+    {
+        public override string ToString() =>
+            $"webhook {Id.Value} (due {Due.Due}, retries {Due.RetriesDue}, in flight {Due.InFlight}, deleted {Due.IsDeleted}, " +
+            $"health {Due.Health}, limits {Due.Limits.MaxInFlight}/{Due.Limits.MaxPerSecond}, next start {Due.NextStartAt}; here {Share})";
+    }
+
+    /// <summary>The rules of the generated-states test: the default windows, the contract's breaker, no disabling by time.</summary>
+    private static readonly DeliveryPolicy Claiming = DeliveryPolicy.Default with { Health = Policy };
+
+    private async Task<DateTimeOffset?> DueAtAsync(WebhookId webhook)
+    {
+        await using var connection = await db.Database.OpenAsync(default);
+        return await connection.ExecuteScalarAsync<DateTimeOffset?>(new CommandDefinition(
+            db.Database.Sql("SELECT due_at FROM webhooks WHERE id = @Id;"), new { Id = webhook.Value }));
+    }
+
+    private async Task ExecuteAsync(string portableSql, object parameters)
+    {
+        await using var connection = await db.Database.OpenAsync(default);
+        await connection.ExecuteAsync(new CommandDefinition(db.Database.Sql(portableSql), parameters));
+    }
+
+    private Task ExecuteAsync(string portableSql, Guid id, DateTimeOffset now) => ExecuteAsync(portableSql, new { Id = id, Now = now });
+
+    private async Task<int> CountAsync(string portableSql, Guid id, DateTimeOffset now)
+    {
+        await using var connection = await db.Database.OpenAsync(default);
+        return await connection.ExecuteScalarAsync<int>(new CommandDefinition(db.Database.Sql(portableSql), new { Id = id, Now = now }));
+    }
+
     private static DeliveryOutcome.Attempted Outcome(ClaimedDelivery delivery, string claim, int statusCode, DeliveryStatus status, DateTimeOffset? next)
     {
         var number = delivery.Delivery.AttemptCount + 1;
@@ -453,6 +680,15 @@ public sealed class SqlServerDeliveryQueueTests(SqlServerContractDatabase databa
 
     [SqlServerFact]
     public override Task MakeDueNow_PendingFinishedLeasedOrUnknown_AnswersTrueTrueNullFalse() => base.MakeDueNow_PendingFinishedLeasedOrUnknown_AnswersTrueTrueNullFalse();
+
+    [SqlServerFact]
+    public override Task Claim_GeneratedWebhookStates_TakesWhatTheDomainRuleDecides() => base.Claim_GeneratedWebhookStates_TakesWhatTheDomainRuleDecides();
+
+    [SqlServerFact]
+    public override Task Claim_MaxInFlightAcrossManyClaimsAtOnce_NeverExceeded() => base.Claim_MaxInFlightAcrossManyClaimsAtOnce_NeverExceeded();
+
+    [SqlServerFact]
+    public override Task Record_AttemptOfAWebhookThatWaitsForRoom_EndsAndTheSameTurnFillsTheRoom() => base.Record_AttemptOfAWebhookThatWaitsForRoom_EndsAndTheSameTurnFillsTheRoom();
 }
 
 public sealed class SqliteDeliveryQueueTests(SqliteContractDatabase database)

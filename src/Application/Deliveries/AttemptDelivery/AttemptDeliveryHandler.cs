@@ -1,11 +1,12 @@
 using CleanWebhooks.Domain.Common;
 using CleanWebhooks.Domain.Deliveries;
+using CleanWebhooks.Domain.Webhooks;
 
 namespace CleanWebhooks.Application.Deliveries.AttemptDelivery;
 
 /// <summary>
 /// One attempt of a claimed delivery, the use case a dispatcher hosts: a deleted webhook cancels it; a disabled webhook
-/// or an open breaker holds it (not attempted, not moved towards failed); otherwise it is sent through
+/// or an open breaker holds it (not attempted, not moved towards failed), and so does a start slot missed; otherwise it is sent through
 /// <see cref="IDeliverySender"/> and the <see cref="Delivery"/> decides what follows. Recording is the host's
 /// (many outcomes per commit), and so is the webhook's health (applied to its stored state as the outcome is written).
 /// </summary>
@@ -39,8 +40,11 @@ public sealed class AttemptDeliveryHandler(IDeliverySender sender, RetrySchedule
             return new DeliveryOutcome.Held(claimed);
         }
 
-        var attempt = await sender.SendAsync(target, delivery.Id, claimed.Message, delivery.AttemptCount + 1, cancellationToken);
-        return Attempt(claimed, attempt);
+        // A start slot of the webhook's maxPerSecond is kept to within its tolerance, or not used at all.
+        var startBy = claimed.StartAt + WebhookLimits.StartTolerance;
+        return await sender.SendAsync(target, delivery.Id, claimed.Message, delivery.AttemptCount + 1, startBy, cancellationToken) is { } attempt
+            ? Attempt(claimed, attempt)
+            : new DeliveryOutcome.Held(claimed);
     }
 
     /// <summary>An attempt the service itself failed to make (a bug): still an attempt, so the schedule moves on.</summary>

@@ -119,10 +119,9 @@ internal sealed partial class DeliveryQueue
     /// once, one whose delivery is to be retried is due no later than that retry. Returns the health changes.
     /// </summary>
     private async Task<List<WebhookHealthChanged>> RecordAsync(
-        DatabaseWriter writer, DbTransaction transaction, IReadOnlyList<DeliveryOutcome> outcomes, CancellationToken cancellationToken)
+        DatabaseWriter writer, DbTransaction transaction, IReadOnlyList<DeliveryOutcome> outcomes, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var connection = writer.Connection;
-        var now = clock.GetUtcNow().TruncatedToMicroseconds();
         List<DeliveryOutcome.Attempted> attempts = [.. outcomes.OfType<DeliveryOutcome.Attempted>()];
         var recorded = database.Dialect switch
         {

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using CleanWebhooks.Application.Deliveries.AttemptDelivery;
+using CleanWebhooks.Domain.Common;
 using CleanWebhooks.Domain.Deliveries;
 using Dapper;
 
@@ -38,7 +39,9 @@ internal sealed partial class DeliveryQueue(Database database, DeliveryPolicy po
 
         await using var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed);
         await using var transaction = await writer.Connection.BeginTransactionAsync(cancellationToken);
-        var changes = outcomes.Count == 0 ? [] : await RecordAsync(writer, transaction, outcomes, cancellationToken);
+        // One time for the whole turn: a webhook the outcomes make due now is due for this turn's claim.
+        var now = (claim?.Now ?? clock.GetUtcNow()).TruncatedToMicroseconds();
+        var changes = outcomes.Count == 0 ? [] : await RecordAsync(writer, transaction, outcomes, now, cancellationToken);
         var (claimed, webhooks, wakeAt) = claim is null ? ([], [], null) : await ClaimAsync(writer, transaction, claim, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new DispatchTurn(changes, claimed, webhooks, wakeAt);
