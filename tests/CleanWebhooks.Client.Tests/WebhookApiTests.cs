@@ -40,6 +40,22 @@ public sealed class WebhookApiTests(ApiFactory factory) : IClassFixture<ApiFacto
     }
 
     [Fact]
+    public async Task SetWebhookLimitsAsync_ThenOutOfRange_LimitsInTheAnswerAndA400NamingTheField()
+    {
+        var client = await factory.CreateIntegratorApiClientAsync();
+        var created = await client.CreateWebhookAsync(ClientTestExtensions.ValidWebhook());
+
+        var limited = await client.SetWebhookLimitsAsync(created.Id, new SetWebhookLimitsRequest { MaxInFlight = 4, MaxPerSecond = 50 });
+        var refused = await Assert.ThrowsAsync<CleanWebhooksApiException<HttpValidationProblemDetails>>(
+            () => client.SetWebhookLimitsAsync(created.Id, new SetWebhookLimitsRequest { MaxInFlight = 65 }));
+
+        Assert.Equal((4, 50), (limited.MaxInFlight, limited.MaxPerSecond));
+        Assert.Equal(400, refused.StatusCode);
+        Assert.Contains("maxInFlight", refused.Result.Errors.Keys);
+        Assert.Equal(4, (await client.GetWebhookAsync(created.Id)).MaxInFlight);
+    }
+
+    [Fact]
     public async Task CreateWebhookAsync_WithAuthorizationUrl_SendsTheTokenSettingsAndGetsTheDefaults()
     {
         var client = await factory.CreateIntegratorApiClientAsync();
