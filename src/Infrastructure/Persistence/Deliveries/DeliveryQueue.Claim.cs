@@ -160,21 +160,20 @@ internal sealed partial class DeliveryQueue
 
     private static partial class PostgreSql
     {
-        // The webhooks are locked first, skipping those another node's claim holds...
+        // The webhooks are locked first, skipping those another node's claim holds (a locked row is read as its last
+        // committed version)...
         public const string LockDueWebhooks =
-            "SELECT id FROM webhooks WHERE due_at <= @Now ORDER BY due_at LIMIT @Candidates FOR NO KEY UPDATE SKIP LOCKED;";
+            $"SELECT {DueWebhookRow.Columns} FROM webhooks w WHERE w.due_at <= @Now ORDER BY w.due_at LIMIT @Candidates FOR NO KEY UPDATE SKIP LOCKED;";
 
-        // ...then counted in a statement of its own, whose snapshot holds every lease committed by the claims that held
-        // them before (under READ COMMITTED each statement sees what was committed when it began).
-        public const string DueWebhooks =
-            $"""
-            SELECT {DueWebhookRow.Columns},
-                (SELECT COUNT(*) FROM deliveries l WHERE l.webhook_id = w.id AND l.lease_until >= @Now AND l.status = 'pending') AS in_flight,
-                (SELECT COUNT(*) FROM (SELECT 1 FROM deliveries x WHERE x.webhook_id = w.id AND x.status = 'pending' AND x.next_attempt_at <= @Now LIMIT @DueCap) c) AS due,
-                (SELECT COUNT(*) FROM (SELECT 1 FROM deliveries r WHERE r.webhook_id = w.id AND r.retry_requested = 1 AND r.status = 'pending' AND r.next_attempt_at <= @Now LIMIT @DueCap) c) AS retries_due
-            FROM webhooks w
-            WHERE w.id = ANY(@Ids)
-            ORDER BY w.due_at;
+        // ...then their deliveries counted in a statement of its own, whose snapshot holds every lease committed by the
+        // claims that held them before (under READ COMMITTED each statement sees what was committed when it began).
+        public const string CountDue =
+            """
+            SELECT k.id,
+                (SELECT COUNT(*) FROM deliveries l WHERE l.webhook_id = k.id AND l.lease_until >= @Now AND l.status = 'pending') AS in_flight,
+                (SELECT COUNT(*) FROM (SELECT 1 FROM deliveries x WHERE x.webhook_id = k.id AND x.status = 'pending' AND x.next_attempt_at <= @Now LIMIT @DueCap) c) AS due,
+                (SELECT COUNT(*) FROM (SELECT 1 FROM deliveries r WHERE r.webhook_id = k.id AND r.retry_requested = 1 AND r.status = 'pending' AND r.next_attempt_at <= @Now LIMIT @DueCap) c) AS retries_due
+            FROM unnest(@Ids::uuid[]) AS k (id);
             """;
 
         // As on SQLite, with the grants as arrays and a LATERAL subquery for each webhook's oldest due deliveries; the
@@ -290,10 +289,20 @@ internal sealed partial class DeliveryQueue
                 return await writer.Command(Sqlite.DueWebhooks, transaction, "@Now", "@DueCap", "@Candidates")
                     .Bind(now, dueCap, candidates).QueryAllAsync<DueWebhookRow>(cancellationToken);
             case SqlDialect.PostgreSql:
-                var locked = (await writer.Connection.QueryAsync<Guid>(new CommandDefinition(
+                var locked = (await writer.Connection.QueryAsync<DueWebhookRow>(new CommandDefinition(
                     PostgreSql.LockDueWebhooks, new { Now = now, Candidates = candidates }, transaction, cancellationToken: cancellationToken))).AsList();
-                return locked.Count == 0 ? [] : (await writer.Connection.QueryAsync<DueWebhookRow>(new CommandDefinition(
-                    PostgreSql.DueWebhooks, new { Ids = locked, Now = now, DueCap = dueCap }, transaction, cancellationToken: cancellationToken))).AsList();
+                if (locked.Count > 0)
+                {
+                    var counts = (await writer.Connection.QueryAsync<DueCountsRow>(new CommandDefinition(
+                        PostgreSql.CountDue, new { Ids = locked.Select(w => w.Id).ToArray(), Now = now, DueCap = dueCap }, transaction,
+                        cancellationToken: cancellationToken))).ToDictionary(c => c.Id);
+                    foreach (var webhook in locked)
+                    {
+                        webhook.Count(counts[webhook.Id]);
+                    }
+                }
+
+                return locked;
             default:
                 return (await writer.Connection.QueryAsync<DueWebhookRow>(new CommandDefinition(
                     SqlServer.DueWebhooks, new { Now = now, DueCap = dueCap, Candidates = candidates }, transaction, cancellationToken: cancellationToken))).AsList();

@@ -26,11 +26,17 @@ internal sealed class DueWebhookRow : WebhookHealthRow
 
     public DateTimeOffset? NextStartAt { get; init; }
 
-    public int InFlight { get; init; }
+    public int InFlight { get; private set; }
 
-    public int Due { get; init; }
+    public int Due { get; private set; }
 
-    public int RetriesDue { get; init; }
+    public int RetriesDue { get; private set; }
+
+    /// <summary>Takes the counts read by a statement of their own (PostgreSQL: after the webhook was locked).</summary>
+    public void Count(DueCountsRow counts)
+    {
+        (InFlight, Due, RetriesDue) = (counts.InFlight, counts.Due, counts.RetriesDue);
+    }
 
     public WebhookLimits Limits() => WebhookLimits.Restore(MaxInFlight, MaxPerSecond);
 
@@ -38,4 +44,16 @@ internal sealed class DueWebhookRow : WebhookHealthRow
         new(new WebhookId(Id), Health(), Limits(), DeletedAt is not null, InFlight, Due, RetriesDue, NextStartAt);
 
     public WebhookVersion ToVersion() => new(new WebhookId(Id), UpdatedAt, Health(), Limits());
+}
+
+/// <summary>What is in flight and due of a webhook, counted apart from its row.</summary>
+internal sealed class DueCountsRow
+{
+    public Guid Id { get; init; }
+
+    public int InFlight { get; init; }
+
+    public int Due { get; init; }
+
+    public int RetriesDue { get; init; }
 }
