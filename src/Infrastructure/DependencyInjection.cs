@@ -45,6 +45,7 @@ public static class DependencyInjection
             .PersistKeysToFileSystem(new DirectoryInfo(keyDirectory));
         services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
         services.AddSingleton<IPortalSessionTokens, DataProtectionPortalSessionTokens>();
+        services.AddSingleton<ISigningPublicKeys, Ed25519Keys>();
 
         services.AddSingleton<IClientRepository, ClientRepository>();
         services.AddSingleton<WebhookRepository>();

@@ -5,7 +5,7 @@ namespace CleanWebhooks.Domain.Webhooks;
 
 /// <summary>
 /// A client's registration for one event type: where and how to call its server. Immutable but for
-/// deletion and secret rotation: to change one, integrators delete it and create another.
+/// deletion, secret rotation and the signing scheme: to change anything else, integrators delete it and create another.
 /// </summary>
 public sealed class Webhook
 {
@@ -43,7 +43,11 @@ public sealed class Webhook
 
     public string? AuthorizationResponseTokenAttr { get; private set; }
 
+    /// <summary>The key that signs: a <c>whsec_</c> HMAC secret, or a <c>whsk_</c> Ed25519 private key (<see cref="Webhooks.SigningSecret"/>). Secret.</summary>
     public string SigningSecret { get; private set; } = "";
+
+    /// <summary>How deliveries are signed now; the key's prefix says it.</summary>
+    public SigningScheme SigningScheme => Webhooks.SigningSecret.SchemeOf(SigningSecret);
 
     /// <summary>The secret replaced by the last rotation, still signing until <see cref="PreviousSigningSecretExpiresAt"/>.</summary>
     public string? PreviousSigningSecret { get; private set; }
@@ -210,13 +214,22 @@ public sealed class Webhook
     /// <summary>Active again, with its failure window and breaker reset; its held deliveries become due (the repository's part).</summary>
     public void Enable() => Health = WebhookHealth.Enabled();
 
-    /// <summary>Makes a new signing secret; the old one keeps signing beside it for a day.</summary>
-    public void RotateSecret(DateTimeOffset now)
+    /// <summary>Makes a new signing key of the same scheme; the old one keeps signing beside it for a day.</summary>
+    public void RotateSecret(DateTimeOffset now) => ReplaceSigningKey(SigningScheme, now);
+
+    /// <summary>
+    /// Signs with a new key of <paramref name="scheme"/> from now on: a rotation, so the old key keeps signing beside
+    /// it for a day and receivers can switch. Setting the scheme the webhook already has changes nothing (false).
+    /// </summary>
+    public bool ChangeSigningScheme(SigningScheme scheme, DateTimeOffset now)
     {
-        PreviousSigningSecret = SigningSecret;
-        PreviousSigningSecretExpiresAt = now + Webhooks.SigningSecret.RotationOverlap;
-        SigningSecret = Webhooks.SigningSecret.Generate();
-        UpdatedAt = now;
+        if (scheme == SigningScheme)
+        {
+            return false;
+        }
+
+        ReplaceSigningKey(scheme, now);
+        return true;
     }
 
     /// <summary>The secrets that sign a request sent at <paramref name="now"/>: the current one first.</summary>
@@ -224,6 +237,14 @@ public sealed class Webhook
         PreviousSigningSecret is not null && PreviousSigningSecretExpiresAt > now
             ? [SigningSecret, PreviousSigningSecret]
             : [SigningSecret];
+
+    private void ReplaceSigningKey(SigningScheme scheme, DateTimeOffset now)
+    {
+        PreviousSigningSecret = SigningSecret;
+        PreviousSigningSecretExpiresAt = now + Webhooks.SigningSecret.RotationOverlap;
+        SigningSecret = Webhooks.SigningSecret.Generate(scheme);
+        UpdatedAt = now;
+    }
 
     /// <summary>The delivery URL for a document: every <c>:id</c> replaced by the URL-escaped id.</summary>
     public string UrlFor(string documentId) =>
