@@ -12,6 +12,9 @@ namespace CleanWebhooks.Testing;
 /// <summary>A request as a receiver saw it.</summary>
 public sealed record ReceivedRequest(string Method, string Path, IReadOnlyDictionary<string, string> Headers, string Body)
 {
+    /// <summary>The subject of the client certificate the caller presented over TLS, if any.</summary>
+    public string? ClientCertificate { get; init; }
+
     public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
 }
 
@@ -40,11 +43,33 @@ public sealed class LoopbackReceiver : IAsyncDisposable
 
     public IReadOnlyList<ReceivedRequest> Requests => [.. _requests];
 
-    public static async Task<LoopbackReceiver> StartAsync()
+    public static Task<LoopbackReceiver> StartAsync() => StartAsync(null);
+
+    /// <summary>
+    /// An https receiver on 127.0.0.1 with <paramref name="certificates"/>' server certificate that requires a client
+    /// certificate issued by the same authority (mutual TLS): a caller without one never gets an answer.
+    /// </summary>
+    public static Task<LoopbackReceiver> StartMutualTlsAsync(TestCertificates certificates) => StartAsync(certificates);
+
+    private static async Task<LoopbackReceiver> StartAsync(TestCertificates? certificates)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        if (certificates is null)
+        {
+            builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        }
+        else
+        {
+            var serverCertificate = certificates.IssueServer();
+            builder.WebHost.UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0, listen => listen.UseHttps(https =>
+            {
+                https.ServerCertificate = serverCertificate;
+                https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.RequireCertificate;
+                https.ClientCertificateValidation = (certificate, _, _) => certificates.Issued(certificate);
+            })));
+        }
+
         var app = builder.Build();
         var receiver = new LoopbackReceiver(app);
         app.Run(receiver.HandleAsync);
@@ -91,7 +116,10 @@ public sealed class LoopbackReceiver : IAsyncDisposable
             context.Request.Method,
             context.Request.Path + context.Request.QueryString,
             context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
-            body);
+            body)
+        {
+            ClientCertificate = context.Connection.ClientCertificate?.Subject,
+        };
 
         ReceiverAnswer answer;
         lock (_requests)
