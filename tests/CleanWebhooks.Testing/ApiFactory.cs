@@ -15,7 +15,7 @@ namespace CleanWebhooks.Testing;
 /// </summary>
 public class ApiFactory : WebApplicationFactory<Program>
 {
-    public const string InternalKey = "test-internal-key";
+    public const string InternalKey = "test-internal-key-of-the-functional-tests";
 
     private readonly string _folder;
     private readonly bool _ownsFolder;
