@@ -420,6 +420,27 @@ public abstract class RepositoryContract(ContractDatabase db)
     }
 
     [Fact]
+    public virtual async Task ApiKeysListActiveHashes_AllOrCreatedSince_LeavesRevokedAndOlderKeysOut()
+    {
+        var (client, first, _) = await NewClientAsync();
+        var (later, _) = ApiKey.Issue(client.Id, Now.AddHours(1));
+        var (revoked, _) = ApiKey.Issue(client.Id, Now.AddHours(2));
+        await Clients.AddApiKeyAsync(later, default);
+        await Clients.AddApiKeyAsync(revoked, default);
+        Assert.True(await Clients.RevokeApiKeyAsync(client.Id, revoked.Id, Now.AddHours(3), default));
+
+        var all = await Clients.ListActiveKeyHashesAsync(null, default);
+        var since = await Clients.ListActiveKeyHashesAsync(Now.AddMinutes(30), default);
+
+        Assert.Contains(all, h => h.SequenceEqual(first.Hash));
+        Assert.Contains(all, h => h.SequenceEqual(later.Hash));
+        Assert.DoesNotContain(all, h => h.SequenceEqual(revoked.Hash));
+        Assert.Contains(since, h => h.SequenceEqual(later.Hash));
+        Assert.DoesNotContain(since, h => h.SequenceEqual(first.Hash));
+        Assert.DoesNotContain(since, h => h.SequenceEqual(revoked.Hash));
+    }
+
+    [Fact]
     public virtual async Task Timestamps_Always_RoundTripToTheMicrosecondInUtc()
     {
         var (client, key, plain) = await NewClientAsync();
