@@ -20,7 +20,7 @@ public sealed partial class DatabaseHealthCheck(
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(1);
 
     /// <summary>The longest a readiness check waits for its write: well inside a load balancer's usual 2 s probe time-out.</summary>
-    public static readonly TimeSpan AnswerWithin = TimeSpan.FromMilliseconds(750);
+    public static readonly TimeSpan AnswerWithin = TimeSpan.FromMilliseconds(500);
 
     private static class Sqlite
     {

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using Microsoft.Data.Sqlite;
 
 namespace CleanWebhooks.Delivery.Tests.Operations;
 
@@ -22,13 +21,7 @@ public sealed class LockedDatabaseWritersTests : DeliveryFixture
         using var integrator = await Factory.CreateIntegratorAsync("A");
         using var registering = await Factory.CreateIntegratorAsync("B");
         await integrator.CreateWebhookAsync(Receiver.Url("/a/:id"));
-        await using var holder = new SqliteConnection($"Data Source={Factory.DatabasePath};Pooling=False");
-        await holder.OpenAsync();
-        await using (var begin = holder.CreateCommand())
-        {
-            begin.CommandText = "BEGIN IMMEDIATE;";
-            await begin.ExecuteNonQueryAsync();
-        }
+        await using var held = await HeldDatabaseLock.TakeAsync(Factory.DatabasePath);
 
         async Task<(string Writer, Answer Answer, TimeSpan Took)> Timed(string writer, Func<Task<Answer>> write)
         {
@@ -50,11 +43,7 @@ public sealed class LockedDatabaseWritersTests : DeliveryFixture
         writes.Add(Timed("webhook registration", () => registering.TryCreateWebhookAsync(Receiver.Url("/b/:id"))));
         var answers = await Task.WhenAll(writes);
 
-        await using (var rollback = holder.CreateCommand())
-        {
-            rollback.CommandText = "ROLLBACK;";
-            await rollback.ExecuteNonQueryAsync();
-        }
+        await held.ReleaseAsync();
 
         foreach (var (writer, answer, _) in answers)
         {

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using Microsoft.Data.Sqlite;
 
 namespace CleanWebhooks.Delivery.Tests.Operations;
 
@@ -16,13 +15,7 @@ public sealed class ReadinessUnderLockTests : DeliveryFixture
     public async Task Ready_DatabaseLockedByAnotherConnection_503WithinASecondThen200()
     {
         Assert.Equal(HttpStatusCode.OK, await Factory.ReadyAsync());
-        await using var holder = new SqliteConnection($"Data Source={Factory.DatabasePath};Pooling=False");
-        await holder.OpenAsync();
-        await using (var begin = holder.CreateCommand())
-        {
-            begin.CommandText = "BEGIN IMMEDIATE;";
-            await begin.ExecuteNonQueryAsync();
-        }
+        await using var held = await HeldDatabaseLock.TakeAsync(Factory.DatabasePath);
 
         // Past the one second for which the last (healthy) probe is kept.
         await Task.Delay(CleanWebhooks.Infrastructure.Persistence.DatabaseHealthCheck.CacheFor);
@@ -37,11 +30,7 @@ public sealed class ReadinessUnderLockTests : DeliveryFixture
 
         Assert.True(waited.All(w => w < TimeSpan.FromSeconds(1)), $"Readiness answered after {string.Join(", ", waited.Select(w => $"{w.TotalMilliseconds:0} ms"))}.");
 
-        await using (var rollback = holder.CreateCommand())
-        {
-            rollback.CommandText = "ROLLBACK;";
-            await rollback.ExecuteNonQueryAsync();
-        }
+        await held.ReleaseAsync();
 
         await StoredRows.WaitUntilAsync(async () => await Factory.ReadyAsync() == HttpStatusCode.OK, "ready 200 once the lock is released", TimeSpan.FromSeconds(20));
     }

@@ -1,6 +1,5 @@
 using System.Net;
 using CleanWebhooks.Testing;
-using Microsoft.Data.Sqlite;
 
 namespace CleanWebhooks.Delivery.Tests.Operations;
 
@@ -141,15 +140,8 @@ public sealed class DatabaseLockTests : DeliveryFixture
         }
 
         await Receiver.WaitForAsync(3);
-        await using (var holder = new SqliteConnection($"Data Source={Factory.DatabasePath};Pooling=False"))
+        await using (var held = await HeldDatabaseLock.TakeAsync(Factory.DatabasePath))
         {
-            await holder.OpenAsync();
-            await using (var begin = holder.CreateCommand())
-            {
-                begin.CommandText = "BEGIN IMMEDIATE;";
-                await begin.ExecuteNonQueryAsync();
-            }
-
             (await Factory.TryReportAsync(a.ClientId, "during")).AssertStorageUnavailable("intake under a held lock");
             var portuguese = await Factory.TryReportAsync(a.ClientId, "during-pt", "pt-BR");
             portuguese.AssertStorageUnavailable("intake under a held lock, in Portuguese");
@@ -161,9 +153,7 @@ public sealed class DatabaseLockTests : DeliveryFixture
             using var read = await a.Http.GetAsync(new Uri($"/api_document/document_webhooks/{webhook}", UriKind.Relative));
             Assert.Equal(HttpStatusCode.OK, read.StatusCode);
 
-            await using var rollback = holder.CreateCommand();
-            rollback.CommandText = "ROLLBACK;";
-            await rollback.ExecuteNonQueryAsync();
+            await held.ReleaseAsync();
         }
 
         await StoredRows.WaitUntilAsync(async () => await Factory.ReadyAsync() == HttpStatusCode.OK, "ready 200 once the lock is released");
