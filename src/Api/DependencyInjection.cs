@@ -31,6 +31,7 @@ public static class DependencyInjection
             options.PipelineBehaviors = [typeof(ValidationBehavior<,>)];
         });
 
+        ConfiguredKeys.Add(services, configuration);
         services.AddSingleton<InternalKeys>();
         services.AddSingleton((configuration.GetSection(ApiKeyCacheOptions.SectionName).Get<ApiKeyCacheOptions>() ?? new ApiKeyCacheOptions()).Validated());
         services.AddRateLimits(configuration);

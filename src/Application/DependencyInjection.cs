@@ -20,6 +20,7 @@ public static class DependencyInjection
 
         // One per process: a revoke on this node must empty the cache that every request reads.
         services.AddSingleton<ApiKeyCache>();
+        services.AddSingleton<KnownApiKeys>();
         return services;
     }
 }

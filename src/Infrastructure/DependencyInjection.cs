@@ -45,6 +45,7 @@ public static class DependencyInjection
             .PersistKeysToFileSystem(new DirectoryInfo(keyDirectory));
         services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
         services.AddSingleton<IPortalSessionTokens, DataProtectionPortalSessionTokens>();
+        services.AddSingleton<ISigningPublicKeys, Ed25519Keys>();
 
         services.AddSingleton<IClientRepository, ClientRepository>();
         services.AddSingleton<WebhookRepository>();
@@ -99,22 +100,32 @@ public static class DependencyInjection
         // Alerts go to the platform's own internal URL, so they do not pass the delivery client's address guard.
         services.AddHttpClient(PlatformAlerts.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan).RemoveAllLoggers();
 
-        // Deliveries and token calls share one client: no redirects, no cookies, and the address guard as its connect step.
-        services.AddHttpClient(DeliveryHttp.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+        // Deliveries and token calls share one client: no redirects, no cookies, and the address guard as its connect step
+        // (with Delivery:Proxy, the guard judges each destination before the request goes to the proxy).
+        var guard = new OutboundAddressGuard(options.AllowPrivateNetworks, options.Proxy);
+        var clientCertificate = options.ClientCertificate.Load();
+        var outbound = services.AddHttpClient(DeliveryHttp.ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
                 AllowAutoRedirect = false,
                 UseCookies = false,
 
-                // A proxy from the environment would make the guard vet the proxy's address, not the receiver's.
-                UseProxy = false,
+                // Only the configured proxy: one from the environment would make the guard vet the proxy's address, not the receiver's.
+                UseProxy = options.Proxy is not null,
+                Proxy = options.Proxy is { } proxy ? new System.Net.WebProxy(proxy) : null,
+
+                // Presented to any https receiver or token endpoint that asks for a certificate, whatever CAs it names.
+                SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+                {
+                    LocalCertificateSelectionCallback = clientCertificate is null ? null : (_, _, _, _, _) => clientCertificate,
+                },
                 AutomaticDecompression = System.Net.DecompressionMethods.None,
                 ConnectTimeout = options.Timeout,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(2),
                 // Webhooks sharing a host:port share this pool: it must never hold them below their send windows,
                 // so it is as large as the process's own bound on attempts in flight.
                 MaxConnectionsPerServer = Math.Max(options.MaxConcurrency, 2),
-                ConnectCallback = new OutboundAddressGuard(options.AllowPrivateNetworks).ConnectAsync,
+                ConnectCallback = guard.ConnectAsync,
 
                 // Our trace context is ours: no traceparent/tracestate/baggage header goes to integrators' servers. Null,
                 // not a no-output propagator: OpenTelemetry's HttpClient instrumentation injects its own headers into any
@@ -123,6 +134,10 @@ public static class DependencyInjection
             })
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             .RemoveAllLoggers();
+        if (options.Proxy is not null)
+        {
+            outbound.AddHttpMessageHandler(() => new ProxiedDestinationCheck(guard));
+        }
 
         if (options.DispatcherEnabled)
         {

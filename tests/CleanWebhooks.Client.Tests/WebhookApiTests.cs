@@ -56,6 +56,27 @@ public sealed class WebhookApiTests(ApiFactory factory) : IClassFixture<ApiFacto
     }
 
     [Fact]
+    public async Task SetSigningSchemeAsync_Ed25519_PublicKeyInTheSecretAndTheJwksThroughTheClient()
+    {
+        var client = await factory.CreateIntegratorApiClientAsync();
+        var webhook = await client.CreateWebhookAsync(ClientTestExtensions.ValidWebhook());
+
+        var signing = await client.SetSigningSchemeAsync(webhook.Id, new SetSigningSchemeRequest { Scheme = "ed25519" });
+        var secret = await client.GetSigningSecretAsync(webhook.Id);
+        var keys = await client.GetSigningPublicKeysAsync(webhook.Id);
+
+        Assert.Equal("ed25519", signing.Scheme);
+        Assert.StartsWith("whpk_", signing.PublicKey, StringComparison.Ordinal);
+        Assert.Null(secret.Key);
+        Assert.Equal(signing.PublicKey, secret.PublicKey);
+        var key = Assert.Single(keys.Keys);
+        Assert.Equal(("OKP", "Ed25519"), (key.Kty, key.Crv));
+        var refused = await Assert.ThrowsAsync<CleanWebhooksApiException<HttpValidationProblemDetails>>(
+            () => client.SetSigningSchemeAsync(webhook.Id, new SetSigningSchemeRequest { Scheme = "rsa" }));
+        Assert.True(refused.Result.Errors.ContainsKey("scheme"));
+    }
+
+    [Fact]
     public async Task CreateWebhookAsync_WithAuthorizationUrl_SendsTheTokenSettingsAndGetsTheDefaults()
     {
         var client = await factory.CreateIntegratorApiClientAsync();

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Http;
 
 namespace CleanWebhooks.Testing;
 
@@ -14,7 +15,7 @@ namespace CleanWebhooks.Testing;
 /// </summary>
 public class ApiFactory : WebApplicationFactory<Program>
 {
-    public const string InternalKey = "test-internal-key";
+    public const string InternalKey = "test-internal-key-of-the-functional-tests";
 
     private readonly string _folder;
     private readonly bool _ownsFolder;
@@ -113,6 +114,19 @@ public class ApiFactory : WebApplicationFactory<Program>
         using var admin = CreateInternalClient();
         using var response = await admin.DeleteAsync(new Uri($"/internal/clients/{clientId}/api_keys/{apiKeyId}", UriKind.Relative));
         return response.StatusCode;
+    }
+
+    /// <summary>
+    /// Makes the service's outbound client (deliveries and token calls) trust servers whose certificates
+    /// <paramref name="certificates"/> issued, in place of the machine's trust store: a hook that exists for tests only.
+    /// </summary>
+    public void TrustServerCertificatesOf(TestCertificates certificates)
+    {
+        ArgumentNullException.ThrowIfNull(certificates);
+        TestServices.Add(services => services.PostConfigure<HttpClientFactoryOptions>(
+            CleanWebhooks.Infrastructure.Delivery.DeliveryHttp.ClientName,
+            options => options.HttpMessageHandlerBuilderActions.Add(handlers =>
+                ((SocketsHttpHandler)handlers.PrimaryHandler).SslOptions.RemoteCertificateValidationCallback = certificates.ServerValidation())));
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

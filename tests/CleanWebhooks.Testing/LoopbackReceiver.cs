@@ -17,6 +17,9 @@ public sealed record ReceivedRequest(string Method, string Path, IReadOnlyDictio
     /// <summary>When its headers and body had arrived (<see cref="Stopwatch.GetTimestamp"/>).</summary>
     public long Arrived { get; init; }
 
+    /// <summary>The subject of the client certificate the caller presented over TLS, if any.</summary>
+    public string? ClientCertificate { get; init; }
+
     public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
 }
 
@@ -56,23 +59,46 @@ public sealed class LoopbackReceiver : IAsyncDisposable
     /// <summary>The most TCP connections that were open to this receiver at once.</summary>
     public int MaxOpenConnections => Volatile.Read(ref _maxOpenConnections);
 
-    public static async Task<LoopbackReceiver> StartAsync()
+    public static Task<LoopbackReceiver> StartAsync() => StartAsync(null);
+
+    /// <summary>
+    /// An https receiver on 127.0.0.1 with <paramref name="certificates"/>' server certificate that requires a client
+    /// certificate issued by the same authority (mutual TLS): a caller without one never gets an answer.
+    /// </summary>
+    public static Task<LoopbackReceiver> StartMutualTlsAsync(TestCertificates certificates) => StartAsync(certificates);
+
+    private static async Task<LoopbackReceiver> StartAsync(TestCertificates? certificates)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         LoopbackReceiver? receiver = null;
-        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Use(next => async connection =>
+        var serverCertificate = certificates?.IssueServer();
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
         {
-            Count(ref receiver!._openConnections, ref receiver._maxOpenConnections, +1);
-            try
+            // Counts TCP connections, before any TLS.
+            listen.Use(next => async connection =>
             {
-                await next(connection);
-            }
-            finally
+                Count(ref receiver!._openConnections, ref receiver._maxOpenConnections, +1);
+                try
+                {
+                    await next(connection);
+                }
+                finally
+                {
+                    Count(ref receiver._openConnections, ref receiver._maxOpenConnections, -1);
+                }
+            });
+            if (certificates is not null)
             {
-                Count(ref receiver._openConnections, ref receiver._maxOpenConnections, -1);
+                listen.UseHttps(https =>
+                {
+                    https.ServerCertificate = serverCertificate;
+                    https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.RequireCertificate;
+                    https.ClientCertificateValidation = (certificate, _, _) => certificates.Issued(certificate);
+                });
             }
-        })));
+        }));
+
         var app = builder.Build();
         receiver = new LoopbackReceiver(app);
         app.Run(receiver.HandleAsync);
@@ -145,6 +171,7 @@ public sealed class LoopbackReceiver : IAsyncDisposable
             body)
         {
             Arrived = Stopwatch.GetTimestamp(),
+            ClientCertificate = context.Connection.ClientCertificate?.Subject,
         };
 
         ReceiverAnswer answer;

@@ -21,7 +21,7 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
-        var clientId = await sender.Send(new AuthenticateApiKeyQuery(values[0]), Context.RequestAborted);
+        var clientId = await sender.Send(new AuthenticateApiKeyQuery(values[0], failures.IsThrottled(Context)), Context.RequestAborted);
         if (clientId is null)
         {
             return AuthenticateResult.Fail(failures.Record(Context) ? "Unknown or revoked API key." : "Too many failed authentications from this address.");

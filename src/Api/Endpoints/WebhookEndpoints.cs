@@ -5,10 +5,12 @@ using CleanWebhooks.Application.Webhooks;
 using CleanWebhooks.Application.Webhooks.CreateWebhook;
 using CleanWebhooks.Application.Webhooks.DeleteWebhook;
 using CleanWebhooks.Application.Webhooks.EnableWebhook;
+using CleanWebhooks.Application.Webhooks.GetSigningPublicKeys;
 using CleanWebhooks.Application.Webhooks.GetSigningSecret;
 using CleanWebhooks.Application.Webhooks.GetWebhook;
 using CleanWebhooks.Application.Webhooks.ListWebhooks;
 using CleanWebhooks.Application.Webhooks.RotateSigningSecret;
+using CleanWebhooks.Application.Webhooks.SetSigningScheme;
 using CleanWebhooks.Application.Webhooks.SetWebhookLimits;
 using CleanWebhooks.Domain.Webhooks;
 using Mediator;
@@ -70,12 +72,29 @@ public static class WebhookEndpoints
 
         group.MapGet("{id:guid}/secret", GetSigningSecret)
             .WithName("GetSigningSecret")
-            .WithSummary("Reads the webhook's signing secret, to verify webhook-signature.")
+            .WithSummary("Reads what verifies webhook-signature: the signing secret, or under ed25519 the public key.")
+            .WithDescription("Under hmac-sha256 (the default) key is the shared secret (whsec_...) and publicKey is null. Under ed25519 key is null, since the private key never leaves the service, and publicKey is the public key (whpk_...).")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapPost("{id:guid}/secret/rotate", RotateSigningSecret)
             .WithName("RotateSigningSecret")
-            .WithSummary("Replaces the signing secret; the old one keeps signing beside the new one for 24 hours.")
+            .WithSummary("Replaces the signing key, in the webhook's scheme; the old one keeps signing beside the new one for 24 hours.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        group.MapPut("{id:guid}/signing", SetSigningScheme)
+            .WithName("SetSigningScheme")
+            .WithSummary("Chooses how deliveries are signed: ed25519 (v1a, verified with a public key) or hmac-sha256 (v1, a shared secret).")
+            .WithDescription("A change of scheme is a rotation: for 24 hours the old key keeps signing beside the new one (space-separated signatures). Setting the scheme the webhook already has changes nothing. The private key never leaves the service.")
+            .Accepts<SetSigningSchemeRequest>("application/json")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+        group.MapGet("{id:guid}/public_keys", GetSigningPublicKeys)
+            .WithName("GetSigningPublicKeys")
+            .WithSummary("Lists, as a JWKS, the Ed25519 public keys that sign the webhook's deliveries right now.")
+            .WithDescription("Every key that currently signs: the current one and, for 24 hours after a rotation or a change of scheme, the one it replaced. Empty under hmac-sha256. Each key's kid is its RFC 7638 thumbprint.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         return app;
@@ -88,6 +107,14 @@ public static class WebhookEndpoints
     private static async Task<Results<Ok<SigningSecretResponse>, ProblemHttpResult>> RotateSigningSecret(
         Guid id, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
         (await sender.Send(new RotateSigningSecretCommand(user.ClientId(), new WebhookId(id)), cancellationToken)).ToOkOrProblem();
+
+    private static async Task<Results<Ok<SigningSchemeResponse>, ProblemHttpResult>> SetSigningScheme(
+        Guid id, SetSigningSchemeRequest request, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
+        (await sender.Send(SetSigningSchemeCommand.From(user.ClientId(), new WebhookId(id), request), cancellationToken)).ToOkOrProblem();
+
+    private static async Task<Results<Ok<JsonWebKeySet>, ProblemHttpResult>> GetSigningPublicKeys(
+        Guid id, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
+        (await sender.Send(new GetSigningPublicKeysQuery(user.ClientId(), new WebhookId(id)), cancellationToken)).ToOkOrProblem();
 
     private static async Task<Results<Ok<WebhookResponse>, ProblemHttpResult>> CreateWebhook(
         CreateWebhookRequest request, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>

@@ -40,7 +40,7 @@ public sealed class FailedAuthentications : IDisposable
             return true;
         }
 
-        using var lease = _limiter.AttemptAcquire(context.Connection.RemoteIpAddress?.ToString() ?? "");
+        using var lease = _limiter.AttemptAcquire(AddressOf(context));
         if (lease.IsAcquired)
         {
             return true;
@@ -48,6 +48,16 @@ public sealed class FailedAuthentications : IDisposable
 
         context.Items[ThrottledKey] = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromMinutes(1);
         return false;
+    }
+
+    /// <summary>
+    /// True when <paramref name="context"/>'s remote address is already over its limit: its next unknown key gets 429,
+    /// so the key need not be looked up unless it may exist at all.
+    /// </summary>
+    public bool IsThrottled(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return _limiter?.GetStatistics(AddressOf(context)) is { CurrentAvailablePermits: <= 0 };
     }
 
     /// <summary>The answer to a request that failed authentication: 401, or 429 when its address is throttled.</summary>
@@ -61,4 +71,6 @@ public sealed class FailedAuthentications : IDisposable
     }
 
     public void Dispose() => _limiter?.Dispose();
+
+    private static string AddressOf(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "";
 }

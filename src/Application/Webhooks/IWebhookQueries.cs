@@ -1,3 +1,4 @@
+using CleanWebhooks.Application.Webhooks.GetSigningPublicKeys;
 using CleanWebhooks.Domain.Clients;
 using CleanWebhooks.Domain.Webhooks;
 
@@ -9,4 +10,7 @@ public interface IWebhookQueries
     Task<WebhookResponse?> GetAsync(ClientId clientId, WebhookId id, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<WebhookResponse>> ListAsync(ClientId clientId, CancellationToken cancellationToken);
+
+    /// <summary>The client's active webhook's stored public keys (no secret read), or null when there is no such webhook.</summary>
+    Task<SigningPublicKeys?> GetSigningPublicKeysAsync(ClientId clientId, WebhookId id, CancellationToken cancellationToken);
 }

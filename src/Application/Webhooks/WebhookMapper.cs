@@ -12,6 +12,7 @@ public static partial class WebhookMapper
     [MapperIgnoreSource(nameof(Webhook.Authorization))]
     [MapperIgnoreSource(nameof(Webhook.AuthorizationBody))]
     [MapperIgnoreSource(nameof(Webhook.SigningSecret))]
+    [MapperIgnoreSource(nameof(Webhook.SigningScheme))]
     [MapperIgnoreSource(nameof(Webhook.PreviousSigningSecret))]
     [MapperIgnoreSource(nameof(Webhook.PreviousSigningSecretExpiresAt))]
     [MapperIgnoreSource(nameof(Webhook.DeletedAt))]

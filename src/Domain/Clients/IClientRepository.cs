@@ -12,6 +12,9 @@ public interface IClientRepository
     /// <summary>Finds an unrevoked key by the SHA-256 hash of its plain value.</summary>
     Task<ApiKey?> FindActiveKeyByHashAsync(byte[] hash, CancellationToken cancellationToken);
 
+    /// <summary>The hashes of the unrevoked keys, all of them or those created at or after <paramref name="createdSince"/>.</summary>
+    Task<IReadOnlyList<byte[]>> ListActiveKeyHashesAsync(DateTimeOffset? createdSince, CancellationToken cancellationToken);
+
     /// <summary>Revokes a key of the client; false when the client has no such unrevoked key.</summary>
     Task<bool> RevokeApiKeyAsync(ClientId clientId, ApiKeyId keyId, DateTimeOffset now, CancellationToken cancellationToken);
 

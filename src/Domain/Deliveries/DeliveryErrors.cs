@@ -29,7 +29,7 @@ public static class DeliveryErrors
 
     public static readonly Error InvalidDocumentId = Error.Validation(
         "event.invalid_document_id",
-        $"The documentId must have 1 to {DocumentEvent.DocumentIdMaxLength} characters.",
-        $"O documentId deve ter de 1 a {DocumentEvent.DocumentIdMaxLength} caracteres.",
+        $"The documentId must have 1 to {DocumentEvent.DocumentIdMaxLength} characters, without control characters (NUL, line breaks, ...) or bidirectional controls (U+202E, ...).",
+        $"O documentId deve ter de 1 a {DocumentEvent.DocumentIdMaxLength} caracteres, sem caracteres de controle (NUL, quebras de linha, ...) nem controles bidirecionais (U+202E, ...).",
         "documentId");
 }

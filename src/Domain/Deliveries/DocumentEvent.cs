@@ -32,9 +32,16 @@ public sealed class DocumentEvent
 
     public DateTimeOffset OccurredAt { get; }
 
+    /// <summary>
+    /// 1 to <see cref="DocumentIdMaxLength"/> characters, not all blank, without control or bidirectional characters
+    /// (<see cref="DisplayText.HasNoControls"/>): a document id is shown to integrators, in lists, the portal and logs.
+    /// </summary>
+    public static bool IsValidDocumentId([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? documentId) =>
+        !string.IsNullOrWhiteSpace(documentId) && documentId.Length <= DocumentIdMaxLength && DisplayText.HasNoControls(documentId);
+
     public static Result<DocumentEvent> Create(ClientId clientId, string? documentId, int type, string? data, DateTimeOffset now)
     {
-        if (string.IsNullOrWhiteSpace(documentId) || documentId.Length > DocumentIdMaxLength)
+        if (!IsValidDocumentId(documentId))
         {
             return DeliveryErrors.InvalidDocumentId;
         }

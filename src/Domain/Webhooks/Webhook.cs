@@ -5,8 +5,8 @@ namespace CleanWebhooks.Domain.Webhooks;
 
 /// <summary>
 /// A client's registration for one event type: where and how to call its server. The seed's fields never change: to
-/// change one, integrators delete it and create another. What changes in place: its secret (rotation), its limits, and
-/// its health (written by the delivery outcomes).
+/// change one, integrators delete it and create another. What changes in place: its signing key (rotation, scheme), its
+/// limits, and its health (written by the delivery outcomes).
 /// </summary>
 public sealed class Webhook
 {
@@ -44,7 +44,11 @@ public sealed class Webhook
 
     public string? AuthorizationResponseTokenAttr { get; private set; }
 
+    /// <summary>The key that signs: a <c>whsec_</c> HMAC secret, or a <c>whsk_</c> Ed25519 private key (<see cref="Webhooks.SigningSecret"/>). Secret.</summary>
     public string SigningSecret { get; private set; } = "";
+
+    /// <summary>How deliveries are signed now; the key's prefix says it.</summary>
+    public SigningScheme SigningScheme => Webhooks.SigningSecret.SchemeOf(SigningSecret);
 
     /// <summary>The secret replaced by the last rotation, still signing until <see cref="PreviousSigningSecretExpiresAt"/>.</summary>
     public string? PreviousSigningSecret { get; private set; }
@@ -200,13 +204,22 @@ public sealed class Webhook
         };
     }
 
-    /// <summary>Makes a new signing secret; the old one keeps signing beside it for a day.</summary>
-    public void RotateSecret(DateTimeOffset now)
+    /// <summary>Makes a new signing key of the same scheme; the old one keeps signing beside it for a day.</summary>
+    public void RotateSecret(DateTimeOffset now) => ReplaceSigningKey(SigningScheme, now);
+
+    /// <summary>
+    /// Signs with a new key of <paramref name="scheme"/> from now on: a rotation, so the old key keeps signing beside
+    /// it for a day and receivers can switch. Setting the scheme the webhook already has changes nothing (false).
+    /// </summary>
+    public bool ChangeSigningScheme(SigningScheme scheme, DateTimeOffset now)
     {
-        PreviousSigningSecret = SigningSecret;
-        PreviousSigningSecretExpiresAt = now + Webhooks.SigningSecret.RotationOverlap;
-        SigningSecret = Webhooks.SigningSecret.Generate();
-        UpdatedAt = now;
+        if (scheme == SigningScheme)
+        {
+            return false;
+        }
+
+        ReplaceSigningKey(scheme, now);
+        return true;
     }
 
     /// <summary>The secrets that sign a request sent at <paramref name="now"/>: the current one first.</summary>
@@ -214,6 +227,14 @@ public sealed class Webhook
         PreviousSigningSecret is not null && PreviousSigningSecretExpiresAt > now
             ? [SigningSecret, PreviousSigningSecret]
             : [SigningSecret];
+
+    private void ReplaceSigningKey(SigningScheme scheme, DateTimeOffset now)
+    {
+        PreviousSigningSecret = SigningSecret;
+        PreviousSigningSecretExpiresAt = now + Webhooks.SigningSecret.RotationOverlap;
+        SigningSecret = Webhooks.SigningSecret.Generate(scheme);
+        UpdatedAt = now;
+    }
 
     /// <summary>The delivery URL for a document: every <c>:id</c> replaced by the URL-escaped id.</summary>
     public string UrlFor(string documentId) =>

@@ -44,6 +44,12 @@ public static class WebhookErrors
         "O tipo não é um tipo de webhook conhecido (0 = documento finalizado).",
         "type");
 
+    public static readonly Error InvalidSigningScheme = Error.Validation(
+        "webhook.invalid_signing_scheme",
+        "The scheme must be one of ed25519, hmac-sha256.",
+        "O scheme deve ser ed25519 ou hmac-sha256.",
+        "scheme");
+
     public static readonly Error InvalidMethod = Error.Validation(
         "webhook.invalid_method", "The method must be one of POST, PUT, GET, DELETE.", "O método deve ser POST, PUT, GET ou DELETE.", "method");
 

@@ -66,6 +66,15 @@ public sealed class DeliveryOptions
     /// <summary>How often the dispatcher counts pending deliveries for the queue-depth gauge (apart from its claim loop).</summary>
     public TimeSpan QueueDepthInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// An HTTP forward proxy (<c>http://host:port</c>) that every delivery and token call goes through, so that receivers
+    /// see fixed egress addresses; none by default. Alerts go direct.
+    /// </summary>
+    public Uri? Proxy { get; set; }
+
+    /// <summary>The certificate presented to receivers and token endpoints that ask for one (mutual TLS); none by default.</summary>
+    public ClientCertificateOptions ClientCertificate { get; set; } = new();
+
     /// <summary>How long a token is kept when its answer has no <c>expires_in</c>.</summary>
     public int TokenCacheSeconds { get; set; } = 300;
 
@@ -95,6 +104,13 @@ public sealed class DeliveryOptions
         {
             throw new InvalidOperationException(
                 $"Delivery:MaxConcurrency, Delivery:MaxPerWebhook and Delivery:InitialWindow must be at least 1 (got {MaxConcurrency}, {MaxPerWebhook} and {InitialWindow}).");
+        }
+
+        if (Proxy is { } proxy && (!proxy.IsAbsoluteUri || proxy.Scheme != Uri.UriSchemeHttp || proxy.UserInfo.Length > 0
+            || proxy.AbsolutePath != "/" || proxy.Query.Length > 0 || proxy.Fragment.Length > 0))
+        {
+            throw new InvalidOperationException(
+                $"Delivery:Proxy must be an http forward proxy as http://host:port, without credentials or a path (got '{proxy.GetLeftPart(UriPartial.Scheme)}...').");
         }
 
         return this;

@@ -23,30 +23,26 @@ public sealed class BlockedAddressException : Exception
 }
 
 /// <summary>
-/// Keeps deliveries and token calls off internal networks (SSRF). It is the connect step of the one outbound
-/// handler: it resolves the host itself, refuses any non-public address, and connects to the address it vetted,
-/// so there is no window for DNS to answer differently between the check and the connection.
+/// Keeps deliveries and token calls off internal networks (SSRF). Without a proxy it is the connect step of the one
+/// outbound handler: it resolves the host itself, refuses any non-public address, and connects to the address it
+/// vetted, so there is no window for DNS to answer differently between the check and the connection. With a proxy
+/// (<c>Delivery:Proxy</c>) the handler connects only to the proxy, whose own address is exempt, and the destination is
+/// judged the same way by <see cref="ProxiedDestinationCheck"/> before the request is handed to the proxy.
 /// </summary>
-public sealed class OutboundAddressGuard(bool allowPrivateNetworks)
+public sealed class OutboundAddressGuard(bool allowPrivateNetworks, Uri? proxy = null)
 {
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var host = context.DnsEndPoint.Host;
-        var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal)
-            ? [literal]
-            : await Dns.GetHostAddressesAsync(host, cancellationToken);
-
-        var allowed = allowPrivateNetworks ? addresses : [.. addresses.Where(IsPublic)];
-        if (allowed.Length == 0)
-        {
-            throw new BlockedAddressException(host);
-        }
+        var endpoint = context.DnsEndPoint;
+        var addresses = IsProxy(endpoint)
+            ? await ResolveAsync(endpoint.Host, cancellationToken)
+            : await AllowedAddressesAsync(endpoint.Host, cancellationToken);
 
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            await socket.ConnectAsync(allowed, context.DnsEndPoint.Port, cancellationToken);
+            await socket.ConnectAsync(addresses, endpoint.Port, cancellationToken);
             return new NetworkStream(socket, ownsSocket: true);
         }
         catch
@@ -55,6 +51,24 @@ public sealed class OutboundAddressGuard(bool allowPrivateNetworks)
             throw;
         }
     }
+
+    /// <summary>
+    /// The addresses of <paramref name="host"/> that outbound calls may reach, as the service resolves it; throws
+    /// <see cref="BlockedAddressException"/> when there is none.
+    /// </summary>
+    public async ValueTask<IPAddress[]> AllowedAddressesAsync(string host, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        var addresses = await ResolveAsync(host, cancellationToken);
+        var allowed = allowPrivateNetworks ? addresses : [.. addresses.Where(IsPublic)];
+        return allowed.Length > 0 ? allowed : throw new BlockedAddressException(host);
+    }
+
+    private bool IsProxy(DnsEndPoint endpoint) =>
+        proxy is not null && endpoint.Port == proxy.Port && string.Equals(endpoint.Host, proxy.IdnHost, StringComparison.OrdinalIgnoreCase);
+
+    private static async ValueTask<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken) =>
+        IPAddress.TryParse(host.Trim('[', ']'), out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellationToken);
 
     /// <summary>False for loopback, private, link-local, CGNAT, multicast, unspecified, reserved and their IPv4-mapped forms.</summary>
     public static bool IsPublic(IPAddress address)

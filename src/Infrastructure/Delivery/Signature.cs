@@ -2,10 +2,14 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using CleanWebhooks.Domain.Webhooks;
+using CleanWebhooks.Infrastructure.Security;
 
 namespace CleanWebhooks.Infrastructure.Delivery;
 
-/// <summary>Standard Webhooks signatures: <c>v1,base64(HMAC-SHA256(secret, "{id}.{timestamp}.{body}"))</c>.</summary>
+/// <summary>
+/// Standard Webhooks signatures of <c>"{id}.{timestamp}.{body}"</c>, one per key, space-separated: <c>v1,base64(HMAC-SHA256)</c>
+/// for a <c>whsec_</c> secret, <c>v1a,base64(Ed25519)</c> for a <c>whsk_</c> private key.
+/// </summary>
 public static class Signature
 {
     public static string Sign(IReadOnlyList<string> secrets, string webhookId, long timestamp, ReadOnlySpan<byte> body)
@@ -26,12 +30,24 @@ public static class Signature
             body.CopyTo(content.AsSpan(length));
             length += body.Length;
 
-            Span<byte> hash = stackalloc byte[HMACSHA256.HashSizeInBytes];
-            var signatures = new StringBuilder(secrets.Count * 48);
+            Span<byte> signature = stackalloc byte[Math.Max(HMACSHA256.HashSizeInBytes, Ed25519Keys.SignatureSize)];
+            var signatures = new StringBuilder(secrets.Count * 96);
             foreach (var secret in secrets)
             {
-                HMACSHA256.HashData(SigningSecret.KeyBytes(secret), content.AsSpan(0, length), hash);
-                signatures.Append(signatures.Length == 0 ? "v1," : " v1,").Append(Convert.ToBase64String(hash));
+                string version;
+                int size;
+                if (SigningSecret.SchemeOf(secret) == SigningScheme.Ed25519)
+                {
+                    (version, size) = ("v1a,", Ed25519Keys.SignatureSize);
+                    Ed25519Keys.Sign(secret, content.AsSpan(0, length), signature[..size]);
+                }
+                else
+                {
+                    (version, size) = ("v1,", HMACSHA256.HashSizeInBytes);
+                    HMACSHA256.HashData(SigningSecret.KeyBytes(secret), content.AsSpan(0, length), signature);
+                }
+
+                signatures.Append(signatures.Length == 0 ? "" : " ").Append(version).Append(Convert.ToBase64String(signature[..size]));
             }
 
             return signatures.ToString();

@@ -147,16 +147,19 @@ public sealed class Database : IDisposable
     /// and the order fair (other processes on the file still meet SQLite's busy handling). On SQLite the connection is
     /// the one kept for every turn (<see cref="SqliteWriter"/>). <paramref name="durability"/>
     /// <see cref="WriteDurability.Relaxed"/> skips the disk flush of the commit on SQLite (<c>synchronous=NORMAL</c>):
-    /// for writes whose loss to a power cut is harmless, such as a lease.
+    /// for writes whose loss to a power cut is harmless, such as a lease. On SQLite the write waits at most
+    /// <see cref="BusyTimeout"/> in all, turn and lock, counted from <paramref name="waitingSince"/> (a
+    /// <see cref="System.Diagnostics.Stopwatch"/> timestamp of when its callers began to wait; now when null).
     /// </summary>
-    public async Task<DatabaseWriter> OpenWriterAsync(CancellationToken cancellationToken, WriteDurability durability = WriteDurability.Full)
+    public async Task<DatabaseWriter> OpenWriterAsync(
+        CancellationToken cancellationToken, WriteDurability durability = WriteDurability.Full, long? waitingSince = null)
     {
         if (_writer is null)
         {
             return new DatabaseWriter(Traced(await OpenAsync(_writeConnectionString, cancellationToken)));
         }
 
-        return new DatabaseWriter(Traced(await _writer.TakeAsync(durability, cancellationToken)), _writer);
+        return new DatabaseWriter(Traced(await _writer.TakeAsync(durability, cancellationToken, waitingSince)), _writer);
     }
 
     /// <summary>

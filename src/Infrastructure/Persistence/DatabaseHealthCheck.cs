@@ -9,12 +9,18 @@ namespace CleanWebhooks.Infrastructure.Persistence;
 /// Ready when the database can be WRITTEN: the probe upserts this node's row of <c>health_probe</c> through the
 /// same write path as the intake (a read still passes on a full disk or under a held lock). One probe runs at a
 /// time and its result is kept for <see cref="CacheFor"/>, so that frequent readiness checks add no load and do not
-/// queue behind one another. When the database comes back, the WAL is checkpointed to give its space back.
+/// queue behind one another. A check waits for the probe at most <see cref="AnswerWithin"/>: a write that takes
+/// longer (the database locked, waiting out <c>Database:BusyTimeout</c>) is answered Unhealthy at once, so that a
+/// load balancer's short probe sees a 503 rather than a time-out; the probe goes on, and its result serves the next
+/// checks. When the database comes back, the WAL is checkpointed to give its space back.
 /// </summary>
 public sealed partial class DatabaseHealthCheck(
-    Database database, IStorageFaultClassifier storageFaults, TimeProvider clock, ILogger<DatabaseHealthCheck> logger) : IHealthCheck, IDisposable
+    Database database, IStorageFaultClassifier storageFaults, TimeProvider clock, ILogger<DatabaseHealthCheck> logger) : IHealthCheck
 {
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest a readiness check waits for its write: well inside a load balancer's usual 2 s probe time-out.</summary>
+    public static readonly TimeSpan AnswerWithin = TimeSpan.FromMilliseconds(500);
 
     private static class Sqlite
     {
@@ -34,7 +40,8 @@ public sealed partial class DatabaseHealthCheck(
             "IF @@ROWCOUNT = 0 INSERT INTO dbo.health_probe (node, checked_at) VALUES (@Node, @Now);";
     }
 
-    private readonly SemaphoreSlim _probing = new(1, 1);
+    private readonly Lock _gate = new();
+    private Task<HealthCheckResult>? _probing;
     private (DateTimeOffset At, HealthCheckResult Result)? _last;
     private bool _failing;
 
@@ -45,28 +52,43 @@ public sealed partial class DatabaseHealthCheck(
             return cached;
         }
 
-        await _probing.WaitAsync(cancellationToken);
+        Task<HealthCheckResult> probe;
+        lock (_gate)
+        {
+            probe = _probing ??= Task.Run(ProbeAndKeepAsync, CancellationToken.None);
+        }
+
         try
         {
-            if (Fresh() is { } meanwhile)
-            {
-                return meanwhile;
-            }
+            return await probe.WaitAsync(AnswerWithin, clock, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            return HealthCheckResult.Unhealthy(
+                $"The database did not take a write within {AnswerWithin.TotalMilliseconds:0} ms (locked, or too slow to serve).");
+        }
+    }
 
-            var result = await ProbeAsync(cancellationToken);
+    private HealthCheckResult? Fresh() =>
+        _last is { } last && clock.GetUtcNow() - last.At < CacheFor ? last.Result : null;
+
+    /// <summary>One probe, shared by every check that comes while it runs; not cancelled by any of them.</summary>
+    private async Task<HealthCheckResult> ProbeAndKeepAsync()
+    {
+        try
+        {
+            var result = await ProbeAsync(CancellationToken.None);
             _last = (clock.GetUtcNow(), result);
             return result;
         }
         finally
         {
-            _probing.Release();
+            lock (_gate)
+            {
+                _probing = null;
+            }
         }
     }
-
-    public void Dispose() => _probing.Dispose();
-
-    private HealthCheckResult? Fresh() =>
-        _last is { } last && clock.GetUtcNow() - last.At < CacheFor ? last.Result : null;
 
     private async Task<HealthCheckResult> ProbeAsync(CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using System.Data;
+using System.Diagnostics;
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 
@@ -40,28 +41,85 @@ internal sealed class SqliteWriter(string connectionString, TimeSpan busyTimeout
     private bool _disposed;
 
     /// <summary>
-    /// Waits for the write turn, then gives its connection, its commits flushed to disk or not as
-    /// <paramref name="durability"/> asks. The holder ends the turn with <see cref="End"/>.
+    /// Below this much of its busy timeout left once it has the turn, a write does not leave the wait for SQLite's lock
+    /// to the provider, which counts it in whole seconds and would end it up to a second late.
     /// </summary>
-    public async Task<SqliteConnection> TakeAsync(WriteDurability durability, CancellationToken cancellationToken)
+    private static readonly TimeSpan ShortestProviderWait = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How often a write that waits for SQLite's lock itself (<see cref="WaitForTheLockAsync"/>) tries it again.</summary>
+    private static readonly TimeSpan LockRetry = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>When a turn last ran long, or the lock was last found taken (a <see cref="Stopwatch"/> timestamp; 0 when never).</summary>
+    private long _contendedAt;
+
+    /// <summary>When the current turn began.</summary>
+    private long _turnStartedAt;
+
+    /// <summary>
+    /// Waits for the write turn, then gives its connection, its commits flushed to disk or not as
+    /// <paramref name="durability"/> asks. The holder ends the turn with <see cref="End"/>. The write waits at most the
+    /// busy timeout in all, counted from <paramref name="waitingSince"/> (a <see cref="Stopwatch"/> timestamp; now when
+    /// null): for the turn, then for SQLite's lock with what is left. So writers queued behind one that waits out a
+    /// lock held by another process do not each wait a whole busy timeout more once they have the turn.
+    /// </summary>
+    public async Task<SqliteConnection> TakeAsync(WriteDurability durability, CancellationToken cancellationToken, long? waitingSince = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        var since = waitingSince ?? Stopwatch.GetTimestamp();
 
         // Waiting for the turn longer than the busy timeout is the database being locked too long, as far as the caller can tell.
-        if (!await _turn.WaitAsync(busyTimeout, cancellationToken))
+        var left = busyTimeout - Stopwatch.GetElapsedTime(since);
+        if (left <= TimeSpan.Zero || !await _turn.WaitAsync(left, cancellationToken))
         {
             throw new TimeoutException($"The database's write turn was not free within {busyTimeout} (Database:BusyTimeout).");
         }
 
+        _turnStartedAt = Stopwatch.GetTimestamp();
         try
         {
-            return await ConnectionAsync(durability, cancellationToken);
+            var connection = await ConnectionAsync(durability, cancellationToken);
+            await WaitForTheLockAsync(connection, since, cancellationToken);
+            return connection;
         }
         catch
         {
             End();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Bounds this turn's wait for SQLite's write lock by what is left of the write's busy timeout. Normally the
+    /// provider waits (Microsoft.Data.Sqlite retries a busy statement until its command timeout, in whole seconds,
+    /// which every command of the connection takes from <see cref="SqliteConnection.DefaultTimeout"/>), sleeping a
+    /// thread. While the lock is contended (a turn ran long, or the lock was found taken, within the busy timeout), or
+    /// with too little time left for a whole second, the write waits here instead, without a thread: it tries the lock
+    /// without waiting until it is free or the time is up, then leaves the provider a second for the rare case of
+    /// another process taking it in between.
+    /// </summary>
+    private async Task WaitForTheLockAsync(SqliteConnection connection, long since, CancellationToken cancellationToken)
+    {
+        var left = busyTimeout - Stopwatch.GetElapsedTime(since);
+        var contended = _contendedAt != 0 && Stopwatch.GetElapsedTime(_contendedAt) < busyTimeout;
+        if (!contended && left >= ShortestProviderWait)
+        {
+            connection.DefaultTimeout = (int)Math.Max(1, Math.Round(left.TotalSeconds, MidpointRounding.AwayFromZero));
+            return;
+        }
+
+        while (SQLitePCL.raw.sqlite3_exec(connection.Handle, "BEGIN IMMEDIATE; ROLLBACK;") is var rc && rc != SQLitePCL.raw.SQLITE_OK)
+        {
+            _contendedAt = Stopwatch.GetTimestamp();
+            left = busyTimeout - Stopwatch.GetElapsedTime(since);
+            if (rc is not (SQLitePCL.raw.SQLITE_BUSY or SQLitePCL.raw.SQLITE_LOCKED) || left <= TimeSpan.Zero)
+            {
+                throw new SqliteException($"The database is locked (SQLite {rc}) beyond Database:BusyTimeout.", rc);
+            }
+
+            await Task.Delay(left < LockRetry ? left : LockRetry, cancellationToken);
+        }
+
+        connection.DefaultTimeout = 1;
     }
 
     private async Task<SqliteConnection> ConnectionAsync(WriteDurability durability, CancellationToken cancellationToken)
@@ -150,6 +208,12 @@ internal sealed class SqliteWriter(string connectionString, TimeSpan busyTimeout
     {
         try
         {
+            // A turn that ran long most likely waited for a lock that another process holds: the next turns wait for it here.
+            if (Stopwatch.GetElapsedTime(_turnStartedAt) >= ShortestProviderWait)
+            {
+                _contendedAt = Stopwatch.GetTimestamp();
+            }
+
             if (_connection is { } connection
                 && (connection.State != ConnectionState.Open || SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) == 0))
             {

@@ -129,8 +129,8 @@ public sealed class AuthenticationTests(ApiFactory api) : IClassFixture<ApiFacto
 
     [Theory]
     [InlineData("wrong-internal-key")]
-    [InlineData("test-internal-key ")]
-    [InlineData("TEST-INTERNAL-KEY")]
+    [InlineData(ApiFactory.InternalKey + " ")]
+    [InlineData("TEST-INTERNAL-KEY-OF-THE-FUNCTIONAL-TESTS")]
     public async Task InternalEndpoints_WithWrongInternalKey_Are401Problems(string key)
     {
         using var http = api.CreateClient();

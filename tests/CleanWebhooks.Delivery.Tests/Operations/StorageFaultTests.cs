@@ -1,6 +1,5 @@
 using System.Net;
 using CleanWebhooks.Testing;
-using Microsoft.Data.Sqlite;
 
 namespace CleanWebhooks.Delivery.Tests.Operations;
 
@@ -9,6 +8,7 @@ namespace CleanWebhooks.Delivery.Tests.Operations;
 /// with Retry-After (never 500, never 202 without a commit), readiness 503; once the file is deleted the service
 /// recovers by itself and every event it acknowledged with 202 reaches the receiver on 127.0.0.1.
 /// </summary>
+[Collection(StorageFaults.Name)]
 public sealed class DiskFullTests : DeliveryFixture
 {
     private readonly string _mount = Path.Combine(Path.GetTempPath(), "cleanwebhooks-tmpfs", Guid.NewGuid().ToString("N"));
@@ -122,6 +122,7 @@ public sealed class DiskFullTests : DeliveryFixture
 /// with Retry-After after <c>Database:BusyTimeout</c> (1 s here), readiness 503, reads go on; once the lock is
 /// released the service recovers by itself and every 202 is delivered.
 /// </summary>
+[Collection(StorageFaults.Name)]
 public sealed class DatabaseLockTests : DeliveryFixture
 {
     public DatabaseLockTests() => Factory.Settings["Database:BusyTimeout"] = "00:00:01";
@@ -139,15 +140,8 @@ public sealed class DatabaseLockTests : DeliveryFixture
         }
 
         await Receiver.WaitForAsync(3);
-        await using (var holder = new SqliteConnection($"Data Source={Factory.DatabasePath};Pooling=False"))
+        await using (var held = await HeldDatabaseLock.TakeAsync(Factory.DatabasePath))
         {
-            await holder.OpenAsync();
-            await using (var begin = holder.CreateCommand())
-            {
-                begin.CommandText = "BEGIN IMMEDIATE;";
-                await begin.ExecuteNonQueryAsync();
-            }
-
             (await Factory.TryReportAsync(a.ClientId, "during")).AssertStorageUnavailable("intake under a held lock");
             var portuguese = await Factory.TryReportAsync(a.ClientId, "during-pt", "pt-BR");
             portuguese.AssertStorageUnavailable("intake under a held lock, in Portuguese");
@@ -159,9 +153,7 @@ public sealed class DatabaseLockTests : DeliveryFixture
             using var read = await a.Http.GetAsync(new Uri($"/api_document/document_webhooks/{webhook}", UriKind.Relative));
             Assert.Equal(HttpStatusCode.OK, read.StatusCode);
 
-            await using var rollback = holder.CreateCommand();
-            rollback.CommandText = "ROLLBACK;";
-            await rollback.ExecuteNonQueryAsync();
+            await held.ReleaseAsync();
         }
 
         await StoredRows.WaitUntilAsync(async () => await Factory.ReadyAsync() == HttpStatusCode.OK, "ready 200 once the lock is released");
@@ -175,4 +167,15 @@ public sealed class DatabaseLockTests : DeliveryFixture
             () => Task.FromResult(accepted.All(d => Receiver.Requests.Any(r => r.Path == $"/a/{d}"))), "every 202 delivered", TimeSpan.FromSeconds(60));
         Assert.DoesNotContain(Receiver.Requests, r => r.Path is "/a/during" or "/a/during-pt");
     }
+}
+
+/// <summary>
+/// Tests that hold the database's lock or fill its disk and time the answers: one at a time, since a writer waiting on
+/// SQLite's lock sleeps a thread (Microsoft.Data.Sqlite's busy loop), and two such services side by side in one test
+/// process starve the thread pool of its two threads and make each other's timings meaningless.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class StorageFaults
+{
+    public const string Name = "Storage faults";
 }

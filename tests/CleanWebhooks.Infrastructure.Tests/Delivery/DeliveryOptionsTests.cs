@@ -26,10 +26,48 @@ public sealed class DeliveryOptionsTests
         Assert.Contains(services, s => s.ServiceType == typeof(DeliveryOptions));
     }
 
-    private static ServiceCollection Register(string batchSize)
+    [Theory]
+    [InlineData("https://proxy.example:3128")]
+    [InlineData("http://user:password@proxy.example:3128")]
+    [InlineData("http://proxy.example:3128/path")]
+    [InlineData("socks5://proxy.example:1080")]
+    public void AddInfrastructure_ProxyThatIsNotHttpHostPort_ThrowsNamingTheSettingAndNoCredentials(string proxy)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => Register(new Dictionary<string, string?> { ["Delivery:Proxy"] = proxy }));
+
+        Assert.Contains("Delivery:Proxy", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("password", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddInfrastructure_ClientCertificateThatCannotBeRead_ThrowsNamingTheSettingNotThePassword()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, "not a certificate");
+
+            var error = Assert.Throws<InvalidOperationException>(() => Register(new Dictionary<string, string?>
+            {
+                ["Delivery:ClientCertificate:Path"] = path,
+                ["Delivery:ClientCertificate:Password"] = "hunter2-secret",
+            }));
+
+            Assert.Contains("Delivery:ClientCertificate:Path", error.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("hunter2-secret", error.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static ServiceCollection Register(string batchSize) => Register(new Dictionary<string, string?> { ["Delivery:BatchSize"] = batchSize });
+
+    private static ServiceCollection Register(Dictionary<string, string?> settings)
     {
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Delivery:BatchSize"] = batchSize })
+            .AddInMemoryCollection(settings)
             .Build();
         var services = new ServiceCollection();
         services.AddInfrastructure(configuration);

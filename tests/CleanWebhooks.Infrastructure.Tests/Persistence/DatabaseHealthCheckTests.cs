@@ -46,9 +46,18 @@ public sealed class DatabaseHealthCheckTests
         Assert.Equal("The database cannot be written.", result.Description);
     }
 
+    /// <summary>The probe's own verdict: a check answers at once while a slow probe runs, and the probe's result serves the next checks.</summary>
     private static async Task<HealthCheckResult> CheckAsync(Database database)
     {
-        using var check = new DatabaseHealthCheck(database, new StorageFaultClassifier(), TimeProvider.System, NullLogger<DatabaseHealthCheck>.Instance);
-        return await check.CheckHealthAsync(new HealthCheckContext());
+        var check = new DatabaseHealthCheck(database, new StorageFaultClassifier(), TimeProvider.System, NullLogger<DatabaseHealthCheck>.Instance);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var result = await check.CheckHealthAsync(new HealthCheckContext());
+            if (result.Description?.StartsWith("The database did not take a write within", StringComparison.Ordinal) != true || DateTime.UtcNow > deadline)
+            {
+                return result;
+            }
+        }
     }
 }

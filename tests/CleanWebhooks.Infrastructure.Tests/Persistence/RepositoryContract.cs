@@ -6,6 +6,7 @@ using CleanWebhooks.Application.Deliveries;
 using CleanWebhooks.Infrastructure.Persistence.Clients;
 using CleanWebhooks.Infrastructure.Persistence.Deliveries;
 using CleanWebhooks.Infrastructure.Persistence.Webhooks;
+using CleanWebhooks.Infrastructure.Security;
 using Dapper;
 
 namespace CleanWebhooks.Infrastructure.Tests.Persistence;
@@ -388,6 +389,55 @@ public abstract class RepositoryContract(ContractDatabase db)
         Assert.Equal(Now, read?.CreatedAt);
         var previousCipher = await ScalarAsync<string>("SELECT previous_signing_secret_cipher FROM webhooks WHERE id = @Id;", webhook.Id.Value);
         Assert.DoesNotContain(webhook.PreviousSigningSecret![SigningSecret.Prefix.Length..], previousCipher, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public virtual async Task WebhookUpdateSecrets_ChangeToEd25519_StoresThePublicKeysInTheClearAndThePrivateKeyEncrypted()
+    {
+        var (client, _, _) = await NewClientAsync();
+        var webhook = NewWebhook(client.Id, FixedAuth());
+        await Webhooks.AddAsync(webhook, default);
+        var readUpdatedAt = webhook.UpdatedAt;
+        webhook.ChangeSigningScheme(SigningScheme.Ed25519, Now.AddHours(1));
+        Assert.True(await Webhooks.UpdateSecretsAsync(webhook, readUpdatedAt, default));
+        readUpdatedAt = webhook.UpdatedAt;
+        webhook.RotateSecret(Now.AddHours(2));
+        Assert.True(await Webhooks.UpdateSecretsAsync(webhook, readUpdatedAt, default));
+
+        var read = await Webhooks.GetAsync(client.Id, webhook.Id, default);
+        var keys = await Queries.GetSigningPublicKeysAsync(client.Id, webhook.Id, default);
+
+        Assert.Equal(webhook.SigningSecret, read?.SigningSecret);
+        Assert.Equal(SigningScheme.Ed25519, read?.SigningScheme);
+        Assert.Equal(Ed25519Keys.PublicKey(webhook.SigningSecret), keys?.Current);
+        Assert.Equal(Ed25519Keys.PublicKey(webhook.PreviousSigningSecret!), keys?.Previous);
+        Assert.StartsWith(SigningSecret.PublicKeyPrefix, keys?.Current, StringComparison.Ordinal);
+        AssertSameInstantInUtc(Now.AddHours(2) + SigningSecret.RotationOverlap, keys!.PreviousExpiresAt!.Value);
+        var cipher = await ScalarAsync<string>("SELECT signing_secret_cipher FROM webhooks WHERE id = @Id;", webhook.Id.Value);
+        Assert.DoesNotContain(SigningSecret.PrivateKeyPrefix, cipher, StringComparison.Ordinal);
+        Assert.DoesNotContain(webhook.SigningSecret[SigningSecret.PrivateKeyPrefix.Length..], cipher, StringComparison.Ordinal);
+        Assert.Null(await Queries.GetSigningPublicKeysAsync(client.Id, WebhookId.New(), default));
+    }
+
+    [Fact]
+    public virtual async Task ApiKeysListActiveHashes_AllOrCreatedSince_LeavesRevokedAndOlderKeysOut()
+    {
+        var (client, first, _) = await NewClientAsync();
+        var (later, _) = ApiKey.Issue(client.Id, Now.AddHours(1));
+        var (revoked, _) = ApiKey.Issue(client.Id, Now.AddHours(2));
+        await Clients.AddApiKeyAsync(later, default);
+        await Clients.AddApiKeyAsync(revoked, default);
+        Assert.True(await Clients.RevokeApiKeyAsync(client.Id, revoked.Id, Now.AddHours(3), default));
+
+        var all = await Clients.ListActiveKeyHashesAsync(null, default);
+        var since = await Clients.ListActiveKeyHashesAsync(Now.AddMinutes(30), default);
+
+        Assert.Contains(all, h => h.SequenceEqual(first.Hash));
+        Assert.Contains(all, h => h.SequenceEqual(later.Hash));
+        Assert.DoesNotContain(all, h => h.SequenceEqual(revoked.Hash));
+        Assert.Contains(since, h => h.SequenceEqual(later.Hash));
+        Assert.DoesNotContain(since, h => h.SequenceEqual(first.Hash));
+        Assert.DoesNotContain(since, h => h.SequenceEqual(revoked.Hash));
     }
 
     [Fact]

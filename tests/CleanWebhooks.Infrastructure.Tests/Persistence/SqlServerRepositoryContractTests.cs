@@ -73,6 +73,14 @@ public sealed class SqlServerRepositoryContractTests(SqlServerContractDatabase d
     public override Task WebhookUpdateSecrets_AfterRotation_RoundTripsBothSecretsEncrypted() => base.WebhookUpdateSecrets_AfterRotation_RoundTripsBothSecretsEncrypted();
 
     [SqlServerFact]
+    public override Task WebhookUpdateSecrets_ChangeToEd25519_StoresThePublicKeysInTheClearAndThePrivateKeyEncrypted() =>
+        base.WebhookUpdateSecrets_ChangeToEd25519_StoresThePublicKeysInTheClearAndThePrivateKeyEncrypted();
+
+    [SqlServerFact]
+    public override Task ApiKeysListActiveHashes_AllOrCreatedSince_LeavesRevokedAndOlderKeysOut() =>
+        base.ApiKeysListActiveHashes_AllOrCreatedSince_LeavesRevokedAndOlderKeysOut();
+
+    [SqlServerFact]
     public override Task Timestamps_Always_RoundTripToTheMicrosecondInUtc() => base.Timestamps_Always_RoundTripToTheMicrosecondInUtc();
 
     [SqlServerFact]

@@ -51,7 +51,8 @@ public sealed class WebhookModel(ISender sender) : PageModel
         var secret = await sender.Send(new GetSigningSecretQuery(User.ClientId(), new WebhookId(Id)), cancellationToken);
         if (secret.IsSuccess)
         {
-            Secret = secret.Value.Key;
+            // Under ed25519 there is no secret to show: the public key is what the receiver verifies with.
+            Secret = secret.Value.Key ?? secret.Value.PublicKey;
         }
 
         await LoadAsync(cancellationToken, secret.Error);
@@ -62,7 +63,7 @@ public sealed class WebhookModel(ISender sender) : PageModel
         var rotated = await sender.Send(new RotateSigningSecretCommand(User.ClientId(), new WebhookId(Id)), cancellationToken);
         if (rotated.IsSuccess)
         {
-            Secret = rotated.Value.Key;
+            Secret = rotated.Value.Key ?? rotated.Value.PublicKey;
             Rotated = true;
         }
 

@@ -3,10 +3,15 @@ using Mediator;
 
 namespace CleanWebhooks.Application.Clients.AuthenticateApiKey;
 
-/// <summary>Which client an <c>X-API-KEY</c> belongs to; null for a missing, unknown or revoked key.</summary>
-public sealed record AuthenticateApiKeyQuery(string? ApiKey) : IQuery<ClientId?>;
+/// <summary>
+/// Which client an <c>X-API-KEY</c> belongs to; null for a missing, unknown or revoked key. <paramref name="Throttled"/>:
+/// the caller's address is over its failed-authentication limit, so a key no one was ever issued is refused without
+/// asking the database (<see cref="KnownApiKeys"/>).
+/// </summary>
+public sealed record AuthenticateApiKeyQuery(string? ApiKey, bool Throttled = false) : IQuery<ClientId?>;
 
-public sealed class AuthenticateApiKeyQueryHandler(IClientRepository clients, ApiKeyCache cache) : IQueryHandler<AuthenticateApiKeyQuery, ClientId?>
+public sealed class AuthenticateApiKeyQueryHandler(IClientRepository clients, ApiKeyCache cache, KnownApiKeys known)
+    : IQueryHandler<AuthenticateApiKeyQuery, ClientId?>
 {
     private const int MaxKeyLength = 256;
 
@@ -22,6 +27,11 @@ public sealed class AuthenticateApiKeyQueryHandler(IClientRepository clients, Ap
         if (cache.TryGet(hash, out var cached))
         {
             return cached;
+        }
+
+        if (query.Throttled && !await known.MayExistAsync(hash, cancellationToken))
+        {
+            return null;
         }
 
         // Looked up by hash, then compared in constant time: neither step reveals how much of a key was right.

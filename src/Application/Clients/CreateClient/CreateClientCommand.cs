@@ -22,7 +22,7 @@ public sealed class CreateClientCommandValidator : AbstractValidator<CreateClien
             .WithMessage(_ => Text.Of(ClientErrors.InvalidName));
 }
 
-public sealed class CreateClientCommandHandler(IClientRepository clients, TimeProvider clock)
+public sealed class CreateClientCommandHandler(IClientRepository clients, KnownApiKeys known, TimeProvider clock)
     : ICommandHandler<CreateClientCommand, Result<CreateClientResponse>>
 {
     public async ValueTask<Result<CreateClientResponse>> Handle(CreateClientCommand command, CancellationToken cancellationToken)
@@ -37,6 +37,7 @@ public sealed class CreateClientCommandHandler(IClientRepository clients, TimePr
         var client = created.Value;
         var (key, plainKey) = ApiKey.Issue(client.Id, now);
         await clients.AddAsync(client, key, cancellationToken);
+        known.Add(key.Hash);
         return new CreateClientResponse(client.Id.Value, client.Name, plainKey, key.Id.Value, client.CreatedAt);
     }
 }

@@ -9,7 +9,7 @@ public sealed record IssueApiKeyCommand(ClientId ClientId) : ICommand<Result<Api
 /// <summary>A newly issued key — the only time the plain key is shown.</summary>
 public sealed record ApiKeyResponse(Guid ApiKeyId, string ApiKey, DateTimeOffset CreatedAt);
 
-public sealed class IssueApiKeyCommandHandler(IClientRepository clients, TimeProvider clock)
+public sealed class IssueApiKeyCommandHandler(IClientRepository clients, KnownApiKeys known, TimeProvider clock)
     : ICommandHandler<IssueApiKeyCommand, Result<ApiKeyResponse>>
 {
     public async ValueTask<Result<ApiKeyResponse>> Handle(IssueApiKeyCommand command, CancellationToken cancellationToken)
@@ -21,6 +21,7 @@ public sealed class IssueApiKeyCommandHandler(IClientRepository clients, TimePro
 
         var (key, plainKey) = ApiKey.Issue(command.ClientId, clock.GetUtcNow().TruncatedToMicroseconds());
         await clients.AddApiKeyAsync(key, cancellationToken);
+        known.Add(key.Hash);
         return new ApiKeyResponse(key.Id.Value, plainKey, key.CreatedAt);
     }
 }

@@ -30,7 +30,7 @@ public sealed class ReportDocumentEventCommandValidator : AbstractValidator<Repo
     public ReportDocumentEventCommandValidator()
     {
         RuleFor(c => c.ClientId).NotEmpty();
-        RuleFor(c => c.DocumentId).NotEmpty().MaximumLength(DocumentEvent.DocumentIdMaxLength);
+        RuleFor(c => c.DocumentId).Must(DocumentEvent.IsValidDocumentId).WithMessage(_ => Text.Of(DeliveryErrors.InvalidDocumentId));
         RuleFor(c => c.Type).NotNull()
             .Must(t => t is null || WebhookTypes.IsKnown(t.Value))
             .WithMessage(_ => Text.Pick(

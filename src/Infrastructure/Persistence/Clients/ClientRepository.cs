@@ -18,6 +18,10 @@ public sealed class ClientRepository(Database database) : IClientRepository
         public const string FindActiveKey =
             "SELECT id, client_id, key_hash, created_at, revoked_at FROM api_keys WHERE key_hash = @KeyHash AND revoked_at IS NULL;";
 
+        public const string ActiveKeyHashes = "SELECT key_hash FROM api_keys WHERE revoked_at IS NULL;";
+
+        public const string ActiveKeyHashesSince = "SELECT key_hash FROM api_keys WHERE revoked_at IS NULL AND created_at >= @Since;";
+
         public const string RevokeKey =
             "UPDATE api_keys SET revoked_at = @Now WHERE id = @Id AND client_id = @ClientId AND revoked_at IS NULL;";
     }
@@ -84,6 +88,16 @@ public sealed class ClientRepository(Database database) : IClientRepository
         return row is null
             ? null
             : ApiKey.Restore(new ApiKeyId(row.Id), new ClientId(row.ClientId), row.KeyHash, row.CreatedAt, row.RevokedAt);
+    }
+
+    public async Task<IReadOnlyList<byte[]>> ListActiveKeyHashesAsync(DateTimeOffset? createdSince, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var hashes = await connection.QueryAsync<byte[]>(new CommandDefinition(
+            database.Sql(createdSince is null ? Portable.ActiveKeyHashes : Portable.ActiveKeyHashesSince),
+            new { Since = createdSince },
+            cancellationToken: cancellationToken));
+        return hashes.AsList();
     }
 
     public async Task<bool> RevokeApiKeyAsync(ClientId clientId, ApiKeyId keyId, DateTimeOffset now, CancellationToken cancellationToken)

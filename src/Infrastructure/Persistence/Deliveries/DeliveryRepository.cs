@@ -447,7 +447,9 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
         var results = new (IntakeReceipt Receipt, bool Created)[batch.Count];
         var keysInBatch = new Dictionary<(Guid, string, string), IntakeReceipt>();
         using var activity = DeliveryTracing.StartIntakeCommit(batch.Select(b => b.TraceParent), batch.Count);
-        await using (var writer = await _database.OpenWriterAsync(CancellationToken.None))
+        // The batch waits no longer than its oldest event may: a batch queued behind one that waited out a lock does
+        // not wait a whole busy timeout more.
+        await using (var writer = await _database.OpenWriterAsync(CancellationToken.None, waitingSince: batch.Min(p => p.QueuedAt)))
         {
             await using var transaction = await writer.Connection.BeginTransactionAsync();
             for (var i = 0; i < batch.Count; i++)
@@ -561,6 +563,9 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
 
     private sealed record PendingIntake(DocumentEvent Event, NewDelivery? Delivery, IdempotencyKey? Key, string? TraceParent)
     {
+        /// <summary>When the event was queued: its write waits at most Database:BusyTimeout from here, queue included.</summary>
+        public long QueuedAt { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
         public TaskCompletionSource<(IntakeReceipt Receipt, bool Created)> Done { get; } =
             new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

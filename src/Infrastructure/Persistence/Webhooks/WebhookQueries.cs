@@ -1,4 +1,5 @@
 using CleanWebhooks.Application.Webhooks;
+using CleanWebhooks.Application.Webhooks.GetSigningPublicKeys;
 using CleanWebhooks.Domain.Clients;
 using CleanWebhooks.Domain.Webhooks;
 using Dapper;
@@ -18,6 +19,10 @@ public sealed class WebhookQueries(Database database, TimeProvider clock) : IWeb
         public const string Get = $"SELECT {Columns} FROM webhooks WHERE id = @Id AND client_id = @ClientId AND deleted_at IS NULL;";
 
         public const string List = $"SELECT {Columns} FROM webhooks WHERE client_id = @ClientId AND deleted_at IS NULL ORDER BY type;";
+
+        public const string GetPublicKeys =
+            "SELECT signing_public_key, previous_signing_public_key, previous_signing_secret_expires_at " +
+            "FROM webhooks WHERE id = @Id AND client_id = @ClientId AND deleted_at IS NULL;";
     }
 
     public async Task<WebhookResponse?> GetAsync(ClientId clientId, WebhookId id, CancellationToken cancellationToken)
@@ -34,6 +39,14 @@ public sealed class WebhookQueries(Database database, TimeProvider clock) : IWeb
         var rows = await connection.QueryAsync<WebhookRow>(new CommandDefinition(
             database.Sql(Portable.List), new { ClientId = clientId.Value }, cancellationToken: cancellationToken));
         return [.. rows.Select(ToResponse)];
+    }
+
+    public async Task<SigningPublicKeys?> GetSigningPublicKeysAsync(ClientId clientId, WebhookId id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<WebhookRow>(new CommandDefinition(
+            database.Sql(Portable.GetPublicKeys), new { Id = id.Value, ClientId = clientId.Value }, cancellationToken: cancellationToken));
+        return row is null ? null : new SigningPublicKeys(row.SigningPublicKey, row.PreviousSigningPublicKey, row.PreviousSigningSecretExpiresAt);
     }
 
     private WebhookResponse ToResponse(WebhookRow r)

@@ -4,6 +4,7 @@ using CleanWebhooks.Application.Common.Abstractions;
 using CleanWebhooks.Application.Deliveries.AttemptDelivery;
 using CleanWebhooks.Domain.Clients;
 using CleanWebhooks.Domain.Webhooks;
+using CleanWebhooks.Infrastructure.Security;
 using Dapper;
 
 namespace CleanWebhooks.Infrastructure.Persistence.Webhooks;
@@ -38,6 +39,7 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
     private const string InsertValues =
         "@Id, @ClientId, @Name, @Type, @Method, @Headers, @HeaderAuth, @Url, @AuthorizationCipher, @AuthorizationRedacted, " +
         "@AuthorizationUrl, @AuthorizationMethod, @AuthorizationHeaders, @AuthorizationBodyCipher, " +
+        "@SigningPublicKey, @PreviousSigningPublicKey, " +
         "@AuthorizationResponseTokenAttr, @SigningSecretCipher, @PreviousSigningSecretCipher, " +
         "@PreviousSigningSecretExpiresAt, @CreatedAt, @UpdatedAt, @DeletedAt";
 
@@ -75,7 +77,8 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
 
         public const string UpdateSecrets =
             "UPDATE webhooks SET signing_secret_cipher = @SigningSecretCipher, previous_signing_secret_cipher = @PreviousSigningSecretCipher, " +
-            "previous_signing_secret_expires_at = @PreviousSigningSecretExpiresAt, updated_at = @UpdatedAt WHERE id = @Id AND updated_at = @ReadUpdatedAt AND deleted_at IS NULL;";
+            "previous_signing_secret_expires_at = @PreviousSigningSecretExpiresAt, signing_public_key = @SigningPublicKey, " +
+            "previous_signing_public_key = @PreviousSigningPublicKey, updated_at = @UpdatedAt WHERE id = @Id AND updated_at = @ReadUpdatedAt AND deleted_at IS NULL;";
     }
 
     /// <summary>
@@ -330,6 +333,8 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
                 row.SigningSecretCipher,
                 row.PreviousSigningSecretCipher,
                 row.PreviousSigningSecretExpiresAt,
+                row.SigningPublicKey,
+                row.PreviousSigningPublicKey,
                 row.UpdatedAt,
                 ReadUpdatedAt = readUpdatedAt,
             },
@@ -356,6 +361,8 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
         SigningSecretCipher = protector.Protect(w.SigningSecret),
         PreviousSigningSecretCipher = Protect(w.PreviousSigningSecret),
         PreviousSigningSecretExpiresAt = w.PreviousSigningSecretExpiresAt,
+        SigningPublicKey = Ed25519Keys.PublicKey(w.SigningSecret),
+        PreviousSigningPublicKey = w.PreviousSigningSecret is { } previous ? Ed25519Keys.PublicKey(previous) : null,
         CreatedAt = w.CreatedAt,
         UpdatedAt = w.UpdatedAt,
         DeletedAt = w.DeletedAt,

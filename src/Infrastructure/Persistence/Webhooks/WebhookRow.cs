@@ -8,6 +8,7 @@ internal sealed class WebhookRow : WebhookHealthRow
     public const string Columns =
         "id, client_id, name, type, method, headers, header_auth, url, authorization_cipher, authorization_redacted, " +
         "authorization_url, authorization_method, authorization_headers, authorization_body_cipher, " +
+        "signing_public_key, previous_signing_public_key, " +
         "authorization_response_token_attr, signing_secret_cipher, previous_signing_secret_cipher, " +
         "previous_signing_secret_expires_at, created_at, updated_at, deleted_at";
 
@@ -54,6 +55,11 @@ internal sealed class WebhookRow : WebhookHealthRow
     public string? PreviousSigningSecretCipher { get; init; }
 
     public DateTimeOffset? PreviousSigningSecretExpiresAt { get; init; }
+
+    /// <summary>The <c>whpk_</c> public key of an Ed25519 signing key (migration 0008); null for an HMAC secret.</summary>
+    public string? SigningPublicKey { get; init; }
+
+    public string? PreviousSigningPublicKey { get; init; }
 
     public DateTimeOffset CreatedAt { get; init; }
 
