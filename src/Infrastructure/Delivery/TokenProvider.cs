@@ -19,11 +19,14 @@ public readonly record struct TokenResult(string? Token, string? Error)
 /// <summary>
 /// Fetches the token of a webhook's login URL at firing time (the seed page's authorizationUrl flow) and keeps it
 /// until <c>expires_in</c> − 30 s, or <c>Delivery:TokenCacheSeconds</c>. Concurrent deliveries of one webhook share
-/// one fetch.
+/// one fetch, which belongs to none of them: a caller that stops waiting (its attempt cancelled) leaves it running for
+/// the others; it ends with its own timeout, or when the service stops.
 /// </summary>
 public sealed partial class TokenProvider(
-    IHttpClientFactory httpClientFactory, DeliveryOptions options, DeliveryMetrics metrics, TimeProvider clock, ILogger<TokenProvider> logger)
+    IHttpClientFactory httpClientFactory, DeliveryOptions options, DeliveryMetrics metrics, TimeProvider clock, ILogger<TokenProvider> logger) : IDisposable
 {
+    private readonly CancellationTokenSource _stopping = new();
+
     private const int MaxTokenResponseBytes = 64 * 1024;
     private static readonly TimeSpan ExpiryMargin = TimeSpan.FromSeconds(30);
 
@@ -52,15 +55,20 @@ public sealed partial class TokenProvider(
             }
         }
 
-        var fetch = _inFlight.GetOrAdd(webhook.Id, _ => new Lazy<Task<TokenResult>>(() => FetchAsync(webhook, cancellationToken)));
-        try
+        // The fetch leaves the table when it ends, not when a caller stops waiting for it.
+        Lazy<Task<TokenResult>>? mine = null;
+        mine = new Lazy<Task<TokenResult>>(async () =>
         {
-            return await fetch.Value;
-        }
-        finally
-        {
-            _inFlight.TryRemove(new KeyValuePair<WebhookId, Lazy<Task<TokenResult>>>(webhook.Id, fetch));
-        }
+            try
+            {
+                return await FetchAsync(webhook, _stopping.Token);
+            }
+            finally
+            {
+                _inFlight.TryRemove(KeyValuePair.Create(webhook.Id, mine!));
+            }
+        });
+        return await _inFlight.GetOrAdd(webhook.Id, mine).Value.WaitAsync(cancellationToken);
     }
 
     private async Task<TokenResult> FetchAsync(Webhook webhook, CancellationToken cancellationToken)
@@ -111,6 +119,10 @@ public sealed partial class TokenProvider(
             if (lifetime > TimeSpan.Zero)
             {
                 _cache[webhook.Id] = (token, clock.GetUtcNow() + lifetime);
+                if (_cache.Count > MaxCachedTokens)
+                {
+                    ForgetExpiredTokens();
+                }
             }
 
             return new TokenResult(token, null);
@@ -195,6 +207,29 @@ public sealed partial class TokenProvider(
                 _ => null,
             }
             : null;
+
+    /// <summary>Tokens kept at most: past it, the expired ones go, then those expiring first.</summary>
+    internal const int MaxCachedTokens = 10_000;
+
+    private void ForgetExpiredTokens()
+    {
+        var now = clock.GetUtcNow();
+        foreach (var entry in _cache.Where(e => e.Value.Until <= now))
+        {
+            _cache.TryRemove(entry);
+        }
+
+        foreach (var entry in _cache.OrderBy(e => e.Value.Until).Take(Math.Max(0, _cache.Count - (MaxCachedTokens * 3 / 4))))
+        {
+            _cache.TryRemove(entry);
+        }
+    }
+
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        _stopping.Dispose();
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Token URL of webhook {WebhookId} answered {StatusCode}")]
     private partial void LogTokenRefused(WebhookId webhookId, int statusCode);
