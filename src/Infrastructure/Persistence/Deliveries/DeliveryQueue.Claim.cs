@@ -27,15 +27,16 @@ internal sealed partial class DeliveryQueue
 
     private static partial class Sqlite
     {
-        // Counts stop at @DueCap rows: a backlog of any size costs the same. The leases are counted in the small index of
-        // leased rows; without the hint SQLite (no statistics) counts them in ix_deliveries_webhook_status, which holds
-        // every pending delivery of the webhook.
+        // Counts stop at @DueCap rows: a backlog of any size costs the same. The leases and the manual retries are counted
+        // in their own small indexes: without the hints SQLite (which has no statistics) counts the leases in
+        // ix_deliveries_webhook_status and the retries in ix_deliveries_webhook_due, and either reads every pending
+        // delivery of a webhook with a backlog.
         public const string DueWebhooks =
             $"""
             SELECT {DueWebhookRow.Columns},
                 (SELECT COUNT(*) FROM deliveries l INDEXED BY ix_deliveries_leased WHERE l.webhook_id = w.id AND l.lease_until IS NOT NULL AND l.lease_until >= @Now AND l.status = 'pending') AS in_flight,
                 (SELECT COUNT(*) FROM (SELECT 1 FROM deliveries x WHERE x.webhook_id = w.id AND x.status = 'pending' AND x.next_attempt_at <= @Now LIMIT @DueCap)) AS due,
-                (SELECT COUNT(*) FROM (SELECT 1 FROM deliveries r WHERE r.webhook_id = w.id AND r.retry_requested = 1 AND r.status = 'pending' AND r.next_attempt_at <= @Now LIMIT @DueCap)) AS retries_due
+                (SELECT COUNT(*) FROM (SELECT 1 FROM deliveries r INDEXED BY ix_deliveries_retry_requested WHERE r.webhook_id = w.id AND r.retry_requested = 1 AND r.status = 'pending' AND r.next_attempt_at <= @Now LIMIT @DueCap)) AS retries_due
             FROM webhooks w
             WHERE w.due_at <= @Now
             ORDER BY w.due_at
@@ -61,7 +62,7 @@ internal sealed partial class DeliveryQueue
                 WHERE g.retries_only = 0
                 UNION
                 SELECT d.id, d.webhook_id, d.next_attempt_at, d.retry_requested, g.take
-                FROM grants g JOIN deliveries d ON d.webhook_id = g.webhook_id
+                FROM grants g JOIN deliveries d INDEXED BY ix_deliveries_retry_requested ON d.webhook_id = g.webhook_id
                 WHERE d.retry_requested = 1 AND d.status = 'pending' AND d.next_attempt_at <= @Now),
             ranked AS (
                 SELECT id, take, ROW_NUMBER() OVER (PARTITION BY webhook_id ORDER BY retry_requested DESC, next_attempt_at, id) AS place
@@ -80,14 +81,15 @@ internal sealed partial class DeliveryQueue
             "UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, locked_by = NULL, lease_until = NULL " +
             "WHERE id IN (SELECT id FROM deliveries WHERE webhook_id = @Id AND status = 'pending' AND next_attempt_at <= @Now LIMIT @Batch);";
 
-        // Due again no earlier than @NotBefore, and not before its earliest pending delivery (a retry, or a lease's end);
-        // never, when it has none, or when @NotBefore is null (disabled).
+        // Due again no earlier than @NotBefore, and not before its earliest pending delivery (a retry, or a lease's end):
+        // the first entry of ix_deliveries_webhook_due. Never, when it has none, or when @NotBefore is null (disabled).
         public const string Settle =
             """
             UPDATE webhooks SET next_start_at = @NextStartAt, waits_for_room = @WaitsForRoom,
                 due_at = CASE WHEN @NotBefore IS NULL THEN NULL ELSE (
-                    SELECT CASE WHEN MIN(d.next_attempt_at) IS NULL THEN NULL WHEN MIN(d.next_attempt_at) > @NotBefore THEN MIN(d.next_attempt_at) ELSE @NotBefore END
-                    FROM deliveries d WHERE d.webhook_id = webhooks.id AND d.status = 'pending') END
+                    SELECT CASE WHEN earliest.next_due > @NotBefore THEN earliest.next_due ELSE @NotBefore END
+                    FROM (SELECT d.next_attempt_at AS next_due FROM deliveries d
+                          WHERE d.webhook_id = webhooks.id AND d.status = 'pending' ORDER BY d.next_attempt_at LIMIT 1) earliest) END
             WHERE id = @Id;
             """;
     }

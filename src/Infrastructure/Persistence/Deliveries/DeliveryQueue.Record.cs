@@ -212,7 +212,18 @@ internal sealed partial class DeliveryQueue
                 dueAt = dueBy;
             }
 
-            if (after != row.Health() || dueAt != row.DueAt || row.WaitsForRoom)
+            if (after == row.Health() && dueAt == row.DueAt && !row.WaitsForRoom)
+            {
+                continue;
+            }
+
+            if (database.Dialect == SqlDialect.Sqlite)
+            {
+                await writer.Command(Portable.SaveWebhookState, transaction, "@ConsecutiveFailures", "@FailingSince", "@BreakerTrips", "@PausedUntil", "@DisabledAt", "@DisabledReason", "@DueAt", "@Id")
+                    .Bind(after.ConsecutiveFailures, after.FailingSince, after.BreakerTrips, after.PausedUntil, after.DisabledAt, after.DisabledReason, dueAt, id)
+                    .ExecuteNonQueryAsync(cancellationToken);
+            }
+            else
             {
                 await Execute(writer.Connection, transaction, database.Sql(Portable.SaveWebhookState), new
                 {
