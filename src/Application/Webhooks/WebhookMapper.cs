@@ -1,3 +1,4 @@
+using CleanWebhooks.Application.Common.Localization;
 using CleanWebhooks.Domain.Clients;
 using CleanWebhooks.Domain.Webhooks;
 using Riok.Mapperly.Abstractions;
@@ -23,6 +24,8 @@ public static partial class WebhookMapper
     public static partial WebhookResponse ToResponse(this Webhook webhook);
 
     private static string ToText(WebhookStatus status) => status.ToText();
+
+    private static string? ToText(DisabledReason? reason) => HealthTexts.Sentence(reason);
 
     private static Guid ToGuid(WebhookId id) => id.Value;
 

@@ -107,5 +107,5 @@ public sealed class DeliveryTransitionTests
         Assert.Equal(_clock.GetUtcNow(), delivery.NextAttemptAt);
     }
 
-    private WebhookHealth Disabled() => WebhookHealth.Healthy with { DisabledAt = _clock.GetUtcNow(), DisabledReason = "down" };
+    private WebhookHealth Disabled() => WebhookHealth.Healthy with { DisabledAt = _clock.GetUtcNow(), DisabledReason = new DisabledReason(TimeSpan.FromDays(5)) };
 }
