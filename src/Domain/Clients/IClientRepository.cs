@@ -12,7 +12,10 @@ public interface IClientRepository
     /// <summary>Finds an unrevoked key by the SHA-256 hash of its plain value.</summary>
     Task<ApiKey?> FindActiveKeyByHashAsync(byte[] hash, CancellationToken cancellationToken);
 
-    /// <summary>Revokes a key of the client; false when the client has no such unrevoked key.</summary>
+    /// <summary>
+    /// Revokes a key of the client, and ends the client's portal sessions opened before it, in one transaction; false
+    /// when the client has no such unrevoked key.
+    /// </summary>
     Task<bool> RevokeApiKeyAsync(ClientId clientId, ApiKeyId keyId, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Creates the client and key when they are missing; used to seed the Development demo client.</summary>

@@ -9,7 +9,13 @@ public sealed class DocumentEvent
 {
     public const int DocumentIdMaxLength = 200;
 
-    private DocumentEvent(EventId id, ClientId clientId, string documentId, WebhookType type, string? data, DateTimeOffset occurredAt)
+    /// <summary>How the document id of a test event starts.</summary>
+    public const string TestDocumentPrefix = "test-";
+
+    /// <summary>The event name a test event's delivery announces instead of its type's.</summary>
+    public const string TestEventName = "webhook.test";
+
+    private DocumentEvent(EventId id, ClientId clientId, string documentId, WebhookType type, string? data, DateTimeOffset occurredAt, bool isTest = false)
     {
         Id = id;
         ClientId = clientId;
@@ -17,6 +23,7 @@ public sealed class DocumentEvent
         Type = type;
         Data = data;
         OccurredAt = occurredAt;
+        IsTest = isTest;
     }
 
     public EventId Id { get; }
@@ -32,6 +39,9 @@ public sealed class DocumentEvent
 
     public DateTimeOffset OccurredAt { get; }
 
+    /// <summary>An integrator's test of its webhook, not a document the platform processed: announced as <c>webhook.test</c>.</summary>
+    public bool IsTest { get; }
+
     public static Result<DocumentEvent> Create(ClientId clientId, string? documentId, int type, string? data, DateTimeOffset now)
     {
         if (string.IsNullOrWhiteSpace(documentId) || documentId.Length > DocumentIdMaxLength)
@@ -45,6 +55,16 @@ public sealed class DocumentEvent
         }
 
         return new DocumentEvent(EventId.New(), clientId, documentId, (WebhookType)type, data, now);
+    }
+
+    /// <summary>
+    /// A test of a webhook of <paramref name="type"/> (contract section 11): a document id of its own (unique, starting with
+    /// <see cref="TestDocumentPrefix"/>) and no data.
+    /// </summary>
+    public static DocumentEvent Test(ClientId clientId, WebhookType type, DateTimeOffset now)
+    {
+        var id = EventId.New();
+        return new DocumentEvent(id, clientId, $"{TestDocumentPrefix}{id.Value:N}", type, null, now, isTest: true);
     }
 
     public static DocumentEvent Restore(EventId id, ClientId clientId, string documentId, WebhookType type, string? data, DateTimeOffset occurredAt) =>

@@ -22,6 +22,7 @@ internal sealed class DeliverySender(WebhookSender sender) : IDeliverySender
             Type = message.Type,
             Data = message.Data,
             OccurredAt = message.OccurredAt,
+            IsTest = message.IsTest,
         }, cancellationToken);
     }
 }

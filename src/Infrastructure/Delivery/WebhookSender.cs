@@ -161,7 +161,7 @@ public sealed class WebhookSender(IHttpClientFactory httpClientFactory, TokenPro
             json.WriteStartObject();
             json.WriteString("id", delivery.DocumentId);
             json.WriteNumber("type", delivery.Type);
-            json.WriteString("event", ((WebhookType)delivery.Type).EventName());
+            json.WriteString("event", delivery.IsTest ? DocumentEvent.TestEventName : ((WebhookType)delivery.Type).EventName());
             json.WriteString("clientId", delivery.ClientId);
             json.WriteString("webhookId", webhook.Id.Value);
             json.WriteString("deliveryId", delivery.Id);

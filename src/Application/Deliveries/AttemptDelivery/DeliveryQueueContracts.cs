@@ -4,9 +4,9 @@ using CleanWebhooks.Domain.Webhooks;
 
 namespace CleanWebhooks.Application.Deliveries.AttemptDelivery;
 
-/// <summary>What a delivery announces: the event, as the envelope carries it (and the trace of the request that reported it).</summary>
+/// <summary>What a delivery announces: the event, as the envelope carries it (and the trace of the request that reported it; whether it is a test event).</summary>
 public sealed record DeliveryMessage(
-    EventId EventId, ClientId ClientId, string DocumentId, int Type, string? Data, DateTimeOffset OccurredAt, string? TraceParent = null);
+    EventId EventId, ClientId ClientId, string DocumentId, int Type, string? Data, DateTimeOffset OccurredAt, string? TraceParent = null, bool IsTest = false);
 
 /// <summary>A delivery leased to one claim of a dispatcher; only that claim may record what became of it.</summary>
 public sealed record ClaimedDelivery(Delivery Delivery, string Claim, DeliveryMessage Message);

@@ -33,10 +33,13 @@ internal sealed class ClaimedDelivery : DeliveryStateRow
     public Claimed ToClaimed() => new(
         ToDelivery(),
         LockedBy,
-        new DeliveryMessage(new EventId(EventId), new ClientId(ClientId), DocumentId, Type, Data, OccurredAt, TraceParent));
+        new DeliveryMessage(new EventId(EventId), new ClientId(ClientId), DocumentId, Type, Data, OccurredAt, TraceParent, IsTest));
 
     /// <summary>The W3C traceparent of the request that reported the event, when it was traced.</summary>
     public string? TraceParent { get; init; }
+
+    /// <summary>A test event (<c>webhook.test</c>).</summary>
+    public bool IsTest { get; init; }
 }
 
 /// <summary>
@@ -48,7 +51,7 @@ internal sealed class DeliveryQueue(Database database, DeliveryOptions options, 
 {
     private const string LoadColumns =
         "d.id, d.locked_by, d.webhook_id, d.status, d.attempt_count, d.next_attempt_at, d.retry_requested, d.lease_until, " +
-        "e.id AS event_id, e.client_id, e.document_id, e.type, e.data, e.occurred_at, e.trace_parent";
+        "e.id AS event_id, e.client_id, e.document_id, e.type, e.data, e.occurred_at, e.trace_parent, e.is_test";
 
     private const string HealthColumns = "id, client_id, " + WebhookRow.HealthColumns;
 
