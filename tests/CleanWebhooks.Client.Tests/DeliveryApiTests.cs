@@ -28,7 +28,7 @@ public sealed class DeliveryApiTests : IClassFixture<ApiFactory>, IAsyncLifetime
 
         Assert.NotNull(accepted.DeliveryId);
         await _receiver.WaitForAsync(1);
-        var delivery = await WaitAsync(client, webhook.Id, accepted.DeliveryId!.Value, DeliveryStatus.Succeeded);
+        var delivery = await client.WaitForStatusAsync(webhook.Id, accepted.DeliveryId!.Value, DeliveryStatus.Succeeded);
         Assert.Equal(accepted.EventId, delivery.EventId);
         Assert.Equal("doc-1", delivery.DocumentId);
         var attempt = Assert.Single(delivery.Attempts);
@@ -102,8 +102,8 @@ public sealed class DeliveryApiTests : IClassFixture<ApiFactory>, IAsyncLifetime
         Assert.NotNull(answer.Results[2].DeliveryId);
         Assert.Equal(answer.Results[0].EventId, answer.Results[3].EventId);
         Assert.Equal(answer.Results[0].DeliveryId, answer.Results[3].DeliveryId);
-        await WaitAsync(client, webhook.Id, answer.Results[2].DeliveryId!.Value, DeliveryStatus.Succeeded);
-        var delivered = await WaitAsync(client, webhook.Id, answer.Results[0].DeliveryId!.Value, DeliveryStatus.Succeeded);
+        await client.WaitForStatusAsync(webhook.Id, answer.Results[2].DeliveryId!.Value, DeliveryStatus.Succeeded);
+        var delivered = await client.WaitForStatusAsync(webhook.Id, answer.Results[0].DeliveryId!.Value, DeliveryStatus.Succeeded);
         Assert.Equal("batch-1", delivered.DocumentId);
     }
 
@@ -165,13 +165,13 @@ public sealed class DeliveryApiTests : IClassFixture<ApiFactory>, IAsyncLifetime
         var webhook = await client.CreateWebhookAsync(ClientTestExtensions.ValidWebhook(_receiver.Url("/docs/:id")));
         var accepted = await _factory.CreateInternalApiClient().ReportDocumentFinishedAsync(
             null, new ReportDocumentEventRequest { ClientId = clientId, DocumentId = "doc-1", Type = 0 });
-        await WaitAsync(client, webhook.Id, accepted.DeliveryId!.Value, DeliveryStatus.Failed);
+        await client.WaitForStatusAsync(webhook.Id, accepted.DeliveryId!.Value, DeliveryStatus.Failed);
         Volatile.Write(ref failing, false);
 
         var retried = await client.RetryDeliveryAsync(webhook.Id, accepted.DeliveryId.Value);
 
         Assert.Equal(accepted.DeliveryId, retried.Id);
-        var delivered = await WaitAsync(client, webhook.Id, accepted.DeliveryId.Value, DeliveryStatus.Succeeded);
+        var delivered = await client.WaitForStatusAsync(webhook.Id, accepted.DeliveryId.Value, DeliveryStatus.Succeeded);
         Assert.Equal(3, delivered.AttemptCount);
     }
 
@@ -197,21 +197,5 @@ public sealed class DeliveryApiTests : IClassFixture<ApiFactory>, IAsyncLifetime
     {
         var created = await _factory.CreateInternalApiClient().CreateClientAsync(new CreateClientRequest { Name = "Deliveries" });
         return (created.Id, CleanWebhooksClient.ForIntegrator(_factory.CreateClient(), created.ApiKey));
-    }
-
-    private static async Task<DeliveryDetailsResponse> WaitAsync(CleanWebhooksClient client, Guid webhookId, Guid deliveryId, DeliveryStatus status)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            var delivery = await client.GetDeliveryAsync(webhookId, deliveryId);
-            if (delivery.Status == status)
-            {
-                return delivery;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"Delivery stayed {delivery.Status}, never {status}.");
-            await Task.Delay(25);
-        }
     }
 }
