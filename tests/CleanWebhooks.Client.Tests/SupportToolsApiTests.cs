@@ -3,33 +3,19 @@ using System.Text.Json;
 namespace CleanWebhooks.Client.Tests;
 
 /// <summary>The support tools of contract section 11 through the generated client, with a real receiver.</summary>
-public sealed class SupportToolsApiTests : IClassFixture<ApiFactory>, IAsyncLifetime
+public sealed class SupportToolsApiTests(ApiFactory factory) : ReceiverApiTests(factory)
 {
-    private readonly ApiFactory _factory;
-    private LoopbackReceiver _receiver = null!;
-
-    public SupportToolsApiTests(ApiFactory factory)
-    {
-        _factory = factory;
-        _factory.Settings["Delivery:PollInterval"] = "00:00:00.050";
-        _factory.Settings["Delivery:RetrySchedule:0"] = "00:00:00.050";
-    }
-
-    public async Task InitializeAsync() => _receiver = await LoopbackReceiver.StartAsync();
-
-    public async Task DisposeAsync() => await _receiver.DisposeAsync();
-
     [Fact]
     public async Task SendTestEventAsync_ActiveWebhook_DeliveredAsWebhookTestAndFoundByItsDocumentId()
     {
         var (_, client) = await NewIntegratorAsync();
-        var webhook = await client.CreateWebhookAsync(ClientTestExtensions.ValidWebhook(_receiver.Url("/support/:id")));
+        var webhook = await client.CreateWebhookAsync(ClientTestExtensions.ValidWebhook(Receiver.Url("/support/:id")));
 
         var accepted = await client.SendTestEventAsync(webhook.Id);
 
         var delivery = await client.WaitForStatusAsync(webhook.Id, accepted.DeliveryId, DeliveryStatus.Succeeded);
         Assert.StartsWith("test-", delivery.DocumentId, StringComparison.Ordinal);
-        var body = JsonSerializer.Deserialize<JsonElement>(Assert.Single(_receiver.Requests, r => r.Path == "/support/" + delivery.DocumentId).Body);
+        var body = JsonSerializer.Deserialize<JsonElement>(Assert.Single(Receiver.Requests, r => r.Path == "/support/" + delivery.DocumentId).Body);
         Assert.Equal("webhook.test", body.GetProperty("event").GetString());
         var page = await client.ListDeliveriesAsync(webhook.Id, null, 10, null, delivery.DocumentId);
         Assert.Equal(accepted.DeliveryId, Assert.Single(page.Items).Id);
@@ -39,13 +25,13 @@ public sealed class SupportToolsApiTests : IClassFixture<ApiFactory>, IAsyncLife
     public async Task RecoverDeliveriesAsync_DryRunThenRecover_CountsThemThenDeliversThem()
     {
         var failing = true;
-        _receiver.Respond = (request, _) => request.Path.StartsWith("/recover/", StringComparison.Ordinal) && Volatile.Read(ref failing)
+        Receiver.Respond = (request, _) => request.Path.StartsWith("/recover/", StringComparison.Ordinal) && Volatile.Read(ref failing)
             ? new ReceiverAnswer(500)
             : ReceiverAnswer.Ok;
         var (clientId, client) = await NewIntegratorAsync();
-        var webhook = await client.CreateWebhookAsync(ClientTestExtensions.ValidWebhook(_receiver.Url("/recover/:id")));
+        var webhook = await client.CreateWebhookAsync(ClientTestExtensions.ValidWebhook(Receiver.Url("/recover/:id")));
         var since = DateTimeOffset.UtcNow.AddSeconds(-1);
-        var accepted = await _factory.CreateInternalApiClient().ReportDocumentFinishedAsync(
+        var accepted = await Factory.CreateInternalApiClient().ReportDocumentFinishedAsync(
             null, new ReportDocumentEventRequest { ClientId = clientId, DocumentId = "doc-down", Type = 0 });
         await client.WaitForStatusAsync(webhook.Id, accepted.DeliveryId!.Value, DeliveryStatus.Failed);
 
@@ -78,8 +64,8 @@ public sealed class SupportToolsApiTests : IClassFixture<ApiFactory>, IAsyncLife
     public async Task FindDocumentDeliveriesAsync_ReportedDocument_ListedForSupport()
     {
         var (clientId, client) = await NewIntegratorAsync();
-        var webhook = await client.CreateWebhookAsync(ClientTestExtensions.ValidWebhook(_receiver.Url("/support/:id")));
-        var admin = _factory.CreateInternalApiClient();
+        var webhook = await client.CreateWebhookAsync(ClientTestExtensions.ValidWebhook(Receiver.Url("/support/:id")));
+        var admin = Factory.CreateInternalApiClient();
         var accepted = await admin.ReportDocumentFinishedAsync(null, new ReportDocumentEventRequest { ClientId = clientId, DocumentId = "doc-42", Type = 0 });
         await admin.ReportDocumentFinishedAsync(null, new ReportDocumentEventRequest { ClientId = clientId, DocumentId = "doc-43", Type = 0 });
 
@@ -95,18 +81,12 @@ public sealed class SupportToolsApiTests : IClassFixture<ApiFactory>, IAsyncLife
     [Fact]
     public async Task EndPortalSessionsAsync_KnownAndUnknownClient_EndsOrThrowsNotFound()
     {
-        var admin = _factory.CreateInternalApiClient();
+        var admin = Factory.CreateInternalApiClient();
         var created = await admin.CreateClientAsync(new CreateClientRequest { Name = "Portal user" });
 
         await admin.EndPortalSessionsAsync(created.Id);
         var unknown = await Assert.ThrowsAsync<CleanWebhooksApiException<ProblemDetails>>(() => admin.EndPortalSessionsAsync(Guid.NewGuid()));
 
         Assert.Equal(404, unknown.StatusCode);
-    }
-
-    private async Task<(Guid ClientId, CleanWebhooksClient Client)> NewIntegratorAsync()
-    {
-        var created = await _factory.CreateInternalApiClient().CreateClientAsync(new CreateClientRequest { Name = "Support tools" });
-        return (created.Id, CleanWebhooksClient.ForIntegrator(_factory.CreateClient(), created.ApiKey));
     }
 }
