@@ -205,7 +205,7 @@ public sealed class WebhookModel(ISender sender, DisplayTime time, TimeProvider 
         }
 
         var deliveries = await sender.Send(
-            new ListDeliveriesQuery(client, new WebhookId(Id), Status, PageSize, Cursor, string.IsNullOrEmpty(DocumentId) ? null : DocumentId), cancellationToken);
+            new ListDeliveriesQuery(client, new WebhookId(Id), Status, PageSize, Cursor, DocumentId), cancellationToken);
         if (deliveries.IsSuccess)
         {
             Deliveries = deliveries.Value;

@@ -9,7 +9,7 @@ using Mediator;
 
 namespace CleanWebhooks.Application.Deliveries.ListDeliveries;
 
-/// <summary>A webhook's deliveries, newest first, filtered by status, by document (exact id), or both.</summary>
+/// <summary>A webhook's deliveries, newest first, filtered by status, by document (exact id), or both; an empty filter filters nothing.</summary>
 public sealed record ListDeliveriesQuery(ClientId ClientId, WebhookId WebhookId, string? Status, int? Limit, string? Cursor, string? DocumentId = null)
     : IQuery<Result<DeliveryPage>>;
 
@@ -24,7 +24,7 @@ public sealed class ListDeliveriesQueryValidator : AbstractValidator<ListDeliver
                 "O status deve ser pending, succeeded, failed ou cancelled."));
         RuleFor(q => q.Limit).ValidLimit();
         RuleFor(q => q.Cursor).ValidCursor();
-        RuleFor(q => q.DocumentId).ValidDocumentId().When(q => q.DocumentId is not null);
+        RuleFor(q => q.DocumentId).ValidDocumentId().When(q => !string.IsNullOrEmpty(q.DocumentId));
     }
 }
 
@@ -40,7 +40,7 @@ public sealed class ListDeliveriesQueryHandler(IWebhookQueries webhooks, IDelive
 
         DeliveryStatus? status = DeliveryStatuses.TryParse(query.Status, out var parsed) ? parsed : null;
         return await deliveries.ListAsync(
-            query.ClientId, query.WebhookId, new DeliveryFilter(status, query.DocumentId), query.Limit ?? DeliveryListRules.DefaultLimit,
+            query.ClientId, query.WebhookId, new DeliveryFilter(status, string.IsNullOrEmpty(query.DocumentId) ? null : query.DocumentId), query.Limit ?? DeliveryListRules.DefaultLimit,
             DeliveryCursor.TryDecode(query.Cursor), cancellationToken);
     }
 }
