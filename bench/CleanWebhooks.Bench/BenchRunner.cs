@@ -76,6 +76,7 @@ internal static class BenchRunner
         LatencyResult? latency = null;
         IsolationResult? isolation = null;
         BacklogResult? backlog = null;
+        RecoverResult? recover = null;
         await using (var receiver = await Receiver.StartAsync())
         {
             var context = new BenchContext(options, apiDll, folder, receiver, cancellation.Token);
@@ -99,6 +100,11 @@ internal static class BenchRunner
             {
                 await AttemptAsync("backlog", async () => backlog = await Backlog.RunAsync(context), failures, folder);
             }
+
+            if (options.Runs("recover"))
+            {
+                await AttemptAsync("recover", async () => recover = await Recover.RunAsync(context), failures, folder);
+            }
         }
 
         var report = new Report(
@@ -106,7 +112,10 @@ internal static class BenchRunner
             new SettingsInfo(options.Concurrency, options.Warmup.TotalSeconds, options.Slice.TotalSeconds, options.Rounds, options.Events,
                 options.WarmupEvents, options.PacedRate, options.PacedDuration.TotalSeconds, options.Clients, options.Scenarios, options.Purge),
             read, intake, intake?.BatchIntake, endToEnd, latency, memory, isolation, backlog,
-            TargetsOf(read, intake, endToEnd, latency, memory, isolation, backlog), failures);
+            [.. TargetsOf(read, intake, endToEnd, latency, memory, isolation, backlog), RecoverResult.Target(recover)], failures)
+        {
+            Recover = recover,
+        };
 
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
         await File.WriteAllTextAsync(output, JsonSerializer.Serialize(report, Json) + Environment.NewLine);

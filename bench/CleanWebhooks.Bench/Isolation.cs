@@ -51,19 +51,9 @@ internal static class Isolation
         }
 
         using var http = Load.CreateClient(options.Concurrency);
-        Load.Send Report(Func<long, Guid> client, Func<long, string> documentId) => async (index, token) =>
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(service.BaseAddress, "/internal/document_events"))
-            {
-                Content = new StringContent(
-                    $"{{\"clientId\":\"{client(index)}\",\"documentId\":\"{documentId(index)}\",\"type\":0,\"data\":{{\"pages\":1}}}}", Encoding.UTF8, "application/json"),
-            };
-            request.Headers.TryAddWithoutValidation("X-INTERNAL-KEY", service.InternalKey);
-            using var response = await http.SendAsync(request, token);
-            return response.StatusCode;
-        };
+        Load.Send Report(Func<long, Guid> client, Func<long, string> documentId) => ReportTo(service, http, client, documentId);
 
-        var alone = await PacedAsync(context, "isolation: healthy webhook alone", "alone", healthy, Report);
+        var alone = await PacedAsync(context, "isolation: healthy webhook alone", "isolation-alone", healthy, Report);
 
         var backlog = new Recorder("backlog", HangingWebhooks * DueEach);
         await using (Progress.Start($"isolation: {HangingWebhooks} hanging webhooks get {DueEach:N0} deliveries each", () => $"sent {backlog.Ok:N0}"))
@@ -79,7 +69,7 @@ internal static class Isolation
         }
 
         await hanging.WaitForAsync(1, TimeSpan.FromSeconds(30), ct);
-        var beside = await PacedAsync(context, $"isolation: healthy webhook beside {HangingWebhooks} hanging ones", "beside", healthy, Report);
+        var beside = await PacedAsync(context, $"isolation: healthy webhook beside {HangingWebhooks} hanging ones", "isolation-beside", healthy, Report);
         var met = beside.Delivered == beside.Events && beside.Latency.P99Ms <= Targets.IsolationP99Ms;
         return new IsolationResult(
             HangingWebhooks, DueEach, Rate, Math.Round(beside.Seconds, 2), beside.Events, beside.Delivered,
@@ -87,12 +77,26 @@ internal static class Isolation
             hanging.Started, Targets.IsolationP99Ms, met);
     }
 
-    private static async Task<(int Events, int Delivered, double Seconds, LatencySummary Latency)> PacedAsync(
+    /// <summary>Reports event <c>index</c> of the client <paramref name="client"/> gives it, as the platform does (one request each).</summary>
+    internal static Load.Send ReportTo(Service service, HttpClient http, Func<long, Guid> client, Func<long, string> documentId) => async (index, token) =>
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(service.BaseAddress, "/internal/document_events"))
+        {
+            Content = new StringContent(
+                $"{{\"clientId\":\"{client(index)}\",\"documentId\":\"{documentId(index)}\",\"type\":0,\"data\":{{\"pages\":1}}}}", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.TryAddWithoutValidation("X-INTERNAL-KEY", service.InternalKey);
+        using var response = await http.SendAsync(request, token);
+        return response.StatusCode;
+    };
+
+    /// <summary>The healthy webhook paced at <see cref="Rate"/> events/s for the paced duration; its event→receiver latency.</summary>
+    internal static async Task<(int Events, int Delivered, double Seconds, LatencySummary Latency)> PacedAsync(
         BenchContext context, string phase, string tag, Integrator healthy, Func<Func<long, Guid>, Func<long, string>, Load.Send> report)
     {
         var options = context.Options;
         var count = (int)(Rate * options.PacedDuration.TotalSeconds);
-        var collector = context.Receiver.Expect("isolation-" + tag, count);
+        var collector = context.Receiver.Expect(tag, count);
         var sender = new Recorder(tag, count);
         double seconds;
         await using (Progress.Start(phase, () => $"sent {sender.Ok:N0}   delivered {collector.Distinct:N0} / {count:N0}"))

@@ -161,4 +161,8 @@ internal sealed record Report(
     IsolationResult? Isolation,
     BacklogResult? Backlog,
     IReadOnlyList<TargetResult> Targets,
-    IReadOnlyList<string> Failures);
+    IReadOnlyList<string> Failures)
+{
+    /// <summary>Scenario 7 (<see cref="CleanWebhooks.Bench.Recover"/>).</summary>
+    public RecoverResult? Recover { get; init; }
+}

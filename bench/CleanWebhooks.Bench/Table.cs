@@ -87,6 +87,8 @@ internal static class Table
             rows.Add(["", "  accepted; attempts made", $"{backlog.Accepted:N0}; {backlog.AttemptsStarted:N0}", "", "", "", ""]);
         }
 
+        rows.AddRange(report.Recover?.Rows() ?? []);
+
         var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
         var text = new StringBuilder();
         text.AppendLine();

@@ -2,14 +2,27 @@
 //   POST /login                 answers {"access_token": ..., "expires_in": 3600} to username=root&password=root
 //   any  /ocr_feedback/{id}     prints the delivery it receives (and checks its signature when
 //                               WEBHOOK_SECRET holds the webhook's whsec_ secret)
+// It listens on http://localhost:5000 unless told otherwise, as any ASP.NET Core app is: --urls on the command line,
+// ASPNETCORE_URLS or Urls in the environment, or "Urls" in appsettings.json, e.g.
+//   dotnet run --project samples/Receiver -- --urls http://localhost:5001
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 
 var builder = WebApplication.CreateSlimBuilder(args);
-builder.WebHost.UseUrls("http://localhost:5000");
+if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+{
+    builder.WebHost.UseUrls("http://localhost:5000");
+}
+
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 var app = builder.Build();
-app.Lifetime.ApplicationStarted.Register(() => Console.WriteLine("Demo receiver on http://localhost:5000: POST /login, any /ocr_feedback/{id}"));
+app.Lifetime.ApplicationStarted.Register(() =>
+{
+    var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+    Console.WriteLine($"Demo receiver on {string.Join(", ", addresses)}: POST /login, any /ocr_feedback/{{id}}");
+});
 
 app.MapPost("/login", (HttpRequest request) =>
     request.HasFormContentType && request.Form["username"] == "root" && request.Form["password"] == "root"

@@ -10,6 +10,7 @@ using CleanWebhooks.Infrastructure.Persistence;
 using CleanWebhooks.Infrastructure.Persistence.Deliveries;
 using CleanWebhooks.Infrastructure.Persistence.Clients;
 using CleanWebhooks.Infrastructure.Persistence.Migrations;
+using CleanWebhooks.Infrastructure.Persistence.Portal;
 using CleanWebhooks.Infrastructure.Persistence.Retention;
 using CleanWebhooks.Infrastructure.Retention;
 using CleanWebhooks.Application.Retention;
@@ -46,6 +47,7 @@ public static class DependencyInjection
         services.AddSingleton<ISecretProtector, DataProtectionSecretProtector>();
         services.AddSingleton<IPortalSessionTokens, DataProtectionPortalSessionTokens>();
         services.AddSingleton<ISigningPublicKeys, Ed25519Keys>();
+        services.AddSingleton<IPortalSessionStore, PortalSessionStore>();
 
         services.AddSingleton<IClientRepository, ClientRepository>();
         services.AddSingleton<WebhookRepository>();

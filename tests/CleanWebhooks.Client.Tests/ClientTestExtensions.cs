@@ -20,4 +20,21 @@ internal static class ClientTestExtensions
         Method = WebhookMethod.POST,
         Url = url,
     };
+
+    /// <summary>Polls a delivery until its status is <paramref name="status"/>; fails after 20 s.</summary>
+    public static async Task<DeliveryDetailsResponse> WaitForStatusAsync(this CleanWebhooksClient client, Guid webhookId, Guid deliveryId, DeliveryStatus status)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var delivery = await client.GetDeliveryAsync(webhookId, deliveryId);
+            if (delivery.Status == status)
+            {
+                return delivery;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"Delivery stayed {delivery.Status}, never {status}.");
+            await Task.Delay(25);
+        }
+    }
 }

@@ -1,34 +1,20 @@
 namespace CleanWebhooks.Client.Tests;
 
 /// <summary>Event intake, deliveries and signing secrets through the generated client, with a real receiver.</summary>
-public sealed class DeliveryApiTests : IClassFixture<ApiFactory>, IAsyncLifetime
+public sealed class DeliveryApiTests(ApiFactory factory) : ReceiverApiTests(factory)
 {
-    private readonly ApiFactory _factory;
-    private LoopbackReceiver _receiver = null!;
-
-    public DeliveryApiTests(ApiFactory factory)
-    {
-        _factory = factory;
-        _factory.Settings["Delivery:PollInterval"] = "00:00:00.050";
-        _factory.Settings["Delivery:RetrySchedule:0"] = "00:00:00.050";
-    }
-
-    public async Task InitializeAsync() => _receiver = await LoopbackReceiver.StartAsync();
-
-    public async Task DisposeAsync() => await _receiver.DisposeAsync();
-
     [Fact]
     public async Task ReportDocumentFinished_WithWebhook_DeliveryListedWithItsAttempt()
     {
         var (clientId, client) = await NewIntegratorAsync();
-        var webhook = await client.CreateWebhookAsync(ClientTestExtensions.ValidWebhook(_receiver.Url("/docs/:id")));
+        var webhook = await client.CreateWebhookAsync(ClientTestExtensions.ValidWebhook(Receiver.Url("/docs/:id")));
 
-        var accepted = await _factory.CreateInternalApiClient().ReportDocumentFinishedAsync(
+        var accepted = await Factory.CreateInternalApiClient().ReportDocumentFinishedAsync(
             null, new ReportDocumentEventRequest { ClientId = clientId, DocumentId = "doc-1", Type = 0, Data = new { pages = 2 } });
 
         Assert.NotNull(accepted.DeliveryId);
-        await _receiver.WaitForAsync(1);
-        var delivery = await WaitAsync(client, webhook.Id, accepted.DeliveryId!.Value, DeliveryStatus.Succeeded);
+        await Receiver.WaitForAsync(1);
+        var delivery = await client.WaitForStatusAsync(webhook.Id, accepted.DeliveryId!.Value, DeliveryStatus.Succeeded);
         Assert.Equal(accepted.EventId, delivery.EventId);
         Assert.Equal("doc-1", delivery.DocumentId);
         var attempt = Assert.Single(delivery.Attempts);
@@ -44,7 +30,7 @@ public sealed class DeliveryApiTests : IClassFixture<ApiFactory>, IAsyncLifetime
     {
         var (clientId, _) = await NewIntegratorAsync();
 
-        var accepted = await _factory.CreateInternalApiClient().ReportDocumentFinishedAsync(
+        var accepted = await Factory.CreateInternalApiClient().ReportDocumentFinishedAsync(
             null, new ReportDocumentEventRequest { ClientId = clientId, DocumentId = "doc-1", Type = 0 });
 
         Assert.NotEqual(Guid.Empty, accepted.EventId);
@@ -54,7 +40,7 @@ public sealed class DeliveryApiTests : IClassFixture<ApiFactory>, IAsyncLifetime
     [Fact]
     public async Task ReportDocumentFinished_UnknownClient_ThrowsNotFoundProblem()
     {
-        var error = await Assert.ThrowsAsync<CleanWebhooksApiException<ProblemDetails>>(() => _factory.CreateInternalApiClient()
+        var error = await Assert.ThrowsAsync<CleanWebhooksApiException<ProblemDetails>>(() => Factory.CreateInternalApiClient()
             .ReportDocumentFinishedAsync(null, new ReportDocumentEventRequest { ClientId = Guid.NewGuid(), DocumentId = "d", Type = 0 }));
 
         Assert.Equal(404, error.StatusCode);
@@ -64,8 +50,8 @@ public sealed class DeliveryApiTests : IClassFixture<ApiFactory>, IAsyncLifetime
     public async Task ReportDocumentFinished_SameIdempotencyKey_SameAnswer()
     {
         var (clientId, client) = await NewIntegratorAsync();
-        await client.CreateWebhookAsync(ClientTestExtensions.ValidWebhook(_receiver.Url("/docs/:id")));
-        var admin = _factory.CreateInternalApiClient();
+        await client.CreateWebhookAsync(ClientTestExtensions.ValidWebhook(Receiver.Url("/docs/:id")));
+        var admin = Factory.CreateInternalApiClient();
         var request = new ReportDocumentEventRequest { ClientId = clientId, DocumentId = "doc-1", Type = 0 };
 
         var first = await admin.ReportDocumentFinishedAsync("key-1", request);
@@ -79,8 +65,8 @@ public sealed class DeliveryApiTests : IClassFixture<ApiFactory>, IAsyncLifetime
     public async Task ReportDocumentEventBatch_StoredAndRefusedEvents_ResultsInOrderAndStoredOnesDelivered()
     {
         var (clientId, client) = await NewIntegratorAsync();
-        var webhook = await client.CreateWebhookAsync(ClientTestExtensions.ValidWebhook(_receiver.Url("/docs/:id")));
-        var admin = _factory.CreateInternalApiClient();
+        var webhook = await client.CreateWebhookAsync(ClientTestExtensions.ValidWebhook(Receiver.Url("/docs/:id")));
+        var admin = Factory.CreateInternalApiClient();
 
         var answer = await admin.ReportDocumentEventBatchAsync(new ReportDocumentEventBatchRequest
         {
@@ -102,15 +88,15 @@ public sealed class DeliveryApiTests : IClassFixture<ApiFactory>, IAsyncLifetime
         Assert.NotNull(answer.Results[2].DeliveryId);
         Assert.Equal(answer.Results[0].EventId, answer.Results[3].EventId);
         Assert.Equal(answer.Results[0].DeliveryId, answer.Results[3].DeliveryId);
-        await WaitAsync(client, webhook.Id, answer.Results[2].DeliveryId!.Value, DeliveryStatus.Succeeded);
-        var delivered = await WaitAsync(client, webhook.Id, answer.Results[0].DeliveryId!.Value, DeliveryStatus.Succeeded);
+        await client.WaitForStatusAsync(webhook.Id, answer.Results[2].DeliveryId!.Value, DeliveryStatus.Succeeded);
+        var delivered = await client.WaitForStatusAsync(webhook.Id, answer.Results[0].DeliveryId!.Value, DeliveryStatus.Succeeded);
         Assert.Equal("batch-1", delivered.DocumentId);
     }
 
     [Fact]
     public async Task ReportDocumentEventBatch_NoEvents_ThrowsValidationProblem()
     {
-        var error = await Assert.ThrowsAsync<CleanWebhooksApiException<HttpValidationProblemDetails>>(() => _factory.CreateInternalApiClient()
+        var error = await Assert.ThrowsAsync<CleanWebhooksApiException<HttpValidationProblemDetails>>(() => Factory.CreateInternalApiClient()
             .ReportDocumentEventBatchAsync(new ReportDocumentEventBatchRequest { Events = [] }));
 
         Assert.Equal(400, error.StatusCode);
@@ -121,8 +107,8 @@ public sealed class DeliveryApiTests : IClassFixture<ApiFactory>, IAsyncLifetime
     public async Task ListDeliveriesAsync_MoreThanOnePage_CursorWalksNewestFirst()
     {
         var (clientId, client) = await NewIntegratorAsync();
-        var webhook = await client.CreateWebhookAsync(ClientTestExtensions.ValidWebhook(_receiver.Url("/docs/:id")));
-        var admin = _factory.CreateInternalApiClient();
+        var webhook = await client.CreateWebhookAsync(ClientTestExtensions.ValidWebhook(Receiver.Url("/docs/:id")));
+        var admin = Factory.CreateInternalApiClient();
         var ids = new List<Guid>();
         for (var i = 0; i < 5; i++)
         {
@@ -160,18 +146,18 @@ public sealed class DeliveryApiTests : IClassFixture<ApiFactory>, IAsyncLifetime
     public async Task RetryDeliveryAsync_FailedDelivery_DeliveredAfterRetry()
     {
         var failing = true;
-        _receiver.Respond = (_, _) => Volatile.Read(ref failing) ? new ReceiverAnswer(500) : ReceiverAnswer.Ok;
+        Receiver.Respond = (_, _) => Volatile.Read(ref failing) ? new ReceiverAnswer(500) : ReceiverAnswer.Ok;
         var (clientId, client) = await NewIntegratorAsync();
-        var webhook = await client.CreateWebhookAsync(ClientTestExtensions.ValidWebhook(_receiver.Url("/docs/:id")));
-        var accepted = await _factory.CreateInternalApiClient().ReportDocumentFinishedAsync(
+        var webhook = await client.CreateWebhookAsync(ClientTestExtensions.ValidWebhook(Receiver.Url("/docs/:id")));
+        var accepted = await Factory.CreateInternalApiClient().ReportDocumentFinishedAsync(
             null, new ReportDocumentEventRequest { ClientId = clientId, DocumentId = "doc-1", Type = 0 });
-        await WaitAsync(client, webhook.Id, accepted.DeliveryId!.Value, DeliveryStatus.Failed);
+        await client.WaitForStatusAsync(webhook.Id, accepted.DeliveryId!.Value, DeliveryStatus.Failed);
         Volatile.Write(ref failing, false);
 
         var retried = await client.RetryDeliveryAsync(webhook.Id, accepted.DeliveryId.Value);
 
         Assert.Equal(accepted.DeliveryId, retried.Id);
-        var delivered = await WaitAsync(client, webhook.Id, accepted.DeliveryId.Value, DeliveryStatus.Succeeded);
+        var delivered = await client.WaitForStatusAsync(webhook.Id, accepted.DeliveryId.Value, DeliveryStatus.Succeeded);
         Assert.Equal(3, delivered.AttemptCount);
     }
 
@@ -179,39 +165,17 @@ public sealed class DeliveryApiTests : IClassFixture<ApiFactory>, IAsyncLifetime
     public async Task RotateSigningSecretAsync_OldAndNewSecretsBothSign()
     {
         var (clientId, client) = await NewIntegratorAsync();
-        var webhook = await client.CreateWebhookAsync(ClientTestExtensions.ValidWebhook(_receiver.Url("/docs/:id")));
+        var webhook = await client.CreateWebhookAsync(ClientTestExtensions.ValidWebhook(Receiver.Url("/docs/:id")));
         var before = await client.GetSigningSecretAsync(webhook.Id);
 
         var rotated = await client.RotateSigningSecretAsync(webhook.Id);
-        await _factory.CreateInternalApiClient().ReportDocumentFinishedAsync(
+        await Factory.CreateInternalApiClient().ReportDocumentFinishedAsync(
             null, new ReportDocumentEventRequest { ClientId = clientId, DocumentId = "doc-1", Type = 0 });
 
         Assert.StartsWith("whsec_", before.Key, StringComparison.Ordinal);
         Assert.NotEqual(before.Key, rotated.Key);
         Assert.Equal(rotated.Key, (await client.GetSigningSecretAsync(webhook.Id)).Key);
-        var call = (await _receiver.WaitForAsync(1))[0];
+        var call = (await Receiver.WaitForAsync(1))[0];
         Assert.Equal(2, call.Header("webhook-signature")!.Split(' ').Length);
-    }
-
-    private async Task<(Guid ClientId, CleanWebhooksClient Client)> NewIntegratorAsync()
-    {
-        var created = await _factory.CreateInternalApiClient().CreateClientAsync(new CreateClientRequest { Name = "Deliveries" });
-        return (created.Id, CleanWebhooksClient.ForIntegrator(_factory.CreateClient(), created.ApiKey));
-    }
-
-    private static async Task<DeliveryDetailsResponse> WaitAsync(CleanWebhooksClient client, Guid webhookId, Guid deliveryId, DeliveryStatus status)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            var delivery = await client.GetDeliveryAsync(webhookId, deliveryId);
-            if (delivery.Status == status)
-            {
-                return delivery;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"Delivery stayed {delivery.Status}, never {status}.");
-            await Task.Delay(25);
-        }
     }
 }

@@ -78,5 +78,29 @@ internal static class DeliveryApi
         return json;
     }
 
+    public static async Task<JsonElement> GetWebhookAsync(this Integrator integrator, Guid webhookId) =>
+        await integrator.Http.GetFromJsonAsync<JsonElement>($"/api_document/document_webhooks/{webhookId}");
+
+    /// <summary>Polls the webhook until <paramref name="condition"/> holds; fails after 30 s.</summary>
+    public static async Task<JsonElement> WaitForWebhookAsync(this Integrator integrator, Guid webhookId, Func<JsonElement, bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var webhook = await integrator.GetWebhookAsync(webhookId);
+            if (condition(webhook))
+            {
+                return webhook;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The webhook never reached the expected state: {webhook}");
+            }
+
+            await Task.Delay(25);
+        }
+    }
+
     public static Guid Id(this JsonElement json) => json.GetProperty("id").GetGuid();
 }

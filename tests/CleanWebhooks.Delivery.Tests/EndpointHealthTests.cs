@@ -37,7 +37,7 @@ public sealed class EndpointHealthTests : DeliveryFixture
             deliveries.Add((await Factory.ReportAsync(integrator.ClientId, $"d{i}")).DeliveryId!.Value);
         }
 
-        var paused = await WaitForWebhookAsync(integrator, webhookId, w => w.GetProperty("pausedUntil").ValueKind != JsonValueKind.Null);
+        var paused = await integrator.WaitForWebhookAsync(webhookId, w => w.GetProperty("pausedUntil").ValueKind != JsonValueKind.Null);
         var pausedUntil = paused.GetProperty("pausedUntil").GetDateTimeOffset();
         Assert.Equal("active", paused.GetProperty("status").GetString());
         Assert.Equal(3, Receiver.Requests.Count); // the third failure opened it, and nothing was attempted since
@@ -58,7 +58,7 @@ public sealed class EndpointHealthTests : DeliveryFixture
 
         var probe = starts.Order().ElementAt(3);
         Assert.True(probe >= pausedUntil, $"The probe started at {probe:O}, before the pause ended at {pausedUntil:O}.");
-        var closed = await GetWebhookAsync(integrator, webhookId);
+        var closed = await integrator.GetWebhookAsync(webhookId);
         Assert.Equal(JsonValueKind.Null, closed.GetProperty("pausedUntil").ValueKind);
     }
 
@@ -75,9 +75,9 @@ public sealed class EndpointHealthTests : DeliveryFixture
             deliveries.Add((await Factory.ReportAsync(integrator.ClientId, $"d{i}")).DeliveryId!.Value);
         }
 
-        var first = (await WaitForWebhookAsync(integrator, webhookId, w => w.GetProperty("pausedUntil").ValueKind != JsonValueKind.Null))
+        var first = (await integrator.WaitForWebhookAsync(webhookId, w => w.GetProperty("pausedUntil").ValueKind != JsonValueKind.Null))
             .GetProperty("pausedUntil").GetDateTimeOffset();
-        var second = (await WaitForWebhookAsync(integrator, webhookId, w => w.GetProperty("pausedUntil") is { ValueKind: JsonValueKind.String } p && p.GetDateTimeOffset() > first))
+        var second = (await integrator.WaitForWebhookAsync(webhookId, w => w.GetProperty("pausedUntil") is { ValueKind: JsonValueKind.String } p && p.GetDateTimeOffset() > first))
             .GetProperty("pausedUntil").GetDateTimeOffset();
 
         Assert.Equal(3, Receiver.Requests.Count); // two failures, then one probe
@@ -100,7 +100,7 @@ public sealed class EndpointHealthTests : DeliveryFixture
         using var integrator = await Factory.CreateIntegratorAsync();
         var webhookId = (await integrator.CreateWebhookAsync(Receiver.Url("/hook/:id"))).Id();
         var failing = (await Factory.ReportAsync(integrator.ClientId, "d0")).DeliveryId!.Value;
-        await WaitForWebhookAsync(integrator, webhookId, w => w.GetProperty("pausedUntil").ValueKind != JsonValueKind.Null);
+        await integrator.WaitForWebhookAsync(webhookId, w => w.GetProperty("pausedUntil").ValueKind != JsonValueKind.Null);
         var held = (await Factory.ReportAsync(integrator.ClientId, "d1")).DeliveryId!.Value;
         Assert.Equal(0, (await integrator.GetDeliveryAsync(webhookId, held)).GetProperty("attemptCount").GetInt32());
 
@@ -111,7 +111,7 @@ public sealed class EndpointHealthTests : DeliveryFixture
         // Ten minutes of pause left, yet the retried delivery goes now; its success closes the breaker for the rest.
         await integrator.WaitForStatusAsync(webhookId, held, "succeeded", TimeSpan.FromSeconds(30));
         await integrator.WaitForStatusAsync(webhookId, failing, "succeeded", TimeSpan.FromSeconds(30));
-        Assert.Equal(JsonValueKind.Null, (await GetWebhookAsync(integrator, webhookId)).GetProperty("pausedUntil").ValueKind);
+        Assert.Equal(JsonValueKind.Null, (await integrator.GetWebhookAsync(webhookId)).GetProperty("pausedUntil").ValueKind);
     }
 
     [Fact]
@@ -132,7 +132,7 @@ public sealed class EndpointHealthTests : DeliveryFixture
         var webhookId = (await integrator.CreateWebhookAsync(Receiver.Url("/hook/:id"))).Id();
         var first = (await Factory.ReportAsync(integrator.ClientId, "d0")).DeliveryId!.Value;
 
-        var disabled = await WaitForWebhookAsync(integrator, webhookId, w => w.GetProperty("status").GetString() == "disabled");
+        var disabled = await integrator.WaitForWebhookAsync(webhookId, w => w.GetProperty("status").GetString() == "disabled");
         var sentBeforeDisable = Receiver.Requests.Count;
         Assert.Equal(JsonValueKind.String, disabled.GetProperty("disabledAt").ValueKind);
         Assert.False(string.IsNullOrEmpty(disabled.GetProperty("disabledReason").GetString()));
@@ -190,28 +190,5 @@ public sealed class EndpointHealthTests : DeliveryFixture
         Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
         Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
         Assert.Equal(HttpStatusCode.OK, own.StatusCode);
-    }
-
-    private static async Task<JsonElement> GetWebhookAsync(Integrator integrator, Guid webhookId) =>
-        await integrator.Http.GetFromJsonAsync<JsonElement>($"/api_document/document_webhooks/{webhookId}");
-
-    private static async Task<JsonElement> WaitForWebhookAsync(Integrator integrator, Guid webhookId, Func<JsonElement, bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
-        {
-            var webhook = await GetWebhookAsync(integrator, webhookId);
-            if (condition(webhook))
-            {
-                return webhook;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"The webhook never reached the expected state: {webhook}");
-            }
-
-            await Task.Delay(25);
-        }
     }
 }

@@ -19,6 +19,14 @@ internal static class PortalApi
         return JsonSerializer.Deserialize<Session>(body, JsonSerializerOptions.Web)!;
     }
 
+    /// <summary>Ends every portal session of a client through the internal API; the answer's status is returned.</summary>
+    public static async Task<HttpStatusCode> EndPortalSessionsAsync(this ApiFactory factory, Guid clientId)
+    {
+        using var admin = factory.CreateInternalClient();
+        using var response = await admin.DeleteAsync(new Uri($"/internal/clients/{clientId}/portal_sessions", UriKind.Relative));
+        return response.StatusCode;
+    }
+
     public static async Task<Guid> CreateWebhookAsync(this Integrator integrator, string name, string url)
     {
         using var response = await integrator.Http.PostAsJsonAsync(

@@ -82,7 +82,7 @@ public sealed class PortalBrowserTests(PortalService service) : IClassFixture<Po
             recovered = true;
             await page.Locator("#retry").ClickAsync();
             await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("due now");
-            await ReloadUntilAsync(page, "#delivery-status[data-status='succeeded']");
+            await PageChecks.ReloadUntilAsync(page, "#delivery-status[data-status='succeeded']");
             var second = page.Locator("#attempts tr[data-attempt='2']");
             await Expect(second.Locator(".outcome")).ToHaveTextAsync("200");
             await Expect(page.Locator("#attempt-count")).ToHaveTextAsync("2");
@@ -133,7 +133,7 @@ public sealed class PortalBrowserTests(PortalService service) : IClassFixture<Po
 
             await page.Locator("#status").SelectOptionAsync("pending");
             await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
-            Assert.EndsWith("?status=pending", page.Url, StringComparison.Ordinal);
+            Assert.EndsWith("?status=pending&documentId=", page.Url, StringComparison.Ordinal);
             await Expect(rows).ToHaveCountAsync(1);
             await Expect(rows.Locator("td.doc")).ToHaveTextAsync("doc-05");
         });
@@ -372,11 +372,24 @@ public sealed class PortalBrowserTests(PortalService service) : IClassFixture<Po
             await Expect(page.Locator("#attempts tbody tr")).ToHaveCountAsync(2);
             await SaveScreenshotAsync(page, "portal-delivery.png");
         });
+
+        // The same on a phone, in the portal's own language.
+        var phoneSession = await Factory.OpenPortalSessionAsync(integrator.ClientId);
+        await service.InPageAsync(nameof(EveryPage_WithDeliveries_RendersForTheReadme) + "-phone", async page =>
+        {
+            await page.GotoAsync(phoneSession.Url);
+            await Expect(page.Locator("[data-chart-summary]")).ToHaveTextAsync("4 com sucesso, 2 com falha");
+            await SaveScreenshotAsync(page, "portal-phone-webhooks.png", fullPage: false);
+
+            await page.GotoAsync($"/portal/webhooks/{webhookId}");
+            await Expect(page.Locator("#deliveries tbody tr")).ToHaveCountAsync(5);
+            await SaveScreenshotAsync(page, "portal-phone-webhook.png", fullPage: false);
+        }, locale: "pt-BR", phone: true);
     }
 
-    private static async Task SaveScreenshotAsync(IPage page, string fileName)
+    private static async Task SaveScreenshotAsync(IPage page, string fileName, bool fullPage = true)
     {
-        var bytes = await page.ScreenshotAsync(new() { FullPage = true });
+        var bytes = await page.ScreenshotAsync(new() { FullPage = fullPage });
         var folder = Path.Combine(AppContext.BaseDirectory, "screenshots");
         Directory.CreateDirectory(folder);
         await File.WriteAllBytesAsync(Path.Combine(folder, fileName), bytes);
@@ -393,20 +406,6 @@ public sealed class PortalBrowserTests(PortalService service) : IClassFixture<Po
         return form;
     }
 
-    private static async Task ReloadUntilAsync(IPage page, string selector)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (await page.Locator(selector).CountAsync() == 0)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"{selector} never appeared on {page.Url}.");
-            }
-
-            await Task.Delay(200);
-            await page.ReloadAsync();
-        }
-    }
 
     private async Task<IReadOnlyList<ReceivedRequest>> WaitForRequestAsync(string path)
     {

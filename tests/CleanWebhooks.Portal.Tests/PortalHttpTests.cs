@@ -120,6 +120,65 @@ public sealed class PortalHttpTests : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task SessionLink_UsedAgainOnAnyNode_OpensNothing()
+    {
+        using var integrator = await _factory.CreateIntegratorAsync("Once");
+        using var second = ApiFactory.SharingDatabaseWith(_factory);
+        var session = await _factory.OpenPortalSessionAsync(integrator.ClientId);
+        using var onFirst = NoRedirects(_factory);
+        using var onSecond = NoRedirects(second);
+
+        using var opened = await onFirst.GetAsync(new Uri(session.Url, UriKind.Relative));
+        using var againElsewhere = await onSecond.GetAsync(new Uri(session.Url, UriKind.Relative));
+        using var againHere = await onFirst.GetAsync(new Uri(session.Url, UriKind.Relative));
+
+        Assert.Equal("/portal", opened.Headers.Location?.ToString());
+        foreach (var again in new[] { againElsewhere, againHere })
+        {
+            Assert.Equal("/portal/expired", again.Headers.Location?.ToString());
+            Assert.DoesNotContain(again.Headers.TryGetValues("Set-Cookie", out var cookies) ? cookies : [], c => c.StartsWith("cleanwebhooks.portal=C", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task EndPortalSessions_OnOneNode_EndsASessionOnAnotherAtOnceButNotOneOpenedAfter()
+    {
+        using var integrator = await _factory.CreateIntegratorAsync("Ended on two nodes");
+        using var second = ApiFactory.SharingDatabaseWith(_factory);
+        using var onSecond = NoRedirects(second);
+        var cookie = await SignInAsync(onSecond, await _factory.OpenPortalSessionAsync(integrator.ClientId));
+        using (var before = await GetWithCookieAsync(onSecond, "/portal", cookie))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.NoContent, await _factory.EndPortalSessionsAsync(integrator.ClientId));
+
+        using var after = await GetWithCookieAsync(onSecond, "/portal", cookie);
+        Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
+        Assert.Equal("/portal/expired", after.Headers.Location?.ToString());
+        var newer = await SignInAsync(onSecond, await _factory.OpenPortalSessionAsync(integrator.ClientId));
+        using var page = await GetWithCookieAsync(onSecond, "/portal", newer);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+    }
+
+    [Fact]
+    public async Task RevokeApiKey_OfTheClient_EndsItsPortalSessionsOpenedBefore()
+    {
+        using var integrator = await _factory.CreateIntegratorAsync("Revoked");
+        using var browser = NoRedirects(_factory);
+        var cookie = await SignInAsync(browser, await _factory.OpenPortalSessionAsync(integrator.ClientId));
+        var unused = await _factory.OpenPortalSessionAsync(integrator.ClientId);
+
+        Assert.Equal(HttpStatusCode.NoContent, await _factory.RevokeApiKeyAsync(integrator.ClientId, integrator.ApiKeyId));
+
+        using var page = await GetWithCookieAsync(browser, "/portal", cookie);
+        Assert.Equal("/portal/expired", page.Headers.Location?.ToString());
+        using var link = await browser.GetAsync(new Uri(unused.Url, UriKind.Relative));
+        Assert.Equal("/portal/expired", link.Headers.Location?.ToString());
+    }
+
+    [Fact]
     public async Task Session_AfterExpiresAt_ShowsOnlyTheExpiredPage()
     {
         await using var shortLived = new ApiFactory();
@@ -155,6 +214,14 @@ public sealed class PortalHttpTests : IClassFixture<ApiFactory>
 
         Assert.Contains("frame-ancestors https://dashboard.example.com", Assert.Single(page.Headers.GetValues("Content-Security-Policy")), StringComparison.Ordinal);
         Assert.False(page.Headers.Contains("X-Frame-Options"));
+    }
+
+    /// <summary>Opens a portal link; returns the session cookie it set.</summary>
+    private static async Task<string> SignInAsync(HttpClient browser, PortalApi.Session session)
+    {
+        using var opened = await browser.GetAsync(new Uri(session.Url, UriKind.Relative));
+        Assert.Equal("/portal", opened.Headers.Location?.ToString());
+        return opened.Headers.GetValues("Set-Cookie").First(c => c.StartsWith("cleanwebhooks.portal=", StringComparison.Ordinal));
     }
 
     private static HttpClient NoRedirects(ApiFactory factory) =>

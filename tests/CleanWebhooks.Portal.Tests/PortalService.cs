@@ -53,14 +53,21 @@ public class PortalService : IAsyncLifetime
         await Receiver.DisposeAsync();
     }
 
+    /// <summary>The phone the portal is checked on: 390 × 844, touch, a mobile browser's user agent.</summary>
+    public const string Phone = "iPhone 13";
+
     /// <summary>
-    /// Runs <paramref name="test"/> in a fresh browser context (its own cookies) speaking <paramref name="locale"/>;
-    /// on failure the page is saved as <c>screenshots/{name}.png</c> in the test output folder.
+    /// Runs <paramref name="test"/> in a fresh browser context (its own cookies) speaking <paramref name="locale"/>, on a
+    /// desktop window or, with <paramref name="phone"/>, as <see cref="Phone"/>; on failure the page is saved as
+    /// <c>screenshots/{name}.png</c> in the test output folder.
     /// </summary>
-    public async Task InPageAsync(string name, Func<IPage, Task> test, string locale = "en-US")
+    public async Task InPageAsync(string name, Func<IPage, Task> test, string locale = "en-US", bool phone = false)
     {
         ArgumentNullException.ThrowIfNull(test);
-        await using var context = await Browser.NewContextAsync(new() { Locale = locale, BaseURL = ServiceUrl.ToString() });
+        var options = phone ? new BrowserNewContextOptions(Playwright.Devices[Phone]) : new BrowserNewContextOptions();
+        options.Locale = locale;
+        options.BaseURL = ServiceUrl.ToString();
+        await using var context = await Browser.NewContextAsync(options);
         context.SetDefaultTimeout(20_000);
         var page = await context.NewPageAsync();
         try

@@ -56,9 +56,13 @@ public sealed class PortalWebhookHealthTests(WebhookHealthPortalService service)
             await Expect(listed).ToHaveTextAsync($"Disabled: {reason}");
 
             await page.GetByRole(AriaRole.Link, new() { Name = "Sick receiver" }).ClickAsync();
-            var badge = page.Locator("h1 .badge");
+            var badge = page.Locator("#health .badge");
             await Expect(badge).ToHaveClassAsync("badge disabled");
             await Expect(badge).ToHaveTextAsync($"Disabled: {reason}");
+
+            // The button to enable it stands beside its health, not among the secret's buttons.
+            await Expect(page.Locator("#health #enable-webhook")).ToHaveCountAsync(1);
+            await Expect(page.Locator("#signing-secret #enable-webhook")).ToHaveCountAsync(0);
 
             recovered = true;
             await page.Locator("#enable-webhook").ClickAsync();
@@ -69,8 +73,8 @@ public sealed class PortalWebhookHealthTests(WebhookHealthPortalService service)
             await Expect(page.Locator("#enable-webhook")).ToHaveCountAsync(0);
 
             // The deliveries it held, the one that failed and the one reported while disabled, go out now.
-            await ReloadUntilAsync(page, $"#deliveries tr[data-delivery-id='{held}'] .badge.succeeded");
-            await ReloadUntilAsync(page, $"#deliveries tr[data-delivery-id='{failing}'] .badge.succeeded");
+            await PageChecks.ReloadUntilAsync(page, $"#deliveries tr[data-delivery-id='{held}'] .badge.succeeded");
+            await PageChecks.ReloadUntilAsync(page, $"#deliveries tr[data-delivery-id='{failing}'] .badge.succeeded");
         });
 
         var active = await integrator.WaitForWebhookAsync(webhookId, _ => true);
@@ -93,6 +97,7 @@ public sealed class PortalWebhookHealthTests(WebhookHealthPortalService service)
 
         var paused = await integrator.WaitForWebhookAsync(webhookId, w => w.GetProperty("pausedUntil").ValueKind == JsonValueKind.String);
         Assert.Equal("active", paused.GetProperty("status").GetString());
+        var pausedUntil = paused.GetProperty("pausedUntil").GetDateTimeOffset();
         var session = await Factory.OpenPortalSessionAsync(integrator.ClientId);
 
         await service.InPageAsync(nameof(BreakerOpen_WebhookShownPausedUntilItCloses_InTheBrowsersLanguage), async page =>
@@ -103,27 +108,49 @@ public sealed class PortalWebhookHealthTests(WebhookHealthPortalService service)
             await Expect(listed).ToContainTextAsync("Pausado após falhas seguidas até");
 
             await page.GotoAsync($"/portal/webhooks/{webhookId}");
-            var badge = page.Locator("h1 .badge");
+            var badge = page.Locator("#health .badge");
             await Expect(badge).ToHaveClassAsync("badge paused");
             await Expect(badge).ToContainTextAsync("Pausado após falhas seguidas até");
 
             // Paused is not disabled: the breaker closes by itself, so there is nothing to enable.
             await Expect(page.Locator("#enable-webhook")).ToHaveCountAsync(0);
+
+            // Held deliveries go after the pause: none shows an earlier time.
+            var next = page.Locator("#deliveries tr:has(.badge.pending) td.next");
+            await Expect(next).ToHaveCountAsync(3);
+            foreach (var shown in await next.AllTextContentsAsync())
+            {
+                var at = DateTimeOffset.ParseExact(shown.Trim(), "yyyy-MM-dd HH:mm:ss zzz", System.Globalization.CultureInfo.InvariantCulture);
+                Assert.True(at >= pausedUntil.AddTicks(-(pausedUntil.Ticks % TimeSpan.TicksPerSecond)), $"Next attempt {shown} before the pause ends at {pausedUntil:O}.");
+            }
         }, locale: "pt-BR");
     }
 
-    private static async Task ReloadUntilAsync(IPage page, string selector)
+    [Fact]
+    public async Task DisabledWebhook_InAPortuguesePage_ReasonInWordsAndNoUtcTimes()
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (await page.Locator(selector).CountAsync() == 0)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"{selector} never appeared on {page.Url}.");
-            }
+        Receiver.Respond = (request, _) => request.Path.StartsWith("/down-pt/", StringComparison.Ordinal) ? new ReceiverAnswer(500, "fora do ar") : ReceiverAnswer.Ok;
+        using var integrator = await Factory.CreateIntegratorAsync("Fora do Ar Ltda");
+        var webhookId = await integrator.CreateWebhookAsync("Receptor fora do ar", Receiver.Url("/down-pt/:id"));
+        await Factory.ReportAsync(integrator.ClientId, "doc-pt-1");
+        await integrator.WaitForWebhookAsync(webhookId, w => w.GetProperty("status").GetString() == "disabled");
+        var session = await Factory.OpenPortalSessionAsync(integrator.ClientId);
 
-            await Task.Delay(200);
-            await page.ReloadAsync();
-        }
+        await service.InPageAsync(nameof(DisabledWebhook_InAPortuguesePage_ReasonInWordsAndNoUtcTimes), async page =>
+        {
+            await page.GotoAsync(session.Url);
+            var listed = page.Locator($"#webhooks tr[data-webhook-id='{webhookId}'] .badge");
+            await Expect(listed).ToHaveTextAsync("Desativado: Todas as tentativas falharam por 3 segundos.");
+
+            foreach (var address in new[] { $"/portal/webhooks/{webhookId}", "/portal" })
+            {
+                await page.GotoAsync(address);
+                var text = await page.Locator("body").InnerTextAsync();
+                Assert.Contains("Todas as tentativas falharam por 3 segundos.", text, StringComparison.Ordinal);
+                Assert.DoesNotMatch(@"\d{2}:\d{2}:\d{2}(\.\d+)?Z", text);
+                Assert.DoesNotContain("00:00:03", text, StringComparison.Ordinal);
+                Assert.DoesNotContain("Every attempt", text, StringComparison.Ordinal);
+            }
+        }, locale: "pt-BR");
     }
 }

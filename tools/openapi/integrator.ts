@@ -8,6 +8,12 @@ type Webhook = paths["/api_document/document_webhooks"]["post"]["responses"][200
 type Delivery = paths["/api_document/document_webhooks/{id}/deliveries/{deliveryId}"]["get"]["responses"][200]["content"]["application/json"];
 type Problem = components["schemas"]["ProblemDetails"];
 type ValidationProblem = paths["/api_document/document_webhooks"]["post"]["responses"][400]["content"]["application/problem+json"];
+type DeliveryPage = paths["/api_document/document_webhooks/{id}/deliveries"]["get"]["responses"][200]["content"]["application/json"];
+type TestEventAccepted = paths["/api_document/document_webhooks/{id}/test"]["post"]["responses"][202]["content"]["application/json"];
+type RecoverRequest = components["schemas"]["RecoverDeliveriesRequest"];
+type RecoverPath = paths["/api_document/document_webhooks/{id}/deliveries/recover"]["post"];
+type RecoverDryRun = RecoverPath["responses"][200]["content"]["application/json"];
+type Recovered = RecoverPath["responses"][202]["content"]["application/json"];
 
 const request: CreateWebhookRequest = {
   name: "Documents finished",
@@ -49,4 +55,34 @@ export async function attemptsOf(baseUrl: string, apiKey: string, webhookId: str
       `#${attempt.number} ${attempt.startedAt} ${attempt.durationMs} ms ` +
       `${attempt.statusCode ?? attempt.error ?? "?"} ${attempt.responseExcerpt?.slice(0, 80) ?? ""} ${done ? "" : `next ${next}`}`,
   );
+}
+
+// A test event: a real, signed delivery announced as "webhook.test", attempted at once.
+export async function sendTestEvent(baseUrl: string, apiKey: string, webhookId: string): Promise<string> {
+  const accepted = await call<TestEventAccepted>(baseUrl, apiKey, `/api_document/document_webhooks/${webhookId}/test`, { method: "POST" });
+  const deliveryId: string = accepted.deliveryId;
+  return deliveryId;
+}
+
+// "Did you send it?": one document's deliveries, newest first.
+export async function deliveriesOfDocument(baseUrl: string, apiKey: string, webhookId: string, documentId: string): Promise<string[]> {
+  const query = new URLSearchParams({ documentId, status: "failed", limit: "20" });
+  const page = await call<DeliveryPage>(baseUrl, apiKey, `/api_document/document_webhooks/${webhookId}/deliveries?${query}`);
+  const more: string | null = page.nextCursor;
+  return page.items.map(
+    (delivery) => `${delivery.documentId} ${delivery.status} ${delivery.inFlight ? "in flight" : (delivery.nextAttemptAt ?? "")}${more ? " (more)" : ""}`,
+  );
+}
+
+// "My server was down since Friday": count the failed deliveries first, then send them again.
+export async function recoverSince(baseUrl: string, apiKey: string, webhookId: string, since: Date): Promise<number> {
+  const path = `/api_document/document_webhooks/${webhookId}/deliveries/recover`;
+  const preview: RecoverRequest = { since: since.toISOString(), dryRun: true };
+  const counted = await call<RecoverDryRun>(baseUrl, apiKey, path, { method: "POST", body: JSON.stringify(preview) });
+  if (counted.count === 0) {
+    return 0;
+  }
+  const recover: RecoverRequest = { since: preview.since, until: new Date().toISOString() };
+  const recovered = await call<Recovered>(baseUrl, apiKey, path, { method: "POST", body: JSON.stringify(recover) });
+  return recovered.count;
 }

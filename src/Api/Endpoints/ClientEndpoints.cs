@@ -3,6 +3,9 @@ using CleanWebhooks.Api.Http;
 using CleanWebhooks.Application.Clients.CreateClient;
 using CleanWebhooks.Application.Clients.IssueApiKey;
 using CleanWebhooks.Application.Clients.RevokeApiKey;
+using CleanWebhooks.Application.Deliveries;
+using CleanWebhooks.Application.Deliveries.FindDocumentDeliveries;
+using CleanWebhooks.Application.Portal.EndPortalSessions;
 using CleanWebhooks.Application.Portal.OpenPortalSession;
 using CleanWebhooks.Api.Portal;
 using CleanWebhooks.Domain.Clients;
@@ -38,14 +41,36 @@ public static class ClientEndpoints
             .WithSummary("Revokes an API key; it stops working at once on this node and within ApiKeys:CacheLifetime (2 s by default) on the others.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        group.MapGet("{clientId:guid}/deliveries", FindDocumentDeliveries)
+            .WithTags("Support (internal)")
+            .WithName("FindDocumentDeliveries")
+            .WithSummary("Lists a document's deliveries across all of a client's webhooks, newest first, a page at a time.")
+            .WithDescription("documentId is required and matched exactly; limit is 1 to 100 (50 by default); pass nextCursor as cursor for the next page.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
         group.MapPost("{clientId:guid}/portal_sessions", OpenPortalSession)
             .WithName("OpenPortalSession")
             .WithSummary("Opens an integrator portal session: a link, relative to the service root, that shows this client's data until expiresAt.")
             .WithDescription("Send the platform's user to the url (or embed it, see Portal:FrameAncestors). It carries a sealed, short-lived token that the first page load exchanges for a cookie; no API key reaches the browser.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        group.MapDelete("{clientId:guid}/portal_sessions", EndPortalSessions)
+            .WithName("EndPortalSessions")
+            .WithSummary("Ends every portal session of a client opened before this call, and every link opened before it and not yet used.")
+            .WithDescription("At once on every node: each portal page checks the database. Sessions opened after this call are not affected.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
         return app;
     }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> EndPortalSessions(
+        Guid clientId, ISender sender, CancellationToken cancellationToken) =>
+        (await sender.Send(new EndPortalSessionsCommand(new ClientId(clientId)), cancellationToken)).ToNoContentOrProblem();
+
+    private static async Task<Results<Ok<DeliveryPage>, ProblemHttpResult>> FindDocumentDeliveries(
+        Guid clientId, string? documentId, int? limit, string? cursor, ISender sender, CancellationToken cancellationToken) =>
+        (await sender.Send(new FindDocumentDeliveriesQuery(new ClientId(clientId), documentId, limit, cursor), cancellationToken)).ToOkOrProblem();
 
     private static async Task<Results<Created<PortalSessionResponse>, ProblemHttpResult>> OpenPortalSession(
         Guid clientId, ISender sender, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using CleanWebhooks.Api.Auth;
 using CleanWebhooks.Api.Http;
+using CleanWebhooks.Application.Deliveries.SendTestEvent;
 using CleanWebhooks.Application.Webhooks;
 using CleanWebhooks.Application.Webhooks.CreateWebhook;
 using CleanWebhooks.Application.Webhooks.DeleteWebhook;
@@ -70,6 +71,16 @@ public static class WebhookEndpoints
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
+        group.MapPost("{id:guid}/test", SendTestEvent)
+            .WithName("SendTestEvent")
+            .WithSummary("Sends a test event to the webhook: a real, signed delivery announced as webhook.test, attempted at once.")
+            .WithDescription(
+                "The delivery goes like any other (the webhook's method, url, headers, token flow and signature; retried; listed with its " +
+                "attempts), with a documentId of its own starting with test-, \"event\": \"webhook.test\" and \"data\": null. Like a manual " +
+                "retry it is attempted at once, even while the circuit breaker holds the webhook (it is the probe). 409 while the webhook is disabled.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
         group.MapGet("{id:guid}/secret", GetSigningSecret)
             .WithName("GetSigningSecret")
             .WithSummary("Reads what verifies webhook-signature: the signing secret, or under ed25519 the public key.")
@@ -135,6 +146,15 @@ public static class WebhookEndpoints
     private static async Task<Results<Ok<WebhookResponse>, ProblemHttpResult>> SetWebhookLimits(
         Guid id, SetWebhookLimitsRequest request, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>
         (await sender.Send(SetWebhookLimitsCommand.From(user.ClientId(), new WebhookId(id), request), cancellationToken)).ToOkOrProblem();
+
+    private static async Task<Results<Accepted<TestEventAccepted>, ProblemHttpResult>> SendTestEvent(
+        Guid id, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken)
+    {
+        var result = await sender.Send(new SendTestEventCommand(user.ClientId(), new WebhookId(id)), cancellationToken);
+        return result.IsSuccess
+            ? TypedResults.Accepted($"{Route}/{id}/deliveries/{result.Value.DeliveryId}", result.Value)
+            : result.Error.ToProblem();
+    }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteWebhook(
         Guid id, ClaimsPrincipal user, ISender sender, CancellationToken cancellationToken) =>

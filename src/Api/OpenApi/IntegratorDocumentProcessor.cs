@@ -27,6 +27,7 @@ public sealed class IntegratorDocumentProcessor : IDocumentProcessor
         ["ReportDocumentEventBatchRequest"] = ["events"],
         ["DocumentEventBatchItem"] = ["clientId", "documentId", "type"],
         ["SetWebhookLimitsRequest"] = [],
+        ["RecoverDeliveriesRequest"] = ["since"],
     };
 
     /// <summary>
@@ -94,11 +95,14 @@ public sealed class IntegratorDocumentProcessor : IDocumentProcessor
             Refer(schema, "status", name == "WebhookResponse" ? webhookStatus : status);
             if (RequiredRequestFields.TryGetValue(name, out var required))
             {
-                foreach (var field in required)
+                foreach (var (field, property) in schema.Properties)
                 {
-                    var property = schema.Properties[field];
-                    property.IsRequired = true;
-                    property.IsNullableRaw = null;
+                    // Every other field may be left out (a nullable value type would otherwise be listed as required).
+                    property.IsRequired = required.Contains(field);
+                    if (property.IsRequired)
+                    {
+                        property.IsNullableRaw = null;
+                    }
                 }
             }
             else if (name is not "ProblemDetails" and not "HttpValidationProblemDetails")

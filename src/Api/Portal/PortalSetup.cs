@@ -1,4 +1,9 @@
+using System.Globalization;
 using CleanWebhooks.Api.Auth;
+using CleanWebhooks.Api.Pages.Portal;
+using CleanWebhooks.Application.Portal.CheckPortalSession;
+using Mediator;
+using Microsoft.AspNetCore.Authentication;
 using CleanWebhooks.Application.Portal;
 using Microsoft.AspNetCore.Authentication.Cookies;
 
@@ -42,6 +47,21 @@ public static class PortalSetup
                 return Task.CompletedTask;
             };
             cookie.Events.OnRedirectToAccessDenied = cookie.Events.OnRedirectToLogin;
+
+            // Every page asks the database whether the client ended its sessions since this one was opened (or revoked
+            // an API key): an ending takes effect at once, on every node.
+            cookie.Events.OnValidatePrincipal = async context =>
+            {
+                var principal = context.Principal;
+                if (principal?.FindFirst(OpenModel.GenerationClaim)?.Value is not { } claim
+                    || !int.TryParse(claim, NumberStyles.None, CultureInfo.InvariantCulture, out var generation)
+                    || !await context.HttpContext.RequestServices.GetRequiredService<ISender>().Send(
+                        new CheckPortalSessionQuery(principal.ClientId(), generation), context.HttpContext.RequestAborted))
+                {
+                    context.RejectPrincipal();
+                    await context.HttpContext.SignOutAsync(AuthSchemes.Portal);
+                }
+            };
         });
         services.AddAuthorizationBuilder()
             .AddPolicy(AuthPolicies.Portal, p => p.AddAuthenticationSchemes(AuthSchemes.Portal).RequireAuthenticatedUser().RequireClaim(AuthSchemes.ClientIdClaim));

@@ -36,12 +36,21 @@ public sealed record DeliveryCursor(DateTimeOffset CreatedAt, Guid Id)
     }
 }
 
+/// <summary>Which deliveries a list shows: those of a status, of a document (its exact id), or both; null shows all.</summary>
+public sealed record DeliveryFilter(DeliveryStatus? Status, string? DocumentId)
+{
+    public static readonly DeliveryFilter None = new(null, null);
+}
+
 /// <summary>Reads deliveries of a client's webhook straight into answers.</summary>
 public interface IDeliveryQueries
 {
     /// <summary>Newest first; <paramref name="limit"/> + 1 rows are read to know whether a next page exists.</summary>
     Task<DeliveryPage> ListAsync(
-        ClientId clientId, WebhookId webhookId, DeliveryStatus? status, int limit, DeliveryCursor? after, CancellationToken cancellationToken);
+        ClientId clientId, WebhookId webhookId, DeliveryFilter filter, int limit, DeliveryCursor? after, CancellationToken cancellationToken);
+
+    /// <summary>A document's deliveries across all of the client's webhooks, newest first, a page at a time.</summary>
+    Task<DeliveryPage> ListOfDocumentAsync(ClientId clientId, string documentId, int limit, DeliveryCursor? after, CancellationToken cancellationToken);
 
     Task<DeliveryDetailsResponse?> GetAsync(ClientId clientId, WebhookId webhookId, DeliveryId id, CancellationToken cancellationToken);
 

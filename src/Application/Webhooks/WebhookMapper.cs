@@ -1,3 +1,4 @@
+using CleanWebhooks.Application.Common.Localization;
 using CleanWebhooks.Domain.Clients;
 using CleanWebhooks.Domain.Webhooks;
 using Riok.Mapperly.Abstractions;
@@ -32,6 +33,8 @@ public static partial class WebhookMapper
     }
 
     private static string ToText(WebhookStatus status) => status.ToText();
+
+    private static string? ToText(DisabledReason? reason) => HealthTexts.Sentence(reason);
 
     private static Guid ToGuid(WebhookId id) => id.Value;
 

@@ -15,7 +15,10 @@ public interface IClientRepository
     /// <summary>The hashes of the unrevoked keys, all of them or those created at or after <paramref name="createdSince"/>.</summary>
     Task<IReadOnlyList<byte[]>> ListActiveKeyHashesAsync(DateTimeOffset? createdSince, CancellationToken cancellationToken);
 
-    /// <summary>Revokes a key of the client; false when the client has no such unrevoked key.</summary>
+    /// <summary>
+    /// Revokes a key of the client, and ends the client's portal sessions opened before it, in one transaction; false
+    /// when the client has no such unrevoked key.
+    /// </summary>
     Task<bool> RevokeApiKeyAsync(ClientId clientId, ApiKeyId keyId, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Creates the client and key when they are missing; used to seed the Development demo client.</summary>

@@ -147,4 +147,22 @@ public sealed class Delivery
         RetryRequested = true;
         return Result.Success();
     }
+
+    /// <summary>
+    /// Recovered after an outage (contract section 11): a delivery that ended failed is pending again and due at once,
+    /// its attempts kept (their numbering goes on). Unlike <see cref="RetryNow"/> it is no manual retry: it waits for an
+    /// open breaker and goes out within its webhook's window and limits like any other delivery.
+    /// </summary>
+    public Result Recover(DateTimeOffset now)
+    {
+        if (Status != DeliveryStatus.Failed)
+        {
+            return DeliveryErrors.NotFailed;
+        }
+
+        Status = DeliveryStatus.Pending;
+        NextAttemptAt = now;
+        RetryRequested = false;
+        return Result.Success();
+    }
 }

@@ -27,6 +27,15 @@ public static class DeliveryErrors
     public static readonly Error NotHeld = Error.Conflict(
         "delivery.not_held", "Nothing holds the delivery: it is to be attempted.", "Nada retém a entrega: ela deve ser tentada.");
 
+    public static readonly Error NotFailed = Error.Conflict(
+        "delivery.not_failed", "Only a delivery that ended failed can be recovered.", "Só uma entrega que terminou com falha pode ser recuperada.");
+
+    public static readonly Error EmptyRecoveryWindow = Error.Validation(
+        "delivery.empty_recovery_window",
+        "since must be before until.",
+        "since deve ser anterior a until.",
+        "since");
+
     public static readonly Error InvalidDocumentId = Error.Validation(
         "event.invalid_document_id",
         $"The documentId must have 1 to {DocumentEvent.DocumentIdMaxLength} characters, without control characters (NUL, line breaks, ...) or bidirectional controls (U+202E, ...).",

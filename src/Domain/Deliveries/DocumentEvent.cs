@@ -9,7 +9,13 @@ public sealed class DocumentEvent
 {
     public const int DocumentIdMaxLength = 200;
 
-    private DocumentEvent(EventId id, ClientId clientId, string documentId, WebhookType type, string? data, DateTimeOffset occurredAt)
+    /// <summary>How the document id of a test event starts.</summary>
+    public const string TestDocumentPrefix = "test-";
+
+    /// <summary>The event name a test event's delivery announces instead of its type's.</summary>
+    public const string TestEventName = "webhook.test";
+
+    private DocumentEvent(EventId id, ClientId clientId, string documentId, WebhookType type, string? data, DateTimeOffset occurredAt, bool isTest = false)
     {
         Id = id;
         ClientId = clientId;
@@ -17,6 +23,7 @@ public sealed class DocumentEvent
         Type = type;
         Data = data;
         OccurredAt = occurredAt;
+        IsTest = isTest;
     }
 
     public EventId Id { get; }
@@ -39,6 +46,9 @@ public sealed class DocumentEvent
     public static bool IsValidDocumentId([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? documentId) =>
         !string.IsNullOrWhiteSpace(documentId) && documentId.Length <= DocumentIdMaxLength && DisplayText.HasNoControls(documentId);
 
+    /// <summary>An integrator's test of its webhook, not a document the platform processed: announced as <c>webhook.test</c>.</summary>
+    public bool IsTest { get; }
+
     public static Result<DocumentEvent> Create(ClientId clientId, string? documentId, int type, string? data, DateTimeOffset now)
     {
         if (!IsValidDocumentId(documentId))
@@ -52,6 +62,16 @@ public sealed class DocumentEvent
         }
 
         return new DocumentEvent(EventId.New(), clientId, documentId, (WebhookType)type, data, now);
+    }
+
+    /// <summary>
+    /// A test of a webhook of <paramref name="type"/> (contract section 11): a document id of its own (unique, starting with
+    /// <see cref="TestDocumentPrefix"/>) and no data.
+    /// </summary>
+    public static DocumentEvent Test(ClientId clientId, WebhookType type, DateTimeOffset now)
+    {
+        var id = EventId.New();
+        return new DocumentEvent(id, clientId, $"{TestDocumentPrefix}{id.Value:N}", type, null, now, isTest: true);
     }
 
     public static DocumentEvent Restore(EventId id, ClientId clientId, string documentId, WebhookType type, string? data, DateTimeOffset occurredAt) =>

@@ -15,6 +15,11 @@ public static class WebhookErrors
         "A webhook of this type already exists. Only one webhook of each type can exist at a time: delete the current one first.",
         "Já existe um webhook deste tipo. Só pode existir um webhook de cada tipo por vez: exclua o atual primeiro.");
 
+    public static readonly Error Disabled = Error.Conflict(
+        "webhook.disabled",
+        "The webhook is disabled: nothing is sent to it. Enable it first (POST .../enable).",
+        "O webhook está desativado: nada é enviado a ele. Ative-o primeiro (POST .../enable).");
+
     public static readonly Error ConcurrentChange = Error.Conflict(
         "webhook.concurrent_change",
         "The webhook kept changing while this request ran; try again.",

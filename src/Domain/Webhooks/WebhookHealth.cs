@@ -58,14 +58,14 @@ public enum HealthChange
 /// <param name="BreakerTrips">How often the breaker opened in a row; the pause doubles with each.</param>
 /// <param name="PausedUntil">Until when the open breaker holds the webhook's deliveries.</param>
 /// <param name="DisabledAt">When the webhook was disabled; null while active.</param>
-/// <param name="DisabledReason">Why, for people.</param>
+/// <param name="DisabledReason">Why, as data that each language words its own way.</param>
 public sealed record WebhookHealth(
     int ConsecutiveFailures,
     DateTimeOffset? FailingSince,
     int BreakerTrips,
     DateTimeOffset? PausedUntil,
     DateTimeOffset? DisabledAt,
-    string? DisabledReason)
+    DisabledReason? DisabledReason)
 {
     public static readonly WebhookHealth Healthy = new(0, null, 0, null, null, null);
 
@@ -125,8 +125,7 @@ public sealed record WebhookHealth(
         var since = FailingSince is { } first && first <= startedAt ? first : startedAt;
         if (now - since >= policy.DisableAfter)
         {
-            var reason = $"Every attempt failed for {policy.DisableAfter}, since {since.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}.";
-            return (new WebhookHealth(failures, since, BreakerTrips, null, now, reason), HealthChange.Disabled);
+            return (new WebhookHealth(failures, since, BreakerTrips, null, now, new DisabledReason(policy.DisableAfter)), HealthChange.Disabled);
         }
 
         if (failures >= policy.BreakerFailures && !IsPausedAt(now))

@@ -1,4 +1,5 @@
 using CleanWebhooks.Application.Common.Abstractions;
+using CleanWebhooks.Application.Common.Localization;
 using CleanWebhooks.Application.Deliveries.AttemptDelivery;
 using CleanWebhooks.Domain.Clients;
 using CleanWebhooks.Domain.Webhooks;
@@ -24,8 +25,9 @@ internal sealed partial class WebhookHealthEvents(DeliveryMetrics metrics, Platf
                 break;
             case HealthChange.Disabled:
                 metrics.WebhookDisabled();
-                LogDisabled(webhookId, change.ClientId.Value, change.Health.DisabledReason);
-                alerts.Enqueue(new WebhookDisabledAlert(change.ClientId.Value, webhookId, change.Health.DisabledAt ?? DateTimeOffset.UtcNow, change.Health.DisabledReason));
+                var reason = Text.InEnglish(() => HealthTexts.Sentence(change.Health.DisabledReason));
+                LogDisabled(webhookId, change.ClientId.Value, reason);
+                alerts.Enqueue(new WebhookDisabledAlert(change.ClientId.Value, webhookId, change.Health.DisabledAt ?? DateTimeOffset.UtcNow, reason));
                 break;
         }
     }

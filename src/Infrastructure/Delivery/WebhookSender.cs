@@ -170,7 +170,7 @@ public sealed class WebhookSender(IHttpClientFactory httpClientFactory, TokenPro
             json.WriteStartObject();
             json.WriteString("id", message.DocumentId);
             json.WriteNumber("type", message.Type);
-            json.WriteString("event", ((WebhookType)message.Type).EventName());
+            json.WriteString("event", message.IsTest ? DocumentEvent.TestEventName : ((WebhookType)message.Type).EventName());
             json.WriteString("clientId", message.ClientId.Value);
             json.WriteString("webhookId", webhook.Id.Value);
             json.WriteString("deliveryId", deliveryId.Value);

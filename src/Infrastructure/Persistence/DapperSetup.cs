@@ -49,6 +49,7 @@ internal static class DapperSetup
         // here once rather than with a DbString at every call site.
         SqlMapper.RemoveTypeMap(typeof(string));
         SqlMapper.AddTypeHandler(typeof(string), new StringHandler());
+        SqlMapper.AddTypeHandler(new DisabledReasonHandler());
     }
 
     /// <summary>A timestamp as SQLite stores it: UTC, fixed-width ISO 8601, so that text order is time order.</summary>
@@ -76,6 +77,18 @@ internal static class DapperSetup
         }
 
         public object Parse(Type destinationType, object value) => value as string ?? Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";
+    }
+
+    /// <summary>A webhook's disabled reason goes to its column as <see cref="Webhooks.DisabledReasonColumn"/> writes it; rows read it back as text.</summary>
+    private sealed class DisabledReasonHandler : SqlMapper.TypeHandler<Domain.Webhooks.DisabledReason>
+    {
+        public override void SetValue(IDbDataParameter parameter, Domain.Webhooks.DisabledReason? value)
+        {
+            parameter.DbType = DbType.String;
+            parameter.Value = (object?)Webhooks.DisabledReasonColumn.Write(value) ?? DBNull.Value;
+        }
+
+        public override Domain.Webhooks.DisabledReason? Parse(object value) => Webhooks.DisabledReasonColumn.Read(value as string);
     }
 
     private sealed class GuidHandler : SqlMapper.TypeHandler<Guid>

@@ -16,7 +16,7 @@ public sealed class Database : IDisposable
     /// adds a table adds it here (a test compares this list with the migrations).
     /// </summary>
     internal static readonly string[] Tables =
-        ["clients", "api_keys", "webhooks", "events", "idempotency_keys", "deliveries", "delivery_attempts", "health_probe", "schema_migrations"];
+        ["clients", "api_keys", "webhooks", "events", "idempotency_keys", "deliveries", "delivery_attempts", "health_probe", "portal_links", "schema_migrations"];
 
     /// <summary>A table name where a statement names a table: after FROM, JOIN, INTO or UPDATE (so never a CTE or alias of the same name).</summary>
     private static readonly Regex TableName = new(

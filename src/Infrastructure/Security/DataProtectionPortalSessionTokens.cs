@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using CleanWebhooks.Application.Common.Abstractions;
 using CleanWebhooks.Domain.Clients;
@@ -8,7 +9,9 @@ namespace CleanWebhooks.Infrastructure.Security;
 /// <summary>
 /// Portal link tokens sealed with ASP.NET Core Data Protection (authenticated encryption) under their own purpose and
 /// with an expiration, so a token is useless for anything else, after its time, or with a single bit changed.
-/// Nodes that share the key ring (<c>Secrets:KeyDirectory</c>) read each other's tokens.
+/// Nodes that share the key ring (<c>Secrets:KeyDirectory</c>) read each other's tokens. The sealed text is
+/// <c>{clientId}.{linkId}.{generation}</c>; a token of the earlier form (the client id alone) has no link id, and
+/// opens nothing.
 /// </summary>
 public sealed class DataProtectionPortalSessionTokens(IDataProtectionProvider provider) : IPortalSessionTokens
 {
@@ -18,7 +21,8 @@ public sealed class DataProtectionPortalSessionTokens(IDataProtectionProvider pr
     public string Issue(PortalSession session)
     {
         ArgumentNullException.ThrowIfNull(session);
-        return _protector.Protect(session.ClientId.Value.ToString("N"), session.ExpiresAt);
+        return _protector.Protect(
+            string.Create(CultureInfo.InvariantCulture, $"{session.ClientId.Value:N}.{session.LinkId:N}.{session.Generation}"), session.ExpiresAt);
     }
 
     public PortalSession? Read(string token)
@@ -30,8 +34,13 @@ public sealed class DataProtectionPortalSessionTokens(IDataProtectionProvider pr
 
         try
         {
-            var clientId = _protector.Unprotect(token, out var expiresAt);
-            return Guid.TryParseExact(clientId, "N", out var id) ? new PortalSession(new ClientId(id), expiresAt) : null;
+            var parts = _protector.Unprotect(token, out var expiresAt).Split('.');
+            return parts.Length == 3
+                && Guid.TryParseExact(parts[0], "N", out var clientId)
+                && Guid.TryParseExact(parts[1], "N", out var linkId)
+                && int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var generation)
+                ? new PortalSession(new ClientId(clientId), expiresAt, linkId, generation)
+                : null;
         }
         catch (CryptographicException)
         {

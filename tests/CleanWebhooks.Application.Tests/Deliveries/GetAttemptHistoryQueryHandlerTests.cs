@@ -53,7 +53,10 @@ public class GetAttemptHistoryQueryHandlerTests
         }
 
         public Task<DeliveryPage> ListAsync(
-            ClientId clientId, WebhookId webhookId, DeliveryStatus? status, int limit, DeliveryCursor? after, CancellationToken cancellationToken) =>
+            ClientId clientId, WebhookId webhookId, DeliveryFilter filter, int limit, DeliveryCursor? after, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
+        public Task<DeliveryPage> ListOfDocumentAsync(ClientId clientId, string documentId, int limit, DeliveryCursor? after, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
 
         public Task<DeliveryDetailsResponse?> GetAsync(ClientId clientId, WebhookId webhookId, DeliveryId id, CancellationToken cancellationToken) =>

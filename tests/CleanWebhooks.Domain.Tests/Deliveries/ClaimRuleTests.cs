@@ -41,7 +41,7 @@ public sealed class ClaimRuleTests
     [Fact]
     public void Plan_Disabled_TakesNothingAndIsNotLookedAtUntilEnabled()
     {
-        var claim = Single(Due(due: 5) with { Health = WebhookHealth.Healthy with { DisabledAt = Now, DisabledReason = "down" } }, new NodeShare(4, 0));
+        var claim = Single(Due(due: 5) with { Health = WebhookHealth.Healthy with { DisabledAt = Now, DisabledReason = new DisabledReason(TimeSpan.FromDays(5)) } }, new NodeShare(4, 0));
 
         Assert.Equal(0, claim.Take);
         Assert.Equal(ClaimHold.Disabled, claim.Hold);

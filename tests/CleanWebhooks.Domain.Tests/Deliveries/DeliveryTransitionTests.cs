@@ -98,5 +98,5 @@ public sealed class DeliveryTransitionTests
         Assert.Equal(DeliveryErrors.NotFound, delivery.RetryNow(WebhookHealth.Healthy, _clock.GetUtcNow()).Error);
     }
 
-    private WebhookHealth Disabled() => WebhookHealth.Healthy with { DisabledAt = _clock.GetUtcNow(), DisabledReason = "down" };
+    private WebhookHealth Disabled() => WebhookHealth.Healthy with { DisabledAt = _clock.GetUtcNow(), DisabledReason = new DisabledReason(TimeSpan.FromDays(5)) };
 }

@@ -128,7 +128,7 @@ public sealed class WebhookHealthTests
         Assert.Equal(HealthChange.Disabled, change);
         Assert.Equal(WebhookStatus.Disabled, webhook.Status);
         Assert.Equal(_clock.GetUtcNow(), webhook.Health.DisabledAt);
-        Assert.False(string.IsNullOrEmpty(webhook.Health.DisabledReason));
+        Assert.Equal(new DisabledReason(TimeSpan.FromDays(5)), webhook.Health.DisabledReason);
         Assert.Null(webhook.Health.PausedUntil);
     }
 

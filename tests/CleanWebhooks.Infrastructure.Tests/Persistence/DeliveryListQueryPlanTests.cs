@@ -8,7 +8,8 @@ namespace CleanWebhooks.Infrastructure.Tests.Persistence;
 
 /// <summary>
 /// The delivery list filtered by status seeks (webhook_id, status, created_at, id) on SQLite (migration 0005), so a
-/// page after a cursor reads that page, not every delivery of the webhook before it.
+/// page after a cursor reads that page, not every delivery of the webhook before it. A document's deliveries are found
+/// through its events (migration 0007), never by reading a webhook's or a client's deliveries.
 /// </summary>
 public sealed partial class DeliveryListQueryPlanTests(SqliteContractDatabase database) : IClassFixture<SqliteContractDatabase>
 {
@@ -21,6 +22,18 @@ public sealed partial class DeliveryListQueryPlanTests(SqliteContractDatabase da
 
         Assert.Contains(plan, step => step.StartsWith("SEARCH d USING INDEX ix_deliveries_webhook_status", StringComparison.Ordinal));
         Assert.DoesNotContain(plan, step => step.Contains("TEMP B-TREE", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("ListOfDocument")]
+    [InlineData("ListOfDocumentAcrossWebhooks")]
+    public async Task Plan_ListOfDocument_SeeksTheDocumentsEventsThenTheirDeliveries(string statement)
+    {
+        var plan = await PlanAsync(SqliteStatement(statement));
+
+        Assert.Equal("SEARCH e USING INDEX ix_events_client_document (client_id=? AND document_id=?)", plan[0]);
+        Assert.Contains(plan, step => step.StartsWith("SEARCH d USING INDEX ix_deliveries_event_id (event_id=?)", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, step => step.StartsWith("SCAN", StringComparison.Ordinal));
     }
 
     private async Task<List<string>> PlanAsync(string sql)

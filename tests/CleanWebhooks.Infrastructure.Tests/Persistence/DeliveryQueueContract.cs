@@ -33,7 +33,7 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
 
     private DeliveryQueue Queue => new(db.Database, Wide, TimeProvider.System);
 
-    private DeliveryQueries Queries => new(db.Database);
+    private DeliveryQueries Queries => new(db.Database, TimeProvider.System);
 
     [Fact]
     public virtual async Task AddEvent_WithDelivery_StoresBothAndTheDeliveryIsDueAtOnce()
@@ -301,7 +301,7 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
             string? cursor = null;
             do
             {
-                var page = await Queries.ListAsync(client, webhook, status, 3, DeliveryCursor.TryDecode(cursor), default);
+                var page = await Queries.ListAsync(client, webhook, new DeliveryFilter(status, null), 3, DeliveryCursor.TryDecode(cursor), default);
                 Assert.True(page.Items.Count <= 3);
                 seen.AddRange(page.Items.Select(d => d.Id));
                 cursor = page.NextCursor;
@@ -312,11 +312,11 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
             Assert.Equal(ids.ToHashSet(), seen.ToHashSet());
         }
 
-        var pending = await Queries.ListAsync(client, webhook, DeliveryStatus.Pending, 50, null, default);
-        var succeeded = await Queries.ListAsync(client, webhook, DeliveryStatus.Succeeded, 50, null, default);
+        var pending = await Queries.ListAsync(client, webhook, new DeliveryFilter(DeliveryStatus.Pending, null), 50, null, default);
+        var succeeded = await Queries.ListAsync(client, webhook, new DeliveryFilter(DeliveryStatus.Succeeded, null), 50, null, default);
         Assert.Equal(7, pending.Items.Count);
         Assert.Empty(succeeded.Items);
-        Assert.Empty((await Queries.ListAsync(ClientId.New(), webhook, null, 50, null, default)).Items);
+        Assert.Empty((await Queries.ListAsync(ClientId.New(), webhook, DeliveryFilter.None, 50, null, default)).Items);
     }
 
     [Fact]
@@ -458,7 +458,7 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
         {
             0 => WebhookHealth.Healthy with { ConsecutiveFailures = 5, BreakerTrips = 1, FailingSince = now.AddMinutes(-2), PausedUntil = now.AddMinutes(1) },
             1 => WebhookHealth.Healthy with { ConsecutiveFailures = 5, BreakerTrips = 1, FailingSince = now.AddMinutes(-2), PausedUntil = now.AddSeconds(-1) },
-            2 => WebhookHealth.Healthy with { ConsecutiveFailures = 9, FailingSince = now.AddDays(-6), DisabledAt = now.AddHours(-1), DisabledReason = "down" },
+            2 => WebhookHealth.Healthy with { ConsecutiveFailures = 9, FailingSince = now.AddDays(-6), DisabledAt = now.AddHours(-1), DisabledReason = new DisabledReason(TimeSpan.FromDays(5)) },
             _ => WebhookHealth.Healthy,
         };
         var limits = WebhookLimits.Restore(random.Next(3) == 0 ? random.Next(1, 7) : null, random.Next(4) == 0 ? new[] { 1, 5, 50 }[random.Next(3)] : null);
@@ -565,6 +565,162 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
         return await connection.ExecuteScalarAsync<int>(new CommandDefinition(db.Database.Sql(portableSql), new { Id = id, Now = now }));
     }
 
+    [Fact]
+    public virtual async Task Recover_InBatchesWithTies_AppliesTheDomainRuleToEachDeliveryOnce()
+    {
+        await DrainAsync();
+        var (client, webhook) = await NewWebhookAsync();
+        var (otherClient, otherWebhook) = await NewWebhookAsync();
+        await using var intake = new DeliveryRepository(db.Database);
+        var window = RecoveryWindow.Create(T0.AddMinutes(1), T0.AddMinutes(5)).Value;
+
+        // Every status, inside and at both edges of the window, three of them created at the same instant (the id
+        // breaks the tie across batches of two), and another webhook's failed delivery inside it.
+        var cases = new List<(Guid Id, DateTimeOffset CreatedAt, DeliveryStatus Status)>();
+        foreach (var (minutes, status) in new[]
+        {
+            (0.5, DeliveryStatus.Failed), (1.0, DeliveryStatus.Failed), (2.0, DeliveryStatus.Failed), (2.0, DeliveryStatus.Failed),
+            (2.0, DeliveryStatus.Failed), (3.0, DeliveryStatus.Succeeded), (3.0, DeliveryStatus.Cancelled), (3.0, DeliveryStatus.Pending),
+            (4.5, DeliveryStatus.Failed), (5.0, DeliveryStatus.Failed), (6.0, DeliveryStatus.Failed),
+        })
+        {
+            var createdAt = T0.AddMinutes(minutes);
+            var (receipt, _) = await AddAsync(intake, client, webhook, $"doc-{cases.Count}", null, createdAt: createdAt);
+            await SetStateAsync(receipt.DeliveryId!.Value, status, attempts: 3);
+            cases.Add((receipt.DeliveryId!.Value.Value, createdAt, status));
+        }
+
+        var (other, _) = await AddAsync(intake, otherClient, otherWebhook, "doc-other", null, createdAt: T0.AddMinutes(2));
+        await SetStateAsync(other.DeliveryId!.Value, DeliveryStatus.Failed, attempts: 3);
+        var now = T0.AddHours(1);
+
+        Assert.Equal(5, await intake.CountRecoverableAsync(webhook, window, default));
+        var recovered = new List<RecoveredDelivery>();
+        RecoveredDelivery? after = null;
+        while (await intake.RecoverAsync(webhook, window, after, 2, now, default) is { Count: > 0 } batch)
+        {
+            Assert.True(batch.Count <= 2);
+            recovered.AddRange(batch);
+            after = batch[^1];
+
+            // One that fails again before the next batch is not taken again.
+            if (batch.Count == 2)
+            {
+                await SetStateAsync(batch[0].Id, DeliveryStatus.Failed, attempts: 4);
+            }
+        }
+
+        Assert.Equal(5, recovered.Count);
+        Assert.Equal(5, recovered.Select(r => r.Id).Distinct().Count());
+        foreach (var (id, createdAt, status) in cases)
+        {
+            var stored = await StateAsync(new DeliveryId(id));
+            var expected = Domain.Deliveries.Delivery.Restore(new Domain.Deliveries.Delivery.Snapshot(
+                new DeliveryId(id), webhook, status, 3, status == DeliveryStatus.Pending ? T0 : null, false, null));
+            if (window.Contains(createdAt) && expected.Recover(now).IsSuccess)
+            {
+                Assert.Contains(recovered, r => r.Id.Value == id);
+                continue;
+            }
+
+            Assert.DoesNotContain(recovered, r => r.Id.Value == id);
+            Assert.Equal((expected.Status, expected.AttemptCount, expected.RetryRequested), (stored.Status, stored.AttemptCount, stored.RetryRequested));
+        }
+
+        // What Recover makes of a failed delivery: pending, due at the recovery's time, no manual retry, attempts kept.
+        var last = await StateAsync(recovered[1].Id);
+        Assert.Equal((DeliveryStatus.Pending, 3, false), (last.Status, last.AttemptCount, last.RetryRequested));
+        Assert.Equal(now.UtcDateTime, last.NextAttemptAt!.Value.UtcDateTime);
+        Assert.Equal(DeliveryStatus.Failed, (await StateAsync(other.DeliveryId!.Value)).Status);
+    }
+
+    [Fact]
+    public virtual async Task Recover_WebhookDisabled_RecoversNothing()
+    {
+        var (client, webhook) = await NewWebhookAsync();
+        await using var intake = new DeliveryRepository(db.Database);
+        var (receipt, _) = await AddAsync(intake, client, webhook, "doc-1", null);
+        await SetStateAsync(receipt.DeliveryId!.Value, DeliveryStatus.Failed, attempts: 3);
+        await ExecuteAsync("UPDATE webhooks SET disabled_at = @At WHERE id = @Id;", new { Id = webhook.Value, At = T0 });
+        var window = RecoveryWindow.Create(T0.AddDays(-1), T0.AddDays(1)).Value;
+
+        Assert.Equal(1, await intake.CountRecoverableAsync(webhook, window, default));
+        Assert.Empty(await intake.RecoverAsync(webhook, window, null, 10, T0, default));
+        Assert.Equal(DeliveryStatus.Failed, (await StateAsync(receipt.DeliveryId!.Value)).Status);
+    }
+
+    [Fact]
+    public virtual async Task AddTestEvent_WhileTheBreakerHolds_IsClaimedAtOnceAsATestEventWithoutData()
+    {
+        await DrainAsync();
+        var (client, webhook) = await NewWebhookAsync();
+        await ExecuteAsync("UPDATE webhooks SET paused_until = @Until WHERE id = @Id;", new { Id = webhook.Value, Until = T0.AddHours(1) });
+        await using var intake = new DeliveryRepository(db.Database);
+        var (held, _) = await AddAsync(intake, client, webhook, "doc-held", null);
+        var testEvent = DocumentEvent.Test(client, WebhookType.DocumentFinished, T0);
+        var delivery = new NewDelivery(DeliveryId.New(), webhook, T0);
+
+        await intake.AddTestEventAsync(testEvent, delivery, default);
+
+        var claimed = Assert.Single(await Queue.ClaimDueAsync("node-a-1", 10, T0, T0 + Lease, default));
+        Assert.Equal(delivery.Id, claimed.Delivery.Id);
+        Assert.True(claimed.Delivery.RetryRequested);
+        Assert.True(claimed.Message.IsTest);
+        Assert.StartsWith("test-", claimed.Message.DocumentId, StringComparison.Ordinal);
+        Assert.Null(claimed.Message.Data);
+        Assert.NotEqual(held.DeliveryId, claimed.Delivery.Id);
+        var listed = await Queries.ListAsync(client, webhook, new DeliveryFilter(null, testEvent.DocumentId), 10, null, default);
+        Assert.Equal(delivery.Id.Value, Assert.Single(listed.Items).Id);
+    }
+
+    [Fact]
+    public virtual async Task ListOfDocument_WithStatusAndCursor_OnlyThatDocumentsNewestFirstAndNeverAnotherClients()
+    {
+        var (client, webhook) = await NewWebhookAsync();
+        var (otherClient, otherWebhook) = await NewWebhookAsync();
+        await using var intake = new DeliveryRepository(db.Database);
+        var ids = new List<Guid>();
+        for (var i = 0; i < 5; i++)
+        {
+            // Two deliveries per instant: the id breaks the tie.
+            var (receipt, _) = await AddAsync(intake, client, webhook, "doc-42", null, createdAt: T0.AddTicks(10 * (i / 2)));
+            ids.Add(receipt.DeliveryId!.Value.Value);
+        }
+
+        await AddAsync(intake, client, webhook, "doc-43", null);
+        await AddAsync(intake, client, webhook, "DOC-42", null);
+        await AddAsync(intake, otherClient, otherWebhook, "doc-42", null);
+        await SetStateAsync(new DeliveryId(ids[1]), DeliveryStatus.Failed, attempts: 3);
+
+        foreach (var list in new Func<DeliveryCursor?, Task<DeliveryPage>>[]
+        {
+            after => Queries.ListAsync(client, webhook, new DeliveryFilter(null, "doc-42"), 2, after, default),
+            after => Queries.ListOfDocumentAsync(client, "doc-42", 2, after, default),
+        })
+        {
+            var seen = new List<DeliveryResponse>();
+            DeliveryCursor? cursor = null;
+            do
+            {
+                var page = await list(cursor);
+                Assert.True(page.Items.Count <= 2);
+                seen.AddRange(page.Items);
+                cursor = DeliveryCursor.TryDecode(page.NextCursor);
+            }
+            while (cursor is not null);
+
+            Assert.Equal(ids.ToHashSet(), seen.Select(d => d.Id).ToHashSet());
+            Assert.Equal(ids.Count, seen.Count);
+            Assert.Equal(seen.OrderByDescending(d => d.CreatedAt).Select(d => d.CreatedAt), seen.Select(d => d.CreatedAt));
+            Assert.All(seen, d => Assert.Equal("doc-42", d.DocumentId));
+        }
+
+        var failed = await Queries.ListAsync(client, webhook, new DeliveryFilter(DeliveryStatus.Failed, "doc-42"), 50, null, default);
+        Assert.Equal(ids[1], Assert.Single(failed.Items).Id);
+        Assert.Empty((await Queries.ListAsync(client, otherWebhook, new DeliveryFilter(null, "doc-42"), 50, null, default)).Items);
+        Assert.Empty((await Queries.ListOfDocumentAsync(client, "doc-4", 50, null, default)).Items);
+    }
+
     private static DeliveryOutcome.Attempted Outcome(ClaimedDelivery delivery, string claim, int statusCode, DeliveryStatus status, DateTimeOffset? next)
     {
         var number = delivery.Delivery.AttemptCount + 1;
@@ -589,6 +745,21 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
 
     /// <summary>A queue whose clock (for hand-back and release) reads <paramref name="now"/>, as the dispatcher's would.</summary>
     private DeliveryQueue QueueAt(DateTimeOffset now) => new(db.Database, Wide, new FakeTimeProvider(now));
+
+    /// <summary>Puts a delivery in a state directly, as many attempts would have left it.</summary>
+    private Task SetStateAsync(DeliveryId id, DeliveryStatus status, int attempts) =>
+        ExecuteAsync(
+            "UPDATE deliveries SET status = @Status, attempt_count = @Attempts, next_attempt_at = @Next, retry_requested = 0 WHERE id = @Id;",
+            new { Id = id.Value, Status = status.ToText(), Attempts = attempts, Next = status == DeliveryStatus.Pending ? T0 : (DateTimeOffset?)null });
+
+    private async Task<Domain.Deliveries.Delivery> StateAsync(DeliveryId id)
+    {
+        await using var connection = await db.Database.OpenAsync(default);
+        var row = await connection.QuerySingleAsync<DeliveryStateRow>(new CommandDefinition(
+            db.Database.Sql("SELECT id, webhook_id, status, attempt_count, next_attempt_at, retry_requested, lease_until FROM deliveries WHERE id = @Id;"),
+            new { Id = id.Value }));
+        return row.ToDelivery();
+    }
 
     private async Task<long> CountDueAsync(WebhookId webhook, DateTimeOffset now)
     {
@@ -689,6 +860,18 @@ public sealed class SqlServerDeliveryQueueTests(SqlServerContractDatabase databa
 
     [SqlServerFact]
     public override Task Record_AttemptOfAWebhookThatWaitsForRoom_EndsAndTheSameTurnFillsTheRoom() => base.Record_AttemptOfAWebhookThatWaitsForRoom_EndsAndTheSameTurnFillsTheRoom();
+
+    [SqlServerFact]
+    public override Task Recover_InBatchesWithTies_AppliesTheDomainRuleToEachDeliveryOnce() => base.Recover_InBatchesWithTies_AppliesTheDomainRuleToEachDeliveryOnce();
+
+    [SqlServerFact]
+    public override Task Recover_WebhookDisabled_RecoversNothing() => base.Recover_WebhookDisabled_RecoversNothing();
+
+    [SqlServerFact]
+    public override Task AddTestEvent_WhileTheBreakerHolds_IsClaimedAtOnceAsATestEventWithoutData() => base.AddTestEvent_WhileTheBreakerHolds_IsClaimedAtOnceAsATestEventWithoutData();
+
+    [SqlServerFact]
+    public override Task ListOfDocument_WithStatusAndCursor_OnlyThatDocumentsNewestFirstAndNeverAnotherClients() => base.ListOfDocument_WithStatusAndCursor_OnlyThatDocumentsNewestFirstAndNeverAnotherClients();
 }
 
 public sealed class SqliteDeliveryQueueTests(SqliteContractDatabase database)

@@ -5,7 +5,9 @@ using CleanWebhooks.Infrastructure.Persistence;
 using CleanWebhooks.Application.Deliveries;
 using CleanWebhooks.Infrastructure.Persistence.Clients;
 using CleanWebhooks.Infrastructure.Persistence.Deliveries;
+using CleanWebhooks.Infrastructure.Persistence.Portal;
 using CleanWebhooks.Infrastructure.Persistence.Webhooks;
+using CleanWebhooks.Application.Common.Abstractions;
 using CleanWebhooks.Infrastructure.Security;
 using Dapper;
 
@@ -30,6 +32,8 @@ public abstract class RepositoryContract(ContractDatabase db)
     private WebhookRepository Webhooks => new(db.Database, db.Protector);
 
     private WebhookQueries Queries => new(db.Database, TimeProvider.System);
+
+    private PortalSessionStore PortalSessions => new(db.Database);
 
     // --- clients and API keys ---
 
@@ -132,6 +136,72 @@ public abstract class RepositoryContract(ContractDatabase db)
         Assert.Equal("Demo client", (await Clients.GetByIdAsync(client.Id, default))?.Name);
         Assert.Equal(key.Id, (await Clients.FindActiveKeyByHashAsync(ApiKey.HashOf(plain), default))?.Id);
         Assert.Equal(1, await ScalarAsync<int>("SELECT COUNT(*) FROM api_keys WHERE client_id = @Id;", client.Id.Value));
+    }
+
+    // --- portal sessions ---
+
+    [Fact]
+    public virtual async Task PortalLinkRedeem_SecondUseOrAfterTheSessionsEnded_IsRefused()
+    {
+        var (client, _, _) = await NewClientAsync();
+        var generation = Assert.IsType<int>(await PortalSessions.GetGenerationAsync(client.Id, default));
+        var first = Link(client.Id, generation);
+
+        Assert.True(await PortalSessions.RedeemAsync(first, Now, default));
+        Assert.False(await PortalSessions.RedeemAsync(first, Now, default));
+        Assert.False(await new PortalSessionStore(db.Database).RedeemAsync(first, Now.AddSeconds(1), default));
+
+        var openedBefore = Link(client.Id, generation);
+        Assert.True(await PortalSessions.EndSessionsAsync(client.Id, default));
+        Assert.Equal(generation + 1, await PortalSessions.GetGenerationAsync(client.Id, default));
+        Assert.False(await PortalSessions.RedeemAsync(openedBefore, Now, default));
+        Assert.True(await PortalSessions.RedeemAsync(Link(client.Id, generation + 1), Now, default));
+    }
+
+    [Fact]
+    public virtual async Task PortalSessions_UnknownClient_HaveNoGenerationAndCannotEnd()
+    {
+        Assert.Null(await PortalSessions.GetGenerationAsync(ClientId.New(), default));
+        Assert.False(await PortalSessions.EndSessionsAsync(ClientId.New(), default));
+        Assert.False(await PortalSessions.RedeemAsync(Link(ClientId.New(), 0), Now, default));
+    }
+
+    [Fact]
+    public virtual async Task PortalLinkRedeem_LinksThatExpired_AreForgottenWhenTheNextIsUsed()
+    {
+        var (client, _, _) = await NewClientAsync();
+        var (other, _, _) = await NewClientAsync();
+        await PortalSessions.RedeemAsync(Link(client.Id, 0) with { ExpiresAt = Now.AddMinutes(1) }, Now, default);
+        await PortalSessions.RedeemAsync(Link(client.Id, 0) with { ExpiresAt = Now.AddHours(1) }, Now, default);
+        await PortalSessions.RedeemAsync(Link(other.Id, 0) with { ExpiresAt = Now.AddMinutes(1) }, Now, default);
+
+        await PortalSessions.RedeemAsync(Link(client.Id, 0), Now.AddMinutes(2), default);
+
+        Assert.Equal(2, await CountLinksAsync(client.Id));
+        Assert.Equal(1, await CountLinksAsync(other.Id));
+    }
+
+    [Fact]
+    public virtual async Task ApiKeyRevoke_ActiveKey_EndsThePortalSessionsOpenedBefore()
+    {
+        var (client, key, _) = await NewClientAsync();
+        var before = Link(client.Id, (await PortalSessions.GetGenerationAsync(client.Id, default))!.Value);
+
+        Assert.True(await Clients.RevokeApiKeyAsync(client.Id, key.Id, Now, default));
+
+        Assert.False(await PortalSessions.RedeemAsync(before, Now, default));
+        Assert.Equal(before.Generation + 1, await PortalSessions.GetGenerationAsync(client.Id, default));
+        Assert.False(await Clients.RevokeApiKeyAsync(client.Id, key.Id, Now, default));
+        Assert.Equal(before.Generation + 1, await PortalSessions.GetGenerationAsync(client.Id, default));
+    }
+
+    private static PortalSession Link(ClientId clientId, int generation) => new(clientId, Now.AddHours(1), Guid.NewGuid(), generation);
+
+    private async Task<int> CountLinksAsync(ClientId clientId)
+    {
+        await using var connection = await db.Database.OpenAsync(default);
+        return await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            db.Database.Sql("SELECT COUNT(*) FROM portal_links WHERE client_id = @Id;"), new { Id = clientId.Value }));
     }
 
     // --- webhooks ---
@@ -512,7 +582,7 @@ public abstract class RepositoryContract(ContractDatabase db)
         await AddAttemptAsync(recent, 4, Now.AddHours(1).AddMinutes(20), null, "timeout");
         await AddAttemptAsync(others, 1, Now, 500, null);
 
-        var counts = await new DeliveryQueries(Database).CountAttemptsByHourAsync(client.Id, Now.AddMinutes(-30), default);
+        var counts = await new DeliveryQueries(Database, TimeProvider.System).CountAttemptsByHourAsync(client.Id, Now.AddMinutes(-30), default);
 
         Assert.Equal(
             [

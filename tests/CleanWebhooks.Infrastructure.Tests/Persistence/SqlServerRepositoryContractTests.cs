@@ -15,6 +15,18 @@ public sealed class SqlServerRepositoryContractTests(SqlServerContractDatabase d
     public override Task ClientGetById_UnknownId_ReturnsNull() => base.ClientGetById_UnknownId_ReturnsNull();
 
     [SqlServerFact]
+    public override Task PortalLinkRedeem_SecondUseOrAfterTheSessionsEnded_IsRefused() => base.PortalLinkRedeem_SecondUseOrAfterTheSessionsEnded_IsRefused();
+
+    [SqlServerFact]
+    public override Task PortalSessions_UnknownClient_HaveNoGenerationAndCannotEnd() => base.PortalSessions_UnknownClient_HaveNoGenerationAndCannotEnd();
+
+    [SqlServerFact]
+    public override Task PortalLinkRedeem_LinksThatExpired_AreForgottenWhenTheNextIsUsed() => base.PortalLinkRedeem_LinksThatExpired_AreForgottenWhenTheNextIsUsed();
+
+    [SqlServerFact]
+    public override Task ApiKeyRevoke_ActiveKey_EndsThePortalSessionsOpenedBefore() => base.ApiKeyRevoke_ActiveKey_EndsThePortalSessionsOpenedBefore();
+
+    [SqlServerFact]
     public override Task ApiKeyFindActiveByHash_IssuedKeys_FindsEachWithItsClient() => base.ApiKeyFindActiveByHash_IssuedKeys_FindsEachWithItsClient();
 
     [SqlServerFact]

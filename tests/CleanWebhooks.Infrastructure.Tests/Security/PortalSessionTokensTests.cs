@@ -12,7 +12,7 @@ public sealed class PortalSessionTokensTests : IDisposable
     [Fact]
     public void Read_TokenIssuedByAnotherNodeOnTheSameKeyRing_ReturnsTheSession()
     {
-        var session = new PortalSession(ClientId.New(), DateTimeOffset.UtcNow.AddMinutes(5));
+        var session = Session(DateTimeOffset.UtcNow.AddMinutes(5));
 
         var token = new DataProtectionPortalSessionTokens(Node()).Issue(session);
 
@@ -23,7 +23,7 @@ public sealed class PortalSessionTokensTests : IDisposable
     public void Read_AnyCharacterChanged_ReturnsNull()
     {
         var tokens = new DataProtectionPortalSessionTokens(Node());
-        var token = tokens.Issue(new PortalSession(ClientId.New(), DateTimeOffset.UtcNow.AddMinutes(5)));
+        var token = tokens.Issue(Session(DateTimeOffset.UtcNow.AddMinutes(5)));
 
         // The last character may carry unused base64 bits, so changing it need not change the bytes.
         for (var i = 0; i < token.Length - 1; i += 7)
@@ -45,7 +45,7 @@ public sealed class PortalSessionTokensTests : IDisposable
     {
         var tokens = new DataProtectionPortalSessionTokens(Node());
 
-        Assert.Null(tokens.Read(tokens.Issue(new PortalSession(ClientId.New(), DateTimeOffset.UtcNow.AddSeconds(-1)))));
+        Assert.Null(tokens.Read(tokens.Issue(Session(DateTimeOffset.UtcNow.AddSeconds(-1)))));
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public sealed class PortalSessionTokensTests : IDisposable
         var clientId = ClientId.New().Value.ToString("N");
         var asSecret = new DataProtectionSecretProtector(Node()).Protect(clientId);
         var otherRing = DataProtectionProvider.Create(new DirectoryInfo(_keys + "-other"), b => b.SetApplicationName("CleanWebhooks"));
-        var fromOtherRing = new DataProtectionPortalSessionTokens(otherRing).Issue(new PortalSession(ClientId.New(), DateTimeOffset.UtcNow.AddMinutes(5)));
+        var fromOtherRing = new DataProtectionPortalSessionTokens(otherRing).Issue(Session(DateTimeOffset.UtcNow.AddMinutes(5)));
 
         Assert.Null(new DataProtectionPortalSessionTokens(Node()).Read(asSecret));
         Assert.Null(new DataProtectionPortalSessionTokens(Node()).Read(fromOtherRing));
@@ -70,6 +70,17 @@ public sealed class PortalSessionTokensTests : IDisposable
             }
         }
     }
+
+    [Fact]
+    public void Read_TokenOfTheEarlierFormWithoutALinkId_ReturnsNull()
+    {
+        var earlier = Node().CreateProtector("CleanWebhooks.Portal.Session.v1").ToTimeLimitedDataProtector()
+            .Protect(ClientId.New().Value.ToString("N"), DateTimeOffset.UtcNow.AddMinutes(5));
+
+        Assert.Null(new DataProtectionPortalSessionTokens(Node()).Read(earlier));
+    }
+
+    private static PortalSession Session(DateTimeOffset expiresAt) => new(ClientId.New(), expiresAt, Guid.NewGuid(), 3);
 
     /// <summary>A node's provider, as the service configures it: the shared key directory and the application name.</summary>
     private IDataProtectionProvider Node() =>

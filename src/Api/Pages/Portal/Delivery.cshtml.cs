@@ -4,6 +4,7 @@ using CleanWebhooks.Application.Common.Localization;
 using CleanWebhooks.Application.Deliveries;
 using CleanWebhooks.Application.Deliveries.GetDelivery;
 using CleanWebhooks.Application.Deliveries.RetryDelivery;
+using CleanWebhooks.Application.Webhooks;
 using CleanWebhooks.Application.Webhooks.GetWebhook;
 using CleanWebhooks.Domain.Common;
 using CleanWebhooks.Domain.Deliveries;
@@ -25,7 +26,8 @@ public sealed class DeliveryModel(ISender sender) : PageModel
 
     public DeliveryDetailsResponse? Delivery { get; private set; }
 
-    public string? WebhookName { get; private set; }
+    /// <summary>The delivery's webhook, for its name and for when the delivery goes next (its breaker, whether it is disabled).</summary>
+    public WebhookResponse? Webhook { get; private set; }
 
     public string? Notice { get; private set; }
 
@@ -33,7 +35,12 @@ public sealed class DeliveryModel(ISender sender) : PageModel
 
     public async Task OnGetAsync(string? notice, CancellationToken cancellationToken)
     {
-        Notice = notice == "retried" ? PortalTexts.Retried.ToString() : null;
+        Notice = notice switch
+        {
+            "retried" => PortalTexts.Retried.ToString(),
+            "test" => PortalTexts.TestSent.ToString(),
+            _ => null,
+        };
         await LoadAsync(cancellationToken);
     }
 
@@ -63,7 +70,7 @@ public sealed class DeliveryModel(ISender sender) : PageModel
 
         Delivery = delivery.Value;
         var webhook = await sender.Send(new GetWebhookQuery(client, new WebhookId(Id)), cancellationToken);
-        WebhookName = webhook.IsSuccess ? webhook.Value.Name : null;
+        Webhook = webhook.IsSuccess ? webhook.Value : null;
         if (failure is not null)
         {
             Response.StatusCode = failure.Type == ErrorType.Conflict ? StatusCodes.Status409Conflict : StatusCodes.Status404NotFound;

@@ -1,8 +1,12 @@
+using System.Globalization;
 using CleanWebhooks.Api.Auth;
 using CleanWebhooks.Api.Portal;
 using CleanWebhooks.Application.Common.Localization;
 using CleanWebhooks.Application.Deliveries;
+using CleanWebhooks.Application.Deliveries.GetAttemptHistory;
 using CleanWebhooks.Application.Deliveries.ListDeliveries;
+using CleanWebhooks.Application.Deliveries.RecoverDeliveries;
+using CleanWebhooks.Application.Deliveries.SendTestEvent;
 using CleanWebhooks.Application.Webhooks;
 using CleanWebhooks.Application.Webhooks.GetSigningSecret;
 using CleanWebhooks.Application.Webhooks.GetWebhook;
@@ -18,8 +22,12 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace CleanWebhooks.Api.Pages.Portal;
 
-/// <summary>One webhook: its settings, its signing secret (reveal, rotate), and its deliveries, newest first, a page at a time.</summary>
-public sealed class WebhookModel(ISender sender) : PageModel
+/// <summary>
+/// One webhook: its health (and enable), its settings with a test event, its attempts per hour, its deliveries
+/// (newest first, a page at a time, by status and by document), recovering its failed deliveries after an outage (a
+/// count first, then a confirmation), and its signing secret (reveal, rotate).
+/// </summary>
+public sealed class WebhookModel(ISender sender, DisplayTime time, TimeProvider clock) : PageModel
 {
     public const int PageSize = 25;
 
@@ -34,6 +42,9 @@ public sealed class WebhookModel(ISender sender) : PageModel
     [FromQuery]
     public string? Cursor { get; set; }
 
+    [FromQuery]
+    public string? DocumentId { get; set; }
+
     public WebhookResponse? Webhook { get; private set; }
 
     public DeliveryPage? Deliveries { get; private set; }
@@ -44,7 +55,78 @@ public sealed class WebhookModel(ISender sender) : PageModel
 
     public string? Problem { get; private set; }
 
-    public Task OnGetAsync(CancellationToken cancellationToken) => LoadAsync(cancellationToken);
+    public string? Notice { get; private set; }
+
+    /// <summary>The client's attempts of the last 24 hours, per hour, of this webhook.</summary>
+    public IReadOnlyList<HourlyAttempts> History { get; private set; } = [];
+
+    /// <summary>A recovery's dry run, shown for the integrator to confirm.</summary>
+    public RecoveryPreview? Preview { get; private set; }
+
+    /// <summary>The recovery form's start as the integrator typed it (or a day ago), in the display time zone.</summary>
+    public string SinceInput { get; private set; } = "";
+
+    public string UntilInput { get; private set; } = "";
+
+    public async Task OnGetAsync(string? notice, int? count, CancellationToken cancellationToken)
+    {
+        Notice = notice switch
+        {
+            "recovered" => PortalTexts.Recovered.Format(count ?? 0),
+            _ => null,
+        };
+        await LoadAsync(cancellationToken);
+    }
+
+    public async Task<IActionResult> OnPostTestAsync(CancellationToken cancellationToken)
+    {
+        var sent = await sender.Send(new SendTestEventCommand(User.ClientId(), new WebhookId(Id)), cancellationToken);
+        if (sent.IsSuccess)
+        {
+            // Post, then redirect to the test delivery: a reload shows it instead of sending another.
+            return Redirect(PortalRoutes.Delivery(Id, sent.Value.DeliveryId) + "?notice=test");
+        }
+
+        await LoadAsync(cancellationToken, sent.Error);
+        return Page();
+    }
+
+    /// <summary>The recovery's dry run: how many failed deliveries the times take, before anything changes.</summary>
+    public async Task OnPostRecoverPreviewAsync([FromForm] string? since, [FromForm] string? until, CancellationToken cancellationToken)
+    {
+        SinceInput = since ?? "";
+        UntilInput = until ?? "";
+        var from = time.ParseInput(since);
+        var to = string.IsNullOrEmpty(until) ? clock.GetUtcNow() : time.ParseInput(until);
+        if (from is null || to is null)
+        {
+            await LoadAsync(cancellationToken);
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            Problem = PortalTexts.InvalidTime.ToString();
+            return;
+        }
+
+        var counted = await sender.Send(new RecoverDeliveriesCommand(User.ClientId(), new WebhookId(Id), from, to, DryRun: true), cancellationToken);
+        if (counted.IsSuccess)
+        {
+            Preview = new RecoveryPreview(counted.Value.Count, from.Value, to.Value);
+        }
+
+        await LoadAsync(cancellationToken, counted.Error);
+    }
+
+    /// <summary>The confirmed recovery, over exactly the times its dry run counted.</summary>
+    public async Task<IActionResult> OnPostRecoverAsync([FromForm] DateTimeOffset? since, [FromForm] DateTimeOffset? until, CancellationToken cancellationToken)
+    {
+        var recovered = await sender.Send(new RecoverDeliveriesCommand(User.ClientId(), new WebhookId(Id), since, until, DryRun: false), cancellationToken);
+        if (recovered.IsSuccess)
+        {
+            return Redirect(PortalRoutes.Webhook(Id) + $"?notice=recovered&count={recovered.Value.Count.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        await LoadAsync(cancellationToken, recovered.Error);
+        return Page();
+    }
 
     public async Task OnPostRevealSecretAsync(CancellationToken cancellationToken)
     {
@@ -92,6 +174,11 @@ public sealed class WebhookModel(ISender sender) : PageModel
             query.Add("status", Status);
         }
 
+        if (!string.IsNullOrEmpty(DocumentId))
+        {
+            query.Add("documentId", DocumentId);
+        }
+
         if (cursor is not null)
         {
             query.Add("cursor", cursor);
@@ -112,7 +199,14 @@ public sealed class WebhookModel(ISender sender) : PageModel
         }
 
         Webhook = webhook.Value;
-        var deliveries = await sender.Send(new ListDeliveriesQuery(client, new WebhookId(Id), Status, PageSize, Cursor), cancellationToken);
+        History = (await sender.Send(new GetAttemptHistoryQuery(client), cancellationToken)).Of(Id);
+        if (SinceInput.Length == 0)
+        {
+            SinceInput = time.Input(clock.GetUtcNow().AddDays(-1));
+        }
+
+        var deliveries = await sender.Send(
+            new ListDeliveriesQuery(client, new WebhookId(Id), Status, PageSize, Cursor, DocumentId), cancellationToken);
         if (deliveries.IsSuccess)
         {
             Deliveries = deliveries.Value;
@@ -128,8 +222,16 @@ public sealed class WebhookModel(ISender sender) : PageModel
             Problem = PortalTexts.Problem(failure);
             if (Response.StatusCode == StatusCodes.Status200OK)
             {
-                Response.StatusCode = failure.Type == ErrorType.Conflict ? StatusCodes.Status409Conflict : StatusCodes.Status404NotFound;
+                Response.StatusCode = failure.Type switch
+                {
+                    ErrorType.Conflict => StatusCodes.Status409Conflict,
+                    ErrorType.Validation => StatusCodes.Status400BadRequest,
+                    _ => StatusCodes.Status404NotFound,
+                };
             }
         }
     }
 }
+
+/// <summary>A recovery's dry run: how many failed deliveries were created in [<see cref="Since"/>, <see cref="Until"/>).</summary>
+public sealed record RecoveryPreview(int Count, DateTimeOffset Since, DateTimeOffset Until);

@@ -1,5 +1,6 @@
 using CleanWebhooks.Application.Webhooks;
 using CleanWebhooks.Domain.Common;
+using CleanWebhooks.Domain.Deliveries;
 
 namespace CleanWebhooks.Application.Common.Localization;
 
@@ -55,6 +56,17 @@ public static class PortalTexts
     /// <summary><c>{0}</c> is the hour, <c>{1}</c> succeeded, <c>{2}</c> failed.</summary>
     public static readonly LocalizedText ChartHour = new("{0}: {1} succeeded, {2} failed", "{0}: {1} com sucesso, {2} com falha");
 
+    /// <summary><c>{0}</c> is the number of attempts, <c>{1}</c> the hour.</summary>
+    public static readonly LocalizedText ChartPeak = new("busiest hour: {0} at {1}", "hora mais movimentada: {0} às {1}");
+
+    public static readonly LocalizedText PerHour = new("Attempts per hour, last 24 hours", "Tentativas por hora, últimas 24 horas");
+
+    public static readonly LocalizedText Hour = new("Hour", "Hora");
+
+    public static readonly LocalizedText Succeeded = new("Succeeded", "Com sucesso");
+
+    public static readonly LocalizedText FailedAttempts = new("Failed", "Com falha");
+
     // The webhook's health (_WebhookStatus.cshtml, _WebhookEnable.cshtml).
     public static readonly LocalizedText Active = new("Active", "Ativo");
 
@@ -68,6 +80,68 @@ public static class PortalTexts
         "Paused after repeated failures until {0}", "Pausado após falhas seguidas até {0}");
 
     public static readonly LocalizedText Enable = new("Enable again", "Reativar");
+
+    // The test event.
+    public static readonly LocalizedText SendTest = new("Send a test event", "Enviar evento de teste");
+
+    public static readonly LocalizedText SendTestExplained = new(
+        "Sends a real, signed delivery to this webhook at once, announced as webhook.test and without data, with its own document id (test-...).",
+        "Envia na hora uma entrega real e assinada a este webhook, anunciada como webhook.test e sem dados, com um id de documento próprio (test-...).");
+
+    public static readonly LocalizedText TestSent = new(
+        "A test event was sent; reload in a moment to see its attempt.",
+        "Um evento de teste foi enviado; recarregue em instantes para ver a tentativa.");
+
+    // Finding a document.
+    public static readonly LocalizedText FindDocument = new("Find a document", "Buscar um documento");
+
+    public static readonly LocalizedText DocumentIdLabel = new("Document id", "Id do documento");
+
+    public static readonly LocalizedText Search = new("Search", "Buscar");
+
+    /// <summary><c>{0}</c> is the document id.</summary>
+    public static readonly LocalizedText DeliveriesOfDocument = new("Deliveries of document {0}", "Entregas do documento {0}");
+
+    public static readonly LocalizedText NoDeliveriesOfDocument = new("No delivery of this document.", "Nenhuma entrega deste documento.");
+
+    // Recovering after an outage.
+    public static readonly LocalizedText RecoverTitle = new("Recover failed deliveries", "Recuperar entregas com falha");
+
+    public static readonly LocalizedText RecoverExplained = new(
+        "After your server was down: sends again the deliveries that ended failed and were created between these times. They keep their attempts, and go out within your webhook's limits. You see how many first.",
+        "Depois que seu servidor ficou fora do ar: envia de novo as entregas que terminaram com falha e foram criadas entre estes horários. Elas mantêm suas tentativas e saem dentro dos limites do seu webhook. Você vê quantas são antes.");
+
+    public static readonly LocalizedText RecoverSince = new("Created from", "Criadas a partir de");
+
+    public static readonly LocalizedText RecoverUntil = new("until (empty: now)", "até (vazio: agora)");
+
+    public static readonly LocalizedText CountThem = new("Count them", "Contar");
+
+    /// <summary><c>{0}</c> is the count, <c>{1}</c> and <c>{2}</c> the window's ends.</summary>
+    public static readonly LocalizedText RecoverPreview = new(
+        "{0} failed deliveries created from {1} until {2} will be sent again.",
+        "{0} entregas com falha criadas de {1} até {2} serão enviadas de novo.");
+
+    /// <summary><c>{0}</c> and <c>{1}</c> are the window's ends.</summary>
+    public static readonly LocalizedText RecoverNothing = new(
+        "No delivery created from {0} until {1} ended failed: there is nothing to recover.",
+        "Nenhuma entrega criada de {0} até {1} terminou com falha: não há nada a recuperar.");
+
+    public static readonly LocalizedText ConfirmRecover = new("Send them again", "Enviar de novo");
+
+    /// <summary><c>{0}</c> is the count.</summary>
+    public static readonly LocalizedText Recovered = new(
+        "{0} deliveries are due again; they go out within your webhook's limits.",
+        "{0} entregas foram agendadas de novo; elas saem dentro dos limites do seu webhook.");
+
+    public static readonly LocalizedText InvalidTime = new(
+        "Give a date and a time for the start of the recovery.", "Informe data e hora para o início da recuperação.");
+
+    public static readonly LocalizedText EmptyRecoveryWindow = new(
+        "The start must be before the end.", "O início deve ser anterior ao fim.");
+
+    public static readonly LocalizedText WebhookDisabled = new(
+        "The webhook is disabled: enable it again first.", "O webhook está desativado: reative-o primeiro.");
 
     // The webhook page.
     public static readonly LocalizedText BackToWebhooks = new("All webhooks", "Todos os webhooks");
@@ -134,6 +208,12 @@ public static class PortalTexts
 
     public static readonly LocalizedText NextAttempt = new("Next attempt", "Próxima tentativa");
 
+    /// <summary>Instead of a time, while an attempt is being made.</summary>
+    public static readonly LocalizedText InProgress = new("in progress", "em andamento");
+
+    /// <summary>Instead of a time, while the delivery's webhook is disabled.</summary>
+    public static readonly LocalizedText HeldUntilEnabled = new("held until the webhook is enabled", "retida até o webhook ser reativado");
+
     public static readonly LocalizedText NewestPage = new("Newest", "Mais recentes");
 
     public static readonly LocalizedText OlderPage = new("Older", "Mais antigas");
@@ -150,6 +230,16 @@ public static class PortalTexts
     public static readonly LocalizedText Duration = new("Duration", "Duração");
 
     public static readonly LocalizedText Outcome = new("Status code or error", "Status ou erro");
+
+    public static readonly LocalizedText ErrorTimeout = new("timed out", "tempo esgotado");
+
+    public static readonly LocalizedText ErrorNetwork = new("network error", "erro de rede");
+
+    public static readonly LocalizedText ErrorBlockedAddress = new("address not allowed", "endereço não permitido");
+
+    public static readonly LocalizedText ErrorTokenUnavailable = new("no token from the login URL", "sem token da URL de login");
+
+    public static readonly LocalizedText ErrorInternal = new("the service failed to make it", "o serviço não conseguiu fazê-la");
 
     public static readonly LocalizedText ResponseExcerpt = new("Answer (first 1 KB)", "Resposta (primeiro 1 KB)");
 
@@ -170,8 +260,8 @@ public static class PortalTexts
     public static readonly LocalizedText LinkExpiredTitle = new("This link has expired", "Este link expirou");
 
     public static readonly LocalizedText LinkExpired = new(
-        "This portal link is no longer valid: it expired, or it is not a link we issued. Open the portal again from your dashboard.",
-        "Este link do portal não é mais válido: expirou, ou não foi emitido por nós. Abra o portal novamente pelo seu painel.");
+        "This portal link is no longer valid: a link works once, and this one was used already, or it expired, or the session was ended, or it is not a link we issued. Open the portal again from your dashboard.",
+        "Este link do portal não é mais válido: um link funciona uma vez só, e este já foi usado, ou expirou, ou a sessão foi encerrada, ou não foi emitido por nós. Abra o portal novamente pelo seu painel.");
 
     /// <summary><c>{0}</c> is the time the session ends.</summary>
     public static readonly LocalizedText SessionEnds = new("Session ends at {0}", "A sessão termina em {0}");
@@ -212,6 +302,17 @@ public static class PortalTexts
         _ => status,
     };
 
+    /// <summary>An attempt's error code (<c>timeout</c>, ...) in words; an unknown one as it is.</summary>
+    public static string AttemptError(string error) => error switch
+    {
+        AttemptErrors.Timeout => ErrorTimeout.ToString(),
+        AttemptErrors.NetworkError => ErrorNetwork.ToString(),
+        AttemptErrors.BlockedAddress => ErrorBlockedAddress.ToString(),
+        AttemptErrors.TokenUnavailable => ErrorTokenUnavailable.ToString(),
+        AttemptErrors.InternalError => ErrorInternal.ToString(),
+        _ => error,
+    };
+
     /// <summary>A use case's expected failure, in the portal's words; any other in the error's own two texts.</summary>
     public static string Problem(Error error)
     {
@@ -221,6 +322,8 @@ public static class PortalTexts
             "webhook.not_found" => WebhookNotFound.ToString(),
             "delivery.not_found" => DeliveryNotFound.ToString(),
             "delivery.in_flight" => DeliveryInFlight.ToString(),
+            "webhook.disabled" or "delivery.webhook_disabled" => WebhookDisabled.ToString(),
+            "delivery.empty_recovery_window" => EmptyRecoveryWindow.ToString(),
             "webhook.concurrent_change" => ConcurrentChange.ToString(),
             "validation" => InvalidFilter.ToString(),
             _ => Text.Of(error),

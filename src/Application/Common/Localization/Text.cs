@@ -12,6 +12,25 @@ public static class Text
     public static string Pick(string english, string portuguese) =>
         CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "pt" ? portuguese : english;
 
+    /// <summary>
+    /// Renders in English whatever the process's culture, for what background work says to the platform (alerts,
+    /// logs): a request's culture is the request's, but a server's own culture may be any.
+    /// </summary>
+    public static T InEnglish<T>(Func<T> render)
+    {
+        ArgumentNullException.ThrowIfNull(render);
+        var culture = CultureInfo.CurrentUICulture;
+        CultureInfo.CurrentUICulture = CultureInfo.InvariantCulture;
+        try
+        {
+            return render();
+        }
+        finally
+        {
+            CultureInfo.CurrentUICulture = culture;
+        }
+    }
+
     /// <summary>A domain error's description in the request's language.</summary>
     public static string Of(Error error)
     {

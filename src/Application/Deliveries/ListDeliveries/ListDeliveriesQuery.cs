@@ -9,13 +9,12 @@ using Mediator;
 
 namespace CleanWebhooks.Application.Deliveries.ListDeliveries;
 
-public sealed record ListDeliveriesQuery(ClientId ClientId, WebhookId WebhookId, string? Status, int? Limit, string? Cursor)
+/// <summary>A webhook's deliveries, newest first, filtered by status, by document (exact id), or both; an empty filter filters nothing.</summary>
+public sealed record ListDeliveriesQuery(ClientId ClientId, WebhookId WebhookId, string? Status, int? Limit, string? Cursor, string? DocumentId = null)
     : IQuery<Result<DeliveryPage>>;
 
 public sealed class ListDeliveriesQueryValidator : AbstractValidator<ListDeliveriesQuery>
 {
-    public const int MaxLimit = 100;
-
     public ListDeliveriesQueryValidator()
     {
         RuleFor(q => q.Status)
@@ -23,18 +22,15 @@ public sealed class ListDeliveriesQueryValidator : AbstractValidator<ListDeliver
             .WithMessage(_ => Text.Pick(
                 "The status must be one of pending, succeeded, failed, cancelled.",
                 "O status deve ser pending, succeeded, failed ou cancelled."));
-        RuleFor(q => q.Limit).InclusiveBetween(1, MaxLimit);
-        RuleFor(q => q.Cursor)
-            .Must(c => DeliveryCursor.TryDecode(c) is not null).When(q => !string.IsNullOrEmpty(q.Cursor))
-            .WithMessage(_ => Text.Pick("The cursor is not one this service returned.", "O cursor não é um retornado por este serviço."));
+        RuleFor(q => q.Limit).ValidLimit();
+        RuleFor(q => q.Cursor).ValidCursor();
+        RuleFor(q => q.DocumentId).ValidDocumentId().When(q => !string.IsNullOrEmpty(q.DocumentId));
     }
 }
 
 public sealed class ListDeliveriesQueryHandler(IWebhookQueries webhooks, IDeliveryQueries deliveries)
     : IQueryHandler<ListDeliveriesQuery, Result<DeliveryPage>>
 {
-    public const int DefaultLimit = 50;
-
     public async ValueTask<Result<DeliveryPage>> Handle(ListDeliveriesQuery query, CancellationToken cancellationToken)
     {
         if (await webhooks.GetAsync(query.ClientId, query.WebhookId, cancellationToken) is null)
@@ -44,6 +40,7 @@ public sealed class ListDeliveriesQueryHandler(IWebhookQueries webhooks, IDelive
 
         DeliveryStatus? status = DeliveryStatuses.TryParse(query.Status, out var parsed) ? parsed : null;
         return await deliveries.ListAsync(
-            query.ClientId, query.WebhookId, status, query.Limit ?? DefaultLimit, DeliveryCursor.TryDecode(query.Cursor), cancellationToken);
+            query.ClientId, query.WebhookId, new DeliveryFilter(status, string.IsNullOrEmpty(query.DocumentId) ? null : query.DocumentId), query.Limit ?? DeliveryListRules.DefaultLimit,
+            DeliveryCursor.TryDecode(query.Cursor), cancellationToken);
     }
 }

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using CleanWebhooks.Domain.Clients;
+using CleanWebhooks.Infrastructure.Persistence.Portal;
 using Dapper;
 
 namespace CleanWebhooks.Infrastructure.Persistence.Clients;
@@ -104,11 +105,18 @@ public sealed class ClientRepository(Database database) : IClientRepository
     {
         await using var writer = await database.OpenWriterAsync(cancellationToken);
         var connection = writer.Connection;
-        var changed = await connection.ExecuteAsync(new CommandDefinition(
-            database.Sql(Portable.RevokeKey),
-            new { Id = keyId.Value, ClientId = clientId.Value, Now = now },
-            cancellationToken: cancellationToken));
-        return changed == 1;
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var parameters = new { Id = keyId.Value, ClientId = clientId.Value, Now = now };
+        if (await connection.ExecuteAsync(new CommandDefinition(database.Sql(Portable.RevokeKey), parameters, transaction, cancellationToken: cancellationToken)) != 1)
+        {
+            return false;
+        }
+
+        // A revoke also ends the client's portal sessions opened before it: whoever lost the key may hold a portal link too.
+        await connection.ExecuteAsync(new CommandDefinition(
+            database.Sql(PortalSessionStore.EndSessionsStatement), parameters, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
     public async Task EnsureAsync(Client client, ApiKey key, CancellationToken cancellationToken)

@@ -8,11 +8,11 @@ using Dapper;
 namespace CleanWebhooks.Infrastructure.Persistence.Deliveries;
 
 /// <summary>Reads a client's deliveries; the join on the client's webhook keeps other clients' deliveries out.</summary>
-public sealed class DeliveryQueries(Database database) : IDeliveryQueries
+public sealed class DeliveryQueries(Database database, TimeProvider clock) : IDeliveryQueries
 {
     private const string Columns =
         "d.id, d.webhook_id, d.event_id, e.document_id, e.type, d.status, d.attempt_count, d.next_attempt_at, d.last_attempt_at, " +
-        "d.last_status_code, d.created_at";
+        "d.last_status_code, d.created_at, d.lease_until";
 
     private const string From =
         "FROM deliveries d JOIN events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id";
@@ -36,6 +36,26 @@ public sealed class DeliveryQueries(Database database) : IDeliveryQueries
 
     private const string NewestFirst = " ORDER BY d.created_at DESC, d.id DESC";
 
+    // A document's deliveries: the client's events of that document (ix_events_client_document), then their deliveries
+    // (ix_deliveries_event_id). A document has a handful of them, so the status and the cursor filter those few rows
+    // (one statement for every shape) and the sort is of those few, however many deliveries the webhook has.
+    private const string OfDocument =
+        "e.client_id = @ClientId AND e.document_id = @DocumentId AND w.client_id = @ClientId AND w.deleted_at IS NULL " +
+        "AND (@Status IS NULL OR d.status = @Status) " +
+        "AND (@AfterCreatedAt IS NULL OR d.created_at < @AfterCreatedAt OR (d.created_at = @AfterCreatedAt AND d.id < @AfterId))";
+
+    private const string OfWebhook = " AND d.webhook_id = @WebhookId";
+
+    private const string FromDocument = "FROM events e JOIN deliveries d ON d.event_id = e.id JOIN webhooks w ON w.id = d.webhook_id WHERE";
+
+    private const string SqlServerFromDocument =
+        "FROM dbo.events e JOIN dbo.deliveries d ON d.event_id = e.id JOIN dbo.webhooks w ON w.id = d.webhook_id WHERE";
+
+    // CROSS JOIN fixes SQLite's join order: without statistics it would rather walk the webhook's deliveries newest
+    // first (ix_deliveries_webhook) to spare the sort, which reads every one of them for a document it never had.
+    private const string SqliteFromDocument =
+        "FROM events e CROSS JOIN deliveries d CROSS JOIN webhooks w WHERE d.event_id = e.id AND w.id = d.webhook_id AND";
+
     private static class Portable
     {
         public const string Get =
@@ -58,6 +78,10 @@ public sealed class DeliveryQueries(Database database) : IDeliveryQueries
 
         public const string ListByStatusAfter = $"SELECT {Columns} {From} {Mine}{WithStatus}{After}{NewestFirst} LIMIT @Take;";
 
+        public const string ListOfDocument = $"SELECT {Columns} {SqliteFromDocument} {OfDocument}{OfWebhook}{NewestFirst} LIMIT @Take;";
+
+        public const string ListOfDocumentAcrossWebhooks = $"SELECT {Columns} {SqliteFromDocument} {OfDocument}{NewestFirst} LIMIT @Take;";
+
         // Timestamps are fixed-width UTC text, so the first 13 characters are the hour: 2026-11-29T08.
         public const string CountAttemptsByHour =
             $"SELECT d.webhook_id, substr(a.started_at, 1, 13) AS hour, {AttemptOutcomes} " +
@@ -74,6 +98,10 @@ public sealed class DeliveryQueries(Database database) : IDeliveryQueries
         public const string ListAfter = $"SELECT TOP (@Take) {Columns} {SqlServerFrom} {Mine}{After}{NewestFirst};";
 
         public const string ListByStatusAfter = $"SELECT TOP (@Take) {Columns} {SqlServerFrom} {Mine}{WithStatus}{After}{NewestFirst};";
+
+        public const string ListOfDocument = $"SELECT TOP (@Take) {Columns} {SqlServerFromDocument} {OfDocument}{OfWebhook}{NewestFirst};";
+
+        public const string ListOfDocumentAcrossWebhooks = $"SELECT TOP (@Take) {Columns} {SqlServerFromDocument} {OfDocument}{NewestFirst};";
 
         // Style 126 is ISO 8601; its first 13 characters are the hour. Attempts are stored in UTC.
         public const string CountAttemptsByHour =
@@ -93,36 +121,57 @@ public sealed class DeliveryQueries(Database database) : IDeliveryQueries
 
         public const string ListByStatusAfter = Sqlite.ListByStatusAfter;
 
+        // The planner has statistics here: the document's few events are the obvious way in.
+        public const string ListOfDocument = $"SELECT {Columns} {FromDocument} {OfDocument}{OfWebhook}{NewestFirst} LIMIT @Take;";
+
+        public const string ListOfDocumentAcrossWebhooks = $"SELECT {Columns} {FromDocument} {OfDocument}{NewestFirst} LIMIT @Take;";
+
         public const string CountAttemptsByHour =
             $"SELECT d.webhook_id, to_char(a.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24') AS hour, {AttemptOutcomes} " +
             "FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id JOIN webhooks w ON w.id = d.webhook_id " +
             $"{RecentAttempts} GROUP BY 1, 2;";
     }
 
-    public async Task<DeliveryPage> ListAsync(
-        ClientId clientId, WebhookId webhookId, DeliveryStatus? status, int limit, DeliveryCursor? after, CancellationToken cancellationToken)
+    public Task<DeliveryPage> ListAsync(
+        ClientId clientId, WebhookId webhookId, DeliveryFilter filter, int limit, DeliveryCursor? after, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var sql = (filter.DocumentId, filter.Status, after) switch
+        {
+            (not null, _, _) => database.Sql(Sqlite.ListOfDocument, SqlServer.ListOfDocument, PostgreSql.ListOfDocument),
+            (null, null, null) => database.Sql(Sqlite.List, SqlServer.List, PostgreSql.List),
+            (null, not null, null) => database.Sql(Sqlite.ListByStatus, SqlServer.ListByStatus, PostgreSql.ListByStatus),
+            (null, null, not null) => database.Sql(Sqlite.ListAfter, SqlServer.ListAfter, PostgreSql.ListAfter),
+            _ => database.Sql(Sqlite.ListByStatusAfter, SqlServer.ListByStatusAfter, PostgreSql.ListByStatusAfter),
+        };
+        return PageAsync(sql, clientId, webhookId.Value, filter, limit, after, cancellationToken);
+    }
+
+    public Task<DeliveryPage> ListOfDocumentAsync(ClientId clientId, string documentId, int limit, DeliveryCursor? after, CancellationToken cancellationToken) =>
+        PageAsync(
+            database.Sql(Sqlite.ListOfDocumentAcrossWebhooks, SqlServer.ListOfDocumentAcrossWebhooks, PostgreSql.ListOfDocumentAcrossWebhooks),
+            clientId, null, new DeliveryFilter(null, documentId), limit, after, cancellationToken);
+
+    private async Task<DeliveryPage> PageAsync(
+        string sql, ClientId clientId, Guid? webhookId, DeliveryFilter filter, int limit, DeliveryCursor? after, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = (await connection.QueryAsync<DeliveryRow>(new CommandDefinition(
-            (status, after) switch
-            {
-                (null, null) => database.Sql(Sqlite.List, SqlServer.List, PostgreSql.List),
-                (not null, null) => database.Sql(Sqlite.ListByStatus, SqlServer.ListByStatus, PostgreSql.ListByStatus),
-                (null, not null) => database.Sql(Sqlite.ListAfter, SqlServer.ListAfter, PostgreSql.ListAfter),
-                _ => database.Sql(Sqlite.ListByStatusAfter, SqlServer.ListByStatusAfter, PostgreSql.ListByStatusAfter),
-            },
+            sql,
             new
             {
-                WebhookId = webhookId.Value,
+                WebhookId = webhookId,
                 ClientId = clientId.Value,
-                Status = status?.ToText(),
+                Status = filter.Status?.ToText(),
+                filter.DocumentId,
                 AfterCreatedAt = after?.CreatedAt,
                 AfterId = after?.Id,
                 Take = limit + 1,
             },
             cancellationToken: cancellationToken))).AsList();
 
-        var items = rows.Take(limit).Select(r => r.ToResponse()).ToList();
+        var now = clock.GetUtcNow();
+        var items = rows.Take(limit).Select(r => r.ToResponse(now)).ToList();
         var next = rows.Count > limit ? new DeliveryCursor(rows[limit - 1].CreatedAt, rows[limit - 1].Id).Encode() : null;
         return new DeliveryPage(items, next);
     }
@@ -142,7 +191,7 @@ public sealed class DeliveryQueries(Database database) : IDeliveryQueries
             database.Sql(Portable.GetAttempts), parameters, cancellationToken: cancellationToken));
         return new DeliveryDetailsResponse(
             row.Id, row.WebhookId, row.EventId, row.DocumentId, row.Type, row.Status, row.AttemptCount, row.NextAttemptAt,
-            row.LastAttemptAt, row.LastStatusCode, row.CreatedAt,
+            row.LastAttemptAt, row.LastStatusCode, row.CreatedAt, row.InFlightAt(clock.GetUtcNow()),
             [.. attempts.Select(a => new DeliveryAttemptResponse(a.Number, a.StartedAt, a.DurationMs, a.StatusCode, a.Error, a.ResponseExcerpt))]);
     }
 
@@ -187,8 +236,13 @@ public sealed class DeliveryQueries(Database database) : IDeliveryQueries
 
         public DateTimeOffset CreatedAt { get; init; }
 
-        public DeliveryResponse ToResponse() => new(
-            Id, WebhookId, EventId, DocumentId, Type, Status, AttemptCount, NextAttemptAt, LastAttemptAt, LastStatusCode, CreatedAt);
+        public DateTimeOffset? LeaseUntil { get; init; }
+
+        /// <summary>Pending and leased to a dispatcher: an attempt is being made (as <see cref="Domain.Deliveries.Delivery.IsInFlightAt"/>).</summary>
+        public bool InFlightAt(DateTimeOffset now) => Status == "pending" && LeaseUntil > now;
+
+        public DeliveryResponse ToResponse(DateTimeOffset now) => new(
+            Id, WebhookId, EventId, DocumentId, Type, Status, AttemptCount, NextAttemptAt, LastAttemptAt, LastStatusCode, CreatedAt, InFlightAt(now));
     }
 
     private sealed class AttemptRow

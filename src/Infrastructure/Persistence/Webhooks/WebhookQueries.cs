@@ -1,3 +1,4 @@
+using CleanWebhooks.Application.Common.Localization;
 using CleanWebhooks.Application.Webhooks;
 using CleanWebhooks.Application.Webhooks.GetSigningPublicKeys;
 using CleanWebhooks.Domain.Clients;
@@ -55,7 +56,7 @@ public sealed class WebhookQueries(Database database, TimeProvider clock) : IWeb
         return new(
         r.Id, r.ClientId, r.Name, r.Type, r.Method, WebhookRow.ReadHeaders(r.Headers), r.HeaderAuth, r.Url, r.AuthorizationRedacted,
         r.AuthorizationUrl, r.AuthorizationMethod, r.AuthorizationHeaders is null ? null : WebhookRow.ReadHeaders(r.AuthorizationHeaders),
-        r.AuthorizationResponseTokenAttr, r.CreatedAt, r.UpdatedAt, health.Status.ToText(), health.DisabledAt, health.DisabledReason,
+        r.AuthorizationResponseTokenAttr, r.CreatedAt, r.UpdatedAt, health.Status.ToText(), health.DisabledAt, HealthTexts.Sentence(health.DisabledReason),
         health.PausedUntilAt(clock.GetUtcNow()), r.MaxInFlight, r.MaxPerSecond);
     }
 }

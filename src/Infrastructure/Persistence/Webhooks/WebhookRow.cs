@@ -1,4 +1,8 @@
+using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using CleanWebhooks.Domain.Webhooks;
 
 namespace CleanWebhooks.Infrastructure.Persistence.Webhooks;
 
@@ -92,5 +96,48 @@ internal class WebhookHealthRow
 
     public string? DisabledReason { get; init; }
 
-    public Domain.Webhooks.WebhookHealth Health() => new(ConsecutiveFailures, FailingSince, BreakerTrips, PausedUntil, DisabledAt, DisabledReason);
+    public WebhookHealth Health() =>
+        new(ConsecutiveFailures, FailingSince, BreakerTrips, PausedUntil, DisabledAt, DisabledReasonColumn.Read(DisabledReason));
+}
+
+/// <summary>
+/// A <see cref="DisabledReason"/> as the <c>disabled_reason</c> column holds it: a small JSON object
+/// with no words in it (<c>{"kind": "every_attempt_failed", "failedFor": "5.00:00:00"}</c>), so that each page words it
+/// in its own language. Rows written before it hold the English sentence this service wrote then ("Every attempt
+/// failed for 5.00:00:00, since ...Z."), which is read back as the same reason.
+/// </summary>
+internal static partial class DisabledReasonColumn
+{
+    private const string EveryAttemptFailed = "every_attempt_failed";
+
+    public static string? Write(DisabledReason? reason) =>
+        reason is null ? null : JsonSerializer.Serialize(new Stored(EveryAttemptFailed, reason.FailedFor.ToString("c", CultureInfo.InvariantCulture)));
+
+    public static DisabledReason? Read(string? column)
+    {
+        if (string.IsNullOrEmpty(column))
+        {
+            return null;
+        }
+
+        string? failedFor;
+        if (column.StartsWith('{'))
+        {
+            var stored = JsonSerializer.Deserialize<Stored>(column);
+            failedFor = stored?.Kind == EveryAttemptFailed ? stored.FailedFor : null;
+        }
+        else
+        {
+            failedFor = Legacy().Match(column) is { Success: true } legacy ? legacy.Groups["for"].Value : null;
+        }
+
+        return TimeSpan.TryParse(failedFor, CultureInfo.InvariantCulture, out var span) ? new(span) : null;
+    }
+
+    [GeneratedRegex("^Every attempt failed for (?<for>[^,]+), since ")]
+    private static partial Regex Legacy();
+
+    private sealed record Stored(
+        [property: JsonPropertyName("kind")] string Kind,
+        [property: JsonPropertyName("failedFor")] string FailedFor);
 }
