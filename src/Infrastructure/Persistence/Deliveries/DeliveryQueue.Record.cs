@@ -220,7 +220,7 @@ internal sealed partial class DeliveryQueue
             if (database.Dialect == SqlDialect.Sqlite)
             {
                 await writer.Command(Portable.SaveWebhookState, transaction, "@ConsecutiveFailures", "@FailingSince", "@BreakerTrips", "@PausedUntil", "@DisabledAt", "@DisabledReason", "@DueAt", "@Id")
-                    .Bind(after.ConsecutiveFailures, after.FailingSince, after.BreakerTrips, after.PausedUntil, after.DisabledAt, after.DisabledReason, dueAt, id)
+                    .Bind(after.ConsecutiveFailures, after.FailingSince, after.BreakerTrips, after.PausedUntil, after.DisabledAt, DisabledReasonColumn.Write(after.DisabledReason), dueAt, id)
                     .ExecuteNonQueryAsync(cancellationToken);
             }
             else
