@@ -12,6 +12,7 @@ using CleanWebhooks.Application.Webhooks.GetSigningSecret;
 using CleanWebhooks.Application.Webhooks.GetWebhook;
 using CleanWebhooks.Application.Webhooks.EnableWebhook;
 using CleanWebhooks.Application.Webhooks.RotateSigningSecret;
+using CleanWebhooks.Application.Webhooks.SetWebhookLimits;
 using CleanWebhooks.Domain.Common;
 using CleanWebhooks.Domain.Deliveries;
 using CleanWebhooks.Domain.Webhooks;
@@ -25,7 +26,7 @@ namespace CleanWebhooks.Api.Pages.Portal;
 /// <summary>
 /// One webhook: its health (and enable), its settings with a test event, its attempts per hour, its deliveries
 /// (newest first, a page at a time, by status and by document), recovering its failed deliveries after an outage (a
-/// count first, then a confirmation), and its signing secret (reveal, rotate).
+/// count first, then a confirmation), its own limits, and its signing secret (reveal, rotate).
 /// </summary>
 public sealed class WebhookModel(ISender sender, DisplayTime time, TimeProvider clock) : PageModel
 {
@@ -73,6 +74,7 @@ public sealed class WebhookModel(ISender sender, DisplayTime time, TimeProvider 
         Notice = notice switch
         {
             "recovered" => PortalTexts.Recovered.Format(count ?? 0),
+            "limits" => PortalTexts.LimitsSaved.ToString(),
             _ => null,
         };
         await LoadAsync(cancellationToken);
@@ -126,6 +128,46 @@ public sealed class WebhookModel(ISender sender, DisplayTime time, TimeProvider 
 
         await LoadAsync(cancellationToken, recovered.Error);
         return Page();
+    }
+
+    /// <summary>Both limits, replaced as <c>PUT .../limits</c> replaces them (an empty field is no limit).</summary>
+    public async Task<IActionResult> OnPostLimitsAsync([FromForm] string? maxInFlight, [FromForm] string? maxPerSecond, CancellationToken cancellationToken)
+    {
+        if (!TryLimit(maxInFlight, out var inFlight) || !TryLimit(maxPerSecond, out var perSecond))
+        {
+            await LoadAsync(cancellationToken);
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            Problem = PortalTexts.LimitsNotNumbers.ToString();
+            return Page();
+        }
+
+        var set = await sender.Send(new SetWebhookLimitsCommand(User.ClientId(), new WebhookId(Id), inFlight, perSecond), cancellationToken);
+        if (set.IsSuccess)
+        {
+            return Redirect(PortalRoutes.Webhook(Id) + "?notice=limits");
+        }
+
+        await LoadAsync(cancellationToken, set.Error);
+        if (set.Error is ValidationError invalid)
+        {
+            // Each field's own text (its range), in the page's language.
+            Problem = string.Join(" ", invalid.Errors.Values.SelectMany(messages => messages));
+        }
+
+        return Page();
+
+        static bool TryLimit(string? text, out int? limit)
+        {
+            limit = null;
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                return true;
+            }
+
+            var parsed = int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value);
+            limit = parsed ? value : null;
+            return parsed;
+        }
     }
 
     public async Task OnPostRevealSecretAsync(CancellationToken cancellationToken)

@@ -105,6 +105,32 @@ public static class PortalTexts
     public static readonly LocalizedText NoDeliveriesOfDocument = new("No delivery of this document.", "Nenhuma entrega deste documento.");
 
     // Recovering after an outage.
+    public static readonly LocalizedText LimitsTitle = new("Your limits", "Seus limites");
+
+    public static readonly LocalizedText LimitsExplained = new(
+        "Without limits the service adapts to your server: it sends more at once while you answer 2xx, and less when you time out or answer 429 or 5xx. Set a limit if your server can take only so many requests at once, or has a quota per second; deliveries over it wait.",
+        "Sem limites o serviço se adapta ao seu servidor: envia mais ao mesmo tempo enquanto você responde 2xx, e menos quando você demora demais ou responde 429 ou 5xx. Defina um limite se o seu servidor aguenta só algumas requisições ao mesmo tempo, ou tem uma cota por segundo; as entregas acima dele esperam.");
+
+    public static readonly LocalizedText MaxInFlightLabel = new("At most at once (1-64)", "No máximo ao mesmo tempo (1-64)");
+
+    public static readonly LocalizedText MaxPerSecondLabel = new("At most per second (1-1000)", "No máximo por segundo (1-1000)");
+
+    public static readonly LocalizedText NoLimit = new("no limit", "sem limite");
+
+    public static readonly LocalizedText SaveLimits = new("Save limits", "Salvar limites");
+
+    public static readonly LocalizedText LimitsSaved = new("Your limits were saved.", "Seus limites foram salvos.");
+
+    public static readonly LocalizedText LimitsNotNumbers = new(
+        "Each limit is a whole number, or empty for no limit.", "Cada limite é um número inteiro, ou vazio para nenhum limite.");
+
+    public static readonly LocalizedText Limits = new("Limits", "Limites");
+
+    /// <summary><c>{0}</c> requests at once, <c>{1}</c> per second (either may be <see cref="NoLimit"/>).</summary>
+    public static readonly LocalizedText LimitsSummary = new("{0} at once, {1} per second", "{0} ao mesmo tempo, {1} por segundo");
+
+    public static readonly LocalizedText NoLimits = new("none: the service adapts to your server", "nenhum: o serviço se adapta ao seu servidor");
+
     public static readonly LocalizedText RecoverTitle = new("Recover failed deliveries", "Recuperar entregas com falha");
 
     public static readonly LocalizedText RecoverExplained = new(
