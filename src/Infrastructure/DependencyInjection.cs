@@ -145,6 +145,11 @@ public static class DependencyInjection
         {
             services.AddSingleton<Dispatcher>();
             services.AddHostedService(sp => sp.GetRequiredService<Dispatcher>());
+            services.AddSingleton<IDeliveryHandOff>(sp => sp.GetRequiredService<Dispatcher>());
+        }
+        else
+        {
+            services.AddSingleton<IDeliveryHandOff, NoHandOff>();
         }
     }
 }

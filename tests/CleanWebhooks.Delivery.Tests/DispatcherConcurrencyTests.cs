@@ -1,5 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using CleanWebhooks.Testing;
 using CleanWebhooks.Delivery.Tests.Operations;
 using Microsoft.Data.Sqlite;
 
@@ -107,6 +112,57 @@ public sealed class DispatcherConcurrencyTests : DeliveryFixture
         }
     }
 
+    [Fact]
+    public async Task IntakeNodeKilledWithHandedOffDeliveriesInFlight_OthersSendThemWhenTheirLeasesEnd()
+    {
+        // This node's dispatcher runs all along: it must not touch the dead node's deliveries while they are leased.
+        Receiver.Respond = (_, before) => before < 4 ? new ReceiverAnswer(200, Delay: TimeSpan.FromMinutes(1)) : ReceiverAnswer.Ok;
+        using var integrator = await Factory.CreateIntegratorAsync();
+        await integrator.CreateWebhookAsync(Receiver.Url("/hook/:id"));
+
+        // The node that takes the events in: each new delivery is handed to its own sender, leased in the intake's write.
+        var port = FreePort();
+        var deliveryIds = new List<string>();
+        using (var doomed = StartDispatcherProcess(port, ("Delivery__Timeout", "00:00:30")))
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
+            http.DefaultRequestHeaders.Add("X-INTERNAL-KEY", ApiFactory.InternalKey);
+            await WaitReadyAsync(http, doomed);
+            for (var i = 0; i < 4; i++)
+            {
+                using var response = await http.PostAsJsonAsync("/internal/document_events", new { clientId = integrator.ClientId, documentId = $"doc-{i}", type = 0 });
+                Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+                deliveryIds.Add((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("deliveryId").GetString()!);
+            }
+
+            await Receiver.WaitForAsync(4, TimeSpan.FromSeconds(20));
+            doomed.Kill(entireProcessTree: true); // SIGKILL: four attempts cut off mid-way, their leases left behind
+            await doomed.WaitForExitAsync();
+        }
+
+        const string leasedUnattempted = "SELECT COUNT(*) FROM deliveries WHERE status = 'pending' AND attempt_count = 0 AND locked_by IS NOT NULL";
+        Assert.Equal(4, await CountAsync(leasedUnattempted));
+
+        // The child's leases last 2 s from its intake; then this node's claim takes each delivery, once.
+        var received = await Receiver.WaitForAsync(8, TimeSpan.FromSeconds(30));
+        Assert.Equal(deliveryIds.Order(), received.Take(4).Select(r => r.Header("webhook-id")!).Order());
+        Assert.Equal(deliveryIds.Order(), received.Skip(4).Select(r => r.Header("webhook-id")!).Order());
+        var firstSent = received.Take(4).ToDictionary(r => r.Header("webhook-id")!, r => r.Arrived);
+        Assert.All(received.Skip(4), r => Assert.True(
+            Stopwatch.GetElapsedTime(firstSent[r.Header("webhook-id")!], r.Arrived) > TimeSpan.FromSeconds(1.5),
+            "A delivery was sent again while the dead node's lease still held it."));
+        const string succeeded = "SELECT COUNT(*) FROM deliveries WHERE status = 'succeeded'";
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (await CountAsync(succeeded) < 4 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(4, await CountAsync(succeeded));
+        await Task.Delay(300);
+        Assert.Equal(8, Receiver.Requests.Count);
+    }
+
     private async Task<List<Guid>> ReportManyAsync(Guid clientId, int count)
     {
         var ids = new ConcurrentBag<Guid>();
@@ -118,8 +174,11 @@ public sealed class DispatcherConcurrencyTests : DeliveryFixture
         return [.. ids];
     }
 
-    /// <summary>The real service binary as a dispatcher-only node on the same database (short leases, so a dead one's work returns fast).</summary>
-    private Process StartDispatcherProcess()
+    /// <summary>
+    /// The real service binary as another node on the same database (short leases, so a dead one's work returns fast),
+    /// listening on <paramref name="port"/> when given.
+    /// </summary>
+    private Process StartDispatcherProcess(int port = 0, params (string Key, string Value)[] settings)
     {
         var api = typeof(Program).Assembly.Location;
         var start = new ProcessStartInfo("dotnet", [api])
@@ -129,7 +188,13 @@ public sealed class DispatcherConcurrencyTests : DeliveryFixture
             RedirectStandardError = true,
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["Urls"] = "http://127.0.0.1:0";
+        foreach (var inherited in new[] { "ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS", "DOTNET_URLS" })
+        {
+            start.Environment.Remove(inherited);
+        }
+
+        start.Environment["Urls"] = $"http://127.0.0.1:{port}";
+        start.Environment["Internal__ApiKeys__0"] = ApiFactory.InternalKey;
         start.Environment["ConnectionStrings__CleanWebhooks"] = $"Data Source={Factory.DatabasePath}";
         start.Environment["Secrets__KeyDirectory"] = Factory.KeyDirectory;
         start.Environment["Delivery__AllowPrivateNetworks"] = "true";
@@ -138,12 +203,51 @@ public sealed class DispatcherConcurrencyTests : DeliveryFixture
         start.Environment["Delivery__LeaseDuration"] = "00:00:02";
         start.Environment["Delivery__MaxConcurrency"] = "8";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key] = value;
+        }
+
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
+    }
+
+    private static async Task WaitReadyAsync(HttpClient http, Process node)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            Assert.False(node.HasExited, "The service process exited while starting.");
+            try
+            {
+                using var response = await http.GetAsync(new Uri("/health/ready", UriKind.Relative));
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail("The service process was not ready within 60 s.");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
     }
 
     private Task<long> CountAsync(string sql) => new StoredRows(Factory.DatabasePath).CountAsync(sql);

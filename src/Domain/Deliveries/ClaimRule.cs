@@ -147,6 +147,21 @@ public static class ClaimRule
         return claims;
     }
 
+    /// <summary>
+    /// Whether a new delivery of the webhook may go straight to this node's sender, leased in the intake's own
+    /// transaction, when its window here has room (issue 21's hand-off): only when nothing but the window could hold
+    /// it. A disabled webhook, an open breaker or its probe, and the integrator's own limits (kept across nodes by the
+    /// claim) leave it to the claim.
+    /// </summary>
+    public static bool HandsOff(WebhookHealth health, WebhookLimits limits, DateTimeOffset now, DeliveryPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(health);
+        ArgumentNullException.ThrowIfNull(limits);
+        ArgumentNullException.ThrowIfNull(policy);
+        return !health.IsDisabled && !health.IsPausedAt(now) && !health.IsProbingAt(now, policy.Health)
+            && limits.MaxInFlight is null && limits.MaxPerSecond is null;
+    }
+
     /// <summary>How much one webhook may take, before the claim's capacity is shared out, and what holds the rest back.</summary>
     private static (int Take, bool RetriesOnly, ClaimHold Hold, int Holding) RoomOf(DueWebhook webhook, NodeShare share, DateTimeOffset now, DeliveryPolicy policy)
     {

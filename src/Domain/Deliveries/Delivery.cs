@@ -33,6 +33,17 @@ public sealed class Delivery
         DeliveryId Id, WebhookId WebhookId, DeliveryStatus Status, int AttemptCount, DateTimeOffset? NextAttemptAt,
         bool RetryRequested, DateTimeOffset? LeaseUntil);
 
+    /// <summary>A delivery the intake has just written: pending, never attempted, leased when it was handed off.</summary>
+    public static Delivery Create(NewDelivery created)
+    {
+        ArgumentNullException.ThrowIfNull(created);
+        return new Delivery
+        {
+            Id = created.Id, WebhookId = created.WebhookId, Status = DeliveryStatus.Pending, AttemptCount = 0,
+            NextAttemptAt = created.NextAttemptAt, LeaseUntil = created.Lease?.Until,
+        };
+    }
+
     public static Delivery Restore(Snapshot s)
     {
         ArgumentNullException.ThrowIfNull(s);

@@ -3,8 +3,18 @@ using CleanWebhooks.Domain.Webhooks;
 
 namespace CleanWebhooks.Domain.Deliveries;
 
-/// <summary>A new delivery as the intake creates it: due at once.</summary>
-public sealed record NewDelivery(DeliveryId Id, WebhookId WebhookId, DateTimeOffset CreatedAt);
+/// <summary>A lease on a delivery: the claim of a dispatcher that holds it, until when.</summary>
+public sealed record DeliveryLease(string Claim, DateTimeOffset Until);
+
+/// <summary>
+/// A new delivery as the intake creates it: due at once, or, when <paramref name="Lease"/> is given, leased to this
+/// node's dispatcher in the intake's own transaction (a hand-off: it goes to a sender without a claim).
+/// </summary>
+public sealed record NewDelivery(DeliveryId Id, WebhookId WebhookId, DateTimeOffset CreatedAt, DeliveryLease? Lease = null)
+{
+    /// <summary>When a claim may take it: at once, or when its lease ends (should its node die first).</summary>
+    public DateTimeOffset NextAttemptAt => Lease?.Until ?? CreatedAt;
+}
 
 /// <summary>What an idempotent intake answered the first time.</summary>
 public sealed record IntakeReceipt(EventId EventId, DeliveryId? DeliveryId);

@@ -12,8 +12,8 @@ public interface IWebhookRepository
     /// <summary>The client's active webhook with that id, or null.</summary>
     Task<Webhook?> GetAsync(ClientId clientId, WebhookId id, CancellationToken cancellationToken);
 
-    /// <summary>The id of the client's active webhook of that type, or null.</summary>
-    Task<WebhookId?> GetActiveIdOfTypeAsync(ClientId clientId, WebhookType type, CancellationToken cancellationToken);
+    /// <summary>The client's active webhook of that type, without its secrets (its version, health and limits), or null.</summary>
+    Task<WebhookVersion?> GetActiveOfTypeAsync(ClientId clientId, WebhookType type, CancellationToken cancellationToken);
 
     /// <summary>
     /// Marks the client's active webhook deleted and cancels its pending deliveries, in one transaction; false when

@@ -15,7 +15,9 @@ namespace CleanWebhooks.Infrastructure.Delivery;
 /// and the integrators' limits leave room for (<see cref="ClaimRule"/>); then it hands what it claimed to senders. A
 /// turn runs when the intake signals new work, when an attempt ends (its room opens), and every
 /// <c>Delivery:PollInterval</c> as the fallback for retries and for work that other nodes' intakes created. There is
-/// no other gate: capacity is never held back while a webhook with room has due work.
+/// no other gate: capacity is never held back while a webhook with room has due work. A new delivery whose webhook has
+/// room here needs no claim at all: the intake writes it leased to this dispatcher and hands it over
+/// (<see cref="IDeliveryHandOff"/>).
 /// </summary>
 internal sealed partial class Dispatcher(
     IDeliveryQueue queue,
@@ -27,7 +29,7 @@ internal sealed partial class Dispatcher(
     DeliveryOptions options,
     DeliveryMetrics metrics,
     TimeProvider clock,
-    ILogger<Dispatcher> logger) : BackgroundService
+    ILogger<Dispatcher> logger) : BackgroundService, IDeliveryHandOff
 {
     private static readonly TimeSpan[] RetryBackoff = [TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
 
@@ -44,8 +46,14 @@ internal sealed partial class Dispatcher(
 
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>The host's stopping token, once it runs; hand-offs are refused before and after.</summary>
+    private CancellationToken _stopping;
+    private volatile bool _running;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        _stopping = stoppingToken;
+        _running = true;
         var counting = CountQueueDepthAsync(stoppingToken);
         var pending = new List<DeliveryOutcome>();
         try
@@ -74,6 +82,12 @@ internal sealed partial class Dispatcher(
         }
         finally
         {
+            // No new hand-off from here: the count below must only fall.
+            lock (_handOffs)
+            {
+                _running = false;
+            }
+
             if (Interlocked.Decrement(ref _inFlight) >= 0)
             {
                 await _drained.Task;
@@ -231,7 +245,8 @@ internal sealed partial class Dispatcher(
         finally
         {
             // The room opens before the outcome is seen: the turn that writes it can fill the room at once.
-            windows.Ended(delivery.Delivery.WebhookId, outcome is DeliveryOutcome.Attempted { Attempt: var attempt } ? attempt.Signal : ReceiverSignal.Neutral, limits);
+            var attempt = (outcome as DeliveryOutcome.Attempted)?.Attempt;
+            windows.Ended(delivery.Delivery.WebhookId, attempt?.Signal ?? ReceiverSignal.Neutral, limits, failed: attempt is { Succeeded: false });
             if (outcome is not null)
             {
                 Record(outcome);
@@ -278,6 +293,76 @@ internal sealed partial class Dispatcher(
             activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, AttemptErrors.InternalError);
             return attempts.Crashed(delivery);
         }
+    }
+
+    private readonly Lock _handOffs = new();
+
+    public HandOff? Reserve(WebhookVersion webhook, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(webhook);
+        lock (_handOffs)
+        {
+            if (!_running || Volatile.Read(ref _inFlight) >= options.MaxConcurrency || !windows.TryReserve(webhook.Id, webhook.Limits))
+            {
+                return null;
+            }
+
+            Interlocked.Increment(ref _inFlight);
+        }
+
+        return new HandOff(webhook, new DeliveryLease($"{_owner}-{Interlocked.Increment(ref _claims)}", now + options.Lease));
+    }
+
+    public void Start(HandOff handOff, ClaimedDelivery delivery)
+    {
+        ArgumentNullException.ThrowIfNull(handOff);
+        ArgumentNullException.ThrowIfNull(delivery);
+        metrics.HandedOff();
+
+        // The attempt's trace links to the request that reported the event, as a claimed delivery's does.
+        var message = delivery.Message with { TraceParent = Tracing.CurrentTraceParent() };
+        _ = RunHandedOffAsync(delivery with { Message = message }, handOff.Webhook);
+    }
+
+    public void Release(HandOff handOff)
+    {
+        ArgumentNullException.ThrowIfNull(handOff);
+        GiveBack(handOff.Webhook);
+    }
+
+    /// <summary>A reserved place that no attempt used: the window and the process count it no more.</summary>
+    private void GiveBack(WebhookVersion webhook)
+    {
+        windows.Ended(webhook.Id, ReceiverSignal.Neutral, webhook.Limits);
+        if (Interlocked.Decrement(ref _inFlight) < 0)
+        {
+            _drained.TrySetResult();
+        }
+    }
+
+    /// <summary>A handed-off delivery: its webhook (secrets decrypted, from the cache as a rule), then its attempt.</summary>
+    private async Task RunHandedOffAsync(ClaimedDelivery delivery, WebhookVersion webhook)
+    {
+        WebhookForDelivery target;
+        try
+        {
+            // Not on the request's path: the intake answers once the event is written.
+            await Task.Yield();
+            target = (await webhooks.GetForDeliveryAsync([webhook], _stopping)).GetValueOrDefault(webhook.Id, WebhookForDelivery.Gone);
+        }
+        catch (Exception e)
+        {
+            // The lease is left to expire; another claim sends the delivery then (at least once).
+            if (e is not OperationCanceledException || !_stopping.IsCancellationRequested)
+            {
+                LogHandOffFailed(e, delivery.Delivery.Id.Value);
+            }
+
+            GiveBack(webhook);
+            return;
+        }
+
+        await RunAsync(delivery, target, webhook.Limits, _stopping);
     }
 
     /// <summary>Hands back what this dispatcher still holds, so that other dispatchers need not wait for its leases to expire.</summary>
@@ -338,6 +423,9 @@ internal sealed partial class Dispatcher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A dispatcher turn with {Count} outcomes failed; retrying")]
     private partial void LogTurnRetry(Exception exception, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A handed-off delivery {DeliveryId} could not start; its lease will expire and a claim sends it")]
+    private partial void LogHandOffFailed(Exception exception, Guid deliveryId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not hand back this dispatcher's leases; they will expire")]
     private partial void LogReleaseFailed(Exception exception);

@@ -24,6 +24,9 @@ public sealed class SendWindows(DeliveryPolicy policy, TimeProvider clock)
         public int InFlight { get; set; }
 
         public long LastEnded { get; set; }
+
+        /// <summary>The last attempt that ended here failed: new deliveries go through the claim, which applies the breaker.</summary>
+        public bool LastFailed { get; set; }
     }
 
     /// <summary>Webhooks currently tracked on this node.</summary>
@@ -50,6 +53,33 @@ public sealed class SendWindows(DeliveryPolicy policy, TimeProvider clock)
         }
     }
 
+    /// <summary>
+    /// A place in the webhook's window for one attempt handed off by the intake, when there is room (it counts as
+    /// started from now on); false when the window is full, or when the last attempt that ended here failed: the
+    /// webhook's stored health may not show that failure yet, and the claim, which writes outcomes before it claims,
+    /// applies the breaker to it.
+    /// </summary>
+    public bool TryReserve(WebhookId webhookId, WebhookLimits limits)
+    {
+        var cap = policy.WindowCap(limits);
+        lock (_entries)
+        {
+            if (!_entries.TryGetValue(webhookId, out var entry))
+            {
+                entry = new Entry(policy.NewWindow());
+                _entries[webhookId] = entry;
+            }
+
+            if (entry.LastFailed || entry.InFlight >= entry.Window.Size(cap))
+            {
+                return false;
+            }
+
+            entry.InFlight++;
+            return true;
+        }
+    }
+
     /// <summary>An attempt of the webhook was handed to a sender.</summary>
     public void Started(WebhookId webhookId)
     {
@@ -65,8 +95,11 @@ public sealed class SendWindows(DeliveryPolicy policy, TimeProvider clock)
         }
     }
 
-    /// <summary>An attempt of the webhook ended; <paramref name="signal"/> is what it told of the receiver.</summary>
-    public void Ended(WebhookId webhookId, ReceiverSignal signal, WebhookLimits limits)
+    /// <summary>
+    /// An attempt of the webhook ended (or a reserved place was given back unused); <paramref name="signal"/> is what it
+    /// told of the receiver, <paramref name="failed"/> whether it was an attempt that failed.
+    /// </summary>
+    public void Ended(WebhookId webhookId, ReceiverSignal signal, WebhookLimits limits, bool failed = false)
     {
         var now = clock.GetTimestamp();
         lock (_entries)
@@ -76,6 +109,7 @@ public sealed class SendWindows(DeliveryPolicy policy, TimeProvider clock)
                 entry.InFlight--;
                 entry.LastEnded = now;
                 entry.Window.Observe(signal, policy.WindowCap(limits));
+                entry.LastFailed = failed || (entry.LastFailed && signal != ReceiverSignal.Accepted);
             }
 
             if (now >= _nextSweep)

@@ -28,7 +28,7 @@ internal static class DapperSetup
     /// and fails when a parameter bound to a VARCHAR column is missing here (or one bound to NVARCHAR is listed).
     /// </summary>
     internal static readonly FrozenSet<string> AnsiParameters = FrozenSet.Create(
-        StringComparer.Ordinal, "Caller", "Status", "Owner", "OwnerPattern", "Method", "AuthorizationMethod", "TraceParent");
+        StringComparer.Ordinal, "Caller", "Status", "Owner", "OwnerPattern", "Method", "AuthorizationMethod", "TraceParent", "LockedBy");
 
     public static void EnsureConfigured()
     {

@@ -245,7 +245,7 @@ public abstract class RepositoryContract(ContractDatabase db)
         await Webhooks.AddAsync(webhook, default);
         var read = await Webhooks.GetAsync(client.Id, webhook.Id, default);
 
-        Assert.Equal(webhook.Id, await Webhooks.GetActiveIdOfTypeAsync(client.Id, WebhookType.DocumentFinished, default));
+        Assert.Equal(webhook.Id, (await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Id);
         Assert.Equal(webhook.Id, read?.Id);
         Assert.Equal(FixedAuthorization, read?.Authorization);
         Assert.Equal("Bearer ****", read?.RedactedAuthorization);
@@ -264,7 +264,7 @@ public abstract class RepositoryContract(ContractDatabase db)
         Assert.False(await Webhooks.AddAsync(second, default));
 
         Assert.Null(await Webhooks.GetAsync(client.Id, second.Id, default));
-        Assert.Equal(first.Id, await Webhooks.GetActiveIdOfTypeAsync(client.Id, WebhookType.DocumentFinished, default));
+        Assert.Equal(first.Id, (await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Id);
     }
 
     [Fact]
@@ -282,10 +282,10 @@ public abstract class RepositoryContract(ContractDatabase db)
     {
         var (client, _, _) = await NewClientAsync();
 
-        Assert.Null(await Webhooks.GetActiveIdOfTypeAsync(client.Id, WebhookType.DocumentFinished, default));
+        Assert.Null((await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Id);
         var webhook = NewWebhook(client.Id, FixedAuth());
         await Webhooks.AddAsync(webhook, default);
-        Assert.Equal(webhook.Id, await Webhooks.GetActiveIdOfTypeAsync(client.Id, WebhookType.DocumentFinished, default));
+        Assert.Equal(webhook.Id, (await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Id);
     }
 
     [Fact]
@@ -322,13 +322,13 @@ public abstract class RepositoryContract(ContractDatabase db)
         Assert.True(await Webhooks.DeleteAsync(client.Id, webhook.Id, Now.AddMinutes(5), default));
 
         Assert.Null(await Webhooks.GetAsync(client.Id, webhook.Id, default));
-        Assert.Null(await Webhooks.GetActiveIdOfTypeAsync(client.Id, WebhookType.DocumentFinished, default));
-        Assert.Null(await Webhooks.GetActiveIdOfTypeAsync(client.Id, WebhookType.DocumentFinished, default));
+        Assert.Null((await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Id);
+        Assert.Null((await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Id);
         Assert.Null(await Queries.GetAsync(client.Id, webhook.Id, default));
         Assert.Empty(await Queries.ListAsync(client.Id, default));
         var replacement = NewWebhook(client.Id, TokenFlow());
         Assert.True(await Webhooks.AddAsync(replacement, default));
-        Assert.Equal(replacement.Id, await Webhooks.GetActiveIdOfTypeAsync(client.Id, WebhookType.DocumentFinished, default));
+        Assert.Equal(replacement.Id, (await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Id);
         // The deleted row stays, for its delivery history.
         Assert.Equal(2, await ScalarAsync<int>("SELECT COUNT(*) FROM webhooks WHERE client_id = @Id;", client.Id.Value));
     }

@@ -1,4 +1,5 @@
 using CleanWebhooks.Domain.Deliveries;
+using CleanWebhooks.Domain.Webhooks;
 
 namespace CleanWebhooks.Application.Deliveries.AttemptDelivery;
 

@@ -8,12 +8,6 @@ public sealed record WebhookForDelivery(Webhook? Webhook, bool Unreadable)
     public static readonly WebhookForDelivery Gone = new(null, false);
 }
 
-/// <summary>
-/// A webhook's stored state as the claim read it: its version (<c>updatedAt</c>: a rotation, a new limit or a delete
-/// moves it), its health and its limits.
-/// </summary>
-public sealed record WebhookVersion(WebhookId Id, DateTimeOffset UpdatedAt, WebhookHealth Health, WebhookLimits Limits);
-
 /// <summary>Finds the webhooks of claimed deliveries, with their secrets, at the version the claim read.</summary>
 public interface IWebhookSource
 {

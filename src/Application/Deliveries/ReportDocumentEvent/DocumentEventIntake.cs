@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CleanWebhooks.Application.Deliveries.AttemptDelivery;
 using CleanWebhooks.Domain.Clients;
 using CleanWebhooks.Domain.Common;
 using CleanWebhooks.Domain.Deliveries;
@@ -8,13 +9,14 @@ namespace CleanWebhooks.Application.Deliveries.ReportDocumentEvent;
 
 /// <summary>
 /// The steps of taking in one valid event, shared by the single and the batch intake: the idempotency look-up, the
-/// client, the event, its delivery, and the queued write. One instance serves one request: a batch looks each
-/// client and each (client, type) webhook up once.
+/// client, the event, its delivery (handed off to this node's sender when its webhook has room here), and the queued
+/// write. One instance serves one request: a batch looks each client and each (client, type) webhook up once.
 /// </summary>
-internal sealed class DocumentEventIntake(IClientRepository clients, IWebhookRepository webhooks, IDeliveryRepository deliveries)
+internal sealed class DocumentEventIntake(
+    IClientRepository clients, IWebhookRepository webhooks, IDeliveryRepository deliveries, IDeliveryHandOff handOff, DeliveryPolicy policy)
 {
     private readonly Dictionary<ClientId, bool> _clientExists = [];
-    private readonly Dictionary<(ClientId, WebhookType), WebhookId?> _activeWebhook = [];
+    private readonly Dictionary<(ClientId, WebhookType), WebhookVersion?> _activeWebhook = [];
 
     /// <summary>
     /// The event's write, queued on the intake writer (its task ends at the commit), or the first receipt of a
@@ -49,12 +51,48 @@ internal sealed class DocumentEventIntake(IClientRepository clients, IWebhookRep
         }
 
         var scope = (clientId, created.Value.Type);
-        if (!_activeWebhook.TryGetValue(scope, out var webhookId))
+        if (!_activeWebhook.TryGetValue(scope, out var webhook))
         {
-            _activeWebhook[scope] = webhookId = await webhooks.GetActiveIdOfTypeAsync(clientId, created.Value.Type, cancellationToken);
+            _activeWebhook[scope] = webhook = await webhooks.GetActiveOfTypeAsync(clientId, created.Value.Type, cancellationToken);
         }
 
-        var delivery = webhookId is { } id ? new NewDelivery(DeliveryId.New(), id, now) : null;
-        return deliveries.AddEventAsync(created.Value, delivery, key, cancellationToken);
+        if (webhook is null)
+        {
+            return deliveries.AddEventAsync(created.Value, null, key, cancellationToken);
+        }
+
+        var reserved = ClaimRule.HandsOff(webhook.Health, webhook.Limits, now, policy) ? handOff.Reserve(webhook, now) : null;
+        var delivery = new NewDelivery(DeliveryId.New(), webhook.Id, now, reserved?.Lease);
+        var write = deliveries.AddEventAsync(created.Value, delivery, key, cancellationToken);
+        return reserved is null ? write : StartWhenCommittedAsync(write, reserved, created.Value, delivery);
+    }
+
+    /// <summary>Once the write is committed the delivery goes to the sender; a repeat or a failure gives the place back.</summary>
+    private async Task<(IntakeReceipt Receipt, bool Created)> StartWhenCommittedAsync(
+        Task<(IntakeReceipt Receipt, bool Created)> write, HandOff reserved, DocumentEvent documentEvent, NewDelivery delivery)
+    {
+        try
+        {
+            var written = await write;
+            if (written.Created)
+            {
+                handOff.Start(reserved, new ClaimedDelivery(
+                    Delivery.Create(delivery),
+                    reserved.Lease.Claim,
+                    new DeliveryMessage(documentEvent.Id, documentEvent.ClientId, documentEvent.DocumentId, (int)documentEvent.Type, documentEvent.Data,
+                        documentEvent.OccurredAt)));
+            }
+            else
+            {
+                handOff.Release(reserved);
+            }
+
+            return (written.Receipt, written.Created);
+        }
+        catch
+        {
+            handOff.Release(reserved);
+            throw;
+        }
     }
 }

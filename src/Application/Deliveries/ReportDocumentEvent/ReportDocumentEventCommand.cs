@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CleanWebhooks.Application.Common.Abstractions;
+using CleanWebhooks.Application.Deliveries.AttemptDelivery;
 using CleanWebhooks.Application.Common.Localization;
 using CleanWebhooks.Domain.Clients;
 using CleanWebhooks.Domain.Common;
@@ -41,12 +42,13 @@ public sealed class ReportDocumentEventCommandValidator : AbstractValidator<Repo
 }
 
 public sealed class ReportDocumentEventCommandHandler(
-    IClientRepository clients, IWebhookRepository webhooks, IDeliveryRepository deliveries, IDeliveryNotifier notifier, TimeProvider clock)
+    IClientRepository clients, IWebhookRepository webhooks, IDeliveryRepository deliveries, IDeliveryHandOff handOff, DeliveryPolicy policy,
+    IDeliveryNotifier notifier, TimeProvider clock)
     : ICommandHandler<ReportDocumentEventCommand, Result<DocumentEventAccepted>>
 {
     public async ValueTask<Result<DocumentEventAccepted>> Handle(ReportDocumentEventCommand command, CancellationToken cancellationToken)
     {
-        var intake = new DocumentEventIntake(clients, webhooks, deliveries);
+        var intake = new DocumentEventIntake(clients, webhooks, deliveries, handOff, policy);
         var submitted = await intake.SubmitAsync(command, clock.GetUtcNow().TruncatedToMicroseconds(), cancellationToken);
         if (!submitted.IsSuccess)
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CleanWebhooks.Application.Common.Abstractions;
+using CleanWebhooks.Application.Deliveries.AttemptDelivery;
 using CleanWebhooks.Application.Common.Behaviors;
 using CleanWebhooks.Application.Common.Localization;
 using CleanWebhooks.Application.Deliveries.ReportDocumentEvent;
@@ -44,6 +45,8 @@ public sealed class ReportDocumentEventBatchCommandHandler(
     IClientRepository clients,
     IWebhookRepository webhooks,
     IDeliveryRepository deliveries,
+    IDeliveryHandOff handOff,
+    DeliveryPolicy policy,
     IDeliveryNotifier notifier,
     TimeProvider clock)
     : ICommandHandler<ReportDocumentEventBatchCommand, Result<IReadOnlyList<Result<DocumentEventAccepted>>>>
@@ -53,7 +56,7 @@ public sealed class ReportDocumentEventBatchCommandHandler(
     {
         var events = command.Events!;
         var now = clock.GetUtcNow().TruncatedToMicroseconds();
-        var intake = new DocumentEventIntake(clients, webhooks, deliveries);
+        var intake = new DocumentEventIntake(clients, webhooks, deliveries, handOff, policy);
         var refused = new Error?[events.Count];
         var writes = new Task<(IntakeReceipt Receipt, bool Created)>?[events.Count];
 

@@ -46,7 +46,7 @@ public sealed class CreateWebhookCommandHandler(IWebhookRepository webhooks, Tim
             return created.Error;
         }
 
-        if (await webhooks.GetActiveIdOfTypeAsync(command.ClientId, created.Value.Type, cancellationToken) is not null)
+        if (await webhooks.GetActiveOfTypeAsync(command.ClientId, created.Value.Type, cancellationToken) is not null)
         {
             return WebhookErrors.DuplicateType;
         }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using CleanWebhooks.Application.Deliveries.AttemptDelivery;
 using CleanWebhooks.Domain.Deliveries;
+using CleanWebhooks.Domain.Webhooks;
 using Dapper;
 
 namespace CleanWebhooks.Infrastructure.Persistence.Deliveries;

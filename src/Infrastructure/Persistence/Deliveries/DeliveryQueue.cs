@@ -2,6 +2,7 @@ using System.Data.Common;
 using CleanWebhooks.Application.Deliveries.AttemptDelivery;
 using CleanWebhooks.Domain.Common;
 using CleanWebhooks.Domain.Deliveries;
+using CleanWebhooks.Domain.Webhooks;
 using Dapper;
 
 namespace CleanWebhooks.Infrastructure.Persistence.Deliveries;

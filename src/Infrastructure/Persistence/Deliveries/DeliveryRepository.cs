@@ -37,9 +37,11 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
         public const string InsertEvent =
             "INSERT INTO events (id, client_id, document_id, type, data, occurred_at, trace_parent) VALUES (@Id, @ClientId, @DocumentId, @Type, @Data, @OccurredAt, @TraceParent);";
 
+        // A handed-off delivery is written leased to its intake's node (locked_by, lease_until) and due when its lease
+        // ends; any other is due at once.
         public const string InsertDelivery =
-            "INSERT INTO deliveries (id, webhook_id, event_id, status, attempt_count, next_attempt_at, created_at) " +
-            "VALUES (@Id, @WebhookId, @EventId, 'pending', 0, @CreatedAt, @CreatedAt);";
+            "INSERT INTO deliveries (id, webhook_id, event_id, status, attempt_count, next_attempt_at, created_at, locked_by, lease_until) " +
+            "VALUES (@Id, @WebhookId, @EventId, 'pending', 0, @NextAttemptAt, @CreatedAt, @LockedBy, @LeaseUntil);";
 
         public const string ForgetExpiredKey =
             "DELETE FROM idempotency_keys WHERE client_id = @ClientId AND caller = @Caller AND \"key\" = @Key AND created_at < @Since;";
@@ -130,15 +132,19 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
                 [key] NVARCHAR(200) COLLATE Latin1_General_100_BIN2 NULL, since DATETIMEOFFSET(6) NOT NULL,
                 event_id UNIQUEIDENTIFIER NOT NULL, document_id NVARCHAR(200) NOT NULL, type INT NOT NULL, data NVARCHAR(MAX) NULL,
                 occurred_at DATETIMEOFFSET(6) NOT NULL, trace_parent VARCHAR(128) NULL,
-                delivery_id UNIQUEIDENTIFIER NULL, webhook_id UNIQUEIDENTIFIER NULL, created_at DATETIMEOFFSET(6) NULL);
-            INSERT INTO @rows (i, client_id, caller, [key], since, event_id, document_id, type, data, occurred_at, trace_parent, delivery_id, webhook_id, created_at)
-            SELECT i, client_id, caller, [key], since, event_id, document_id, type, data, occurred_at, trace_parent, delivery_id, webhook_id, created_at
+                delivery_id UNIQUEIDENTIFIER NULL, webhook_id UNIQUEIDENTIFIER NULL, created_at DATETIMEOFFSET(6) NULL,
+                next_attempt_at DATETIMEOFFSET(6) NULL, locked_by VARCHAR(100) NULL, lease_until DATETIMEOFFSET(6) NULL);
+            INSERT INTO @rows (i, client_id, caller, [key], since, event_id, document_id, type, data, occurred_at, trace_parent, delivery_id, webhook_id, created_at,
+                next_attempt_at, locked_by, lease_until)
+            SELECT i, client_id, caller, [key], since, event_id, document_id, type, data, occurred_at, trace_parent, delivery_id, webhook_id, created_at,
+                next_attempt_at, locked_by, lease_until
             FROM OPENJSON(@Batch) WITH (
                 i INT '$.I', client_id UNIQUEIDENTIFIER '$.ClientId', caller VARCHAR(64) '$.Caller', [key] NVARCHAR(200) '$.Key',
                 since DATETIMEOFFSET(6) '$.Since', event_id UNIQUEIDENTIFIER '$.EventId', document_id NVARCHAR(200) '$.DocumentId',
                 type INT '$.Type', data NVARCHAR(MAX) '$.Data', occurred_at DATETIMEOFFSET(6) '$.OccurredAt',
                 trace_parent VARCHAR(128) '$.TraceParent', delivery_id UNIQUEIDENTIFIER '$.DeliveryId',
-                webhook_id UNIQUEIDENTIFIER '$.WebhookId', created_at DATETIMEOFFSET(6) '$.CreatedAt');
+                webhook_id UNIQUEIDENTIFIER '$.WebhookId', created_at DATETIMEOFFSET(6) '$.CreatedAt',
+                next_attempt_at DATETIMEOFFSET(6) '$.NextAttemptAt', locked_by VARCHAR(100) '$.LockedBy', lease_until DATETIMEOFFSET(6) '$.LeaseUntil');
             DECLARE @results TABLE (i INT NOT NULL PRIMARY KEY, created BIT NOT NULL, event_id UNIQUEIDENTIFIER NULL, delivery_id UNIQUEIDENTIFIER NULL, error INT NULL);
             DECLARE @i INT = 0;
             DECLARE @n INT = (SELECT COUNT(*) FROM @rows);
@@ -159,8 +165,9 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
                         SELECT client_id, caller, [key], event_id, delivery_id, occurred_at FROM @rows WHERE i = @i AND [key] IS NOT NULL;
                         INSERT INTO dbo.events (id, client_id, document_id, type, data, occurred_at, trace_parent)
                         SELECT event_id, client_id, document_id, type, data, occurred_at, trace_parent FROM @rows WHERE i = @i;
-                        INSERT INTO dbo.deliveries (id, webhook_id, event_id, status, attempt_count, next_attempt_at, created_at)
-                        SELECT delivery_id, webhook_id, event_id, 'pending', 0, created_at, created_at FROM @rows WHERE i = @i AND delivery_id IS NOT NULL;
+                        INSERT INTO dbo.deliveries (id, webhook_id, event_id, status, attempt_count, next_attempt_at, created_at, locked_by, lease_until)
+                        SELECT delivery_id, webhook_id, event_id, 'pending', 0, next_attempt_at, created_at, locked_by, lease_until
+                        FROM @rows WHERE i = @i AND delivery_id IS NOT NULL;
                         INSERT INTO @results (i, created, event_id, delivery_id) SELECT i, 1, event_id, delivery_id FROM @rows WHERE i = @i;
                     END TRY
                     BEGIN CATCH
@@ -173,7 +180,7 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
             END;
             UPDATE w SET due_at = n.due_at
             FROM dbo.webhooks w WITH (READCOMMITTEDLOCK)
-            JOIN (SELECT r.webhook_id, MIN(r.created_at) AS due_at FROM @rows r JOIN @results x ON x.i = r.i AND x.created = 1
+            JOIN (SELECT r.webhook_id, MIN(r.next_attempt_at) AS due_at FROM @rows r JOIN @results x ON x.i = r.i AND x.created = 1
                   WHERE r.delivery_id IS NOT NULL GROUP BY r.webhook_id) n ON n.webhook_id = w.id
             WHERE w.disabled_at IS NULL AND (w.due_at IS NULL OR (w.due_at > n.due_at AND w.waits_for_room = 0));
             SELECT i, created, event_id, delivery_id, error FROM @results ORDER BY i;
@@ -211,9 +218,10 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
             "@TraceParents::text[]);";
 
         public const string InsertDeliveries =
-            "INSERT INTO deliveries (id, webhook_id, event_id, status, attempt_count, next_attempt_at, created_at) " +
-            "SELECT id, webhook_id, event_id, 'pending', 0, created_at, created_at " +
-            "FROM unnest(@Ids::uuid[], @WebhookIds::uuid[], @EventIds::uuid[], @CreatedAts::timestamptz[]) AS d (id, webhook_id, event_id, created_at);";
+            "INSERT INTO deliveries (id, webhook_id, event_id, status, attempt_count, next_attempt_at, created_at, locked_by, lease_until) " +
+            "SELECT id, webhook_id, event_id, 'pending', 0, next_attempt_at, created_at, locked_by, lease_until " +
+            "FROM unnest(@Ids::uuid[], @WebhookIds::uuid[], @EventIds::uuid[], @NextAttemptAts::timestamptz[], @CreatedAts::timestamptz[], @LockedBys::text[], " +
+            "@LeaseUntils::timestamptz[]) AS d (id, webhook_id, event_id, next_attempt_at, created_at, locked_by, lease_until);";
     }
 
     /// <summary>
@@ -393,12 +401,15 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
                 Ids = deliveries.Select(p => p.Delivery!.Id.Value).ToArray(),
                 WebhookIds = deliveries.Select(p => p.Delivery!.WebhookId.Value).ToArray(),
                 EventIds = deliveries.Select(p => p.Event.Id.Value).ToArray(),
+                NextAttemptAts = deliveries.Select(p => p.Delivery!.NextAttemptAt.ToUniversalTime()).ToArray(),
                 CreatedAts = deliveries.Select(p => p.Delivery!.CreatedAt.ToUniversalTime()).ToArray(),
+                LockedBys = deliveries.Select(p => p.Delivery!.Lease?.Claim).ToArray(),
+                LeaseUntils = deliveries.Select(p => p.Delivery!.Lease?.Until.ToUniversalTime()).ToArray(),
             });
             await Execute(connection, transaction, WebhookDue.PostgreSql.NewWork, new
             {
                 WebhookIds = deliveries.Select(p => p.Delivery!.WebhookId.Value).Distinct().Order().ToArray(),
-                Now = deliveries.Min(p => p.Delivery!.CreatedAt).ToUniversalTime(),
+                Now = deliveries.Min(p => p.Delivery!.NextAttemptAt).ToUniversalTime(),
             });
         }
 
@@ -463,6 +474,9 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
             DeliveryId = p.Delivery?.Id.Value,
             WebhookId = p.Delivery?.WebhookId.Value,
             CreatedAt = p.Delivery?.CreatedAt.ToUniversalTime(),
+            NextAttemptAt = p.Delivery?.NextAttemptAt.ToUniversalTime(),
+            LockedBy = p.Delivery?.Lease?.Claim,
+            LeaseUntil = p.Delivery?.Lease?.Until.ToUniversalTime(),
         }));
 
     private async Task AnswerWithTheWinnersReceiptAsync(PendingIntake single, Exception conflict)
@@ -538,8 +552,8 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
                     .ExecuteNonQueryAsync();
                 if (delivery is not null)
                 {
-                    await writer.Command(Portable.InsertDelivery, transaction, "@Id", "@WebhookId", "@EventId", "@CreatedAt")
-                        .Bind(delivery.Id.Value, delivery.WebhookId.Value, documentEvent.Id.Value, delivery.CreatedAt)
+                    await writer.Command(Portable.InsertDelivery, transaction, "@Id", "@WebhookId", "@EventId", "@NextAttemptAt", "@CreatedAt", "@LockedBy", "@LeaseUntil")
+                        .Bind(delivery.Id.Value, delivery.WebhookId.Value, documentEvent.Id.Value, delivery.NextAttemptAt, delivery.CreatedAt, delivery.Lease?.Claim, delivery.Lease?.Until)
                         .ExecuteNonQueryAsync();
                 }
 
@@ -561,7 +575,7 @@ public sealed class DeliveryRepository : IDeliveryRepository, IAsyncDisposable
     private static IEnumerable<(Guid WebhookId, DateTimeOffset DueAt)> NewWork(IReadOnlyList<PendingIntake> batch, (IntakeReceipt Receipt, bool Created)[] results) =>
         batch.Where((p, i) => results[i].Created && p.Delivery is not null)
             .GroupBy(p => p.Delivery!.WebhookId.Value)
-            .Select(g => (g.Key, g.Min(p => p.Delivery!.CreatedAt)));
+            .Select(g => (g.Key, g.Min(p => p.Delivery!.NextAttemptAt)));
 
     /// <summary>The receipt of the earlier event under the same key, within the key's window, read in the intake's transaction.</summary>
     private static async Task<IntakeReceipt?> FindReceiptAsync(DatabaseWriter writer, DbTransaction transaction, DocumentEvent documentEvent, IdempotencyKey key)

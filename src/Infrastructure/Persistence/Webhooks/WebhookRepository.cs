@@ -67,8 +67,9 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
         public const string HeldDeliveriesDue =
             "UPDATE deliveries SET next_attempt_at = @Now WHERE webhook_id = @Id AND status = 'pending' AND (lease_until IS NULL OR lease_until < @Now);";
 
-        public const string GetActiveIdOfType =
-            "SELECT id FROM webhooks WHERE client_id = @ClientId AND type = @Type AND deleted_at IS NULL;";
+        public const string GetActiveOfType =
+            $"SELECT id, client_id, updated_at, {WebhookRow.HealthColumns}, {WebhookRow.LimitColumns} FROM webhooks " +
+            "WHERE client_id = @ClientId AND type = @Type AND deleted_at IS NULL;";
 
         // Due at once as well: a delivery an intake was writing meanwhile is cancelled by the next claim.
         public const string Delete =
@@ -142,12 +143,24 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
         return row is null ? null : ToEntity(row);
     }
 
-    public async Task<WebhookId?> GetActiveIdOfTypeAsync(ClientId clientId, WebhookType type, CancellationToken cancellationToken)
+    public async Task<WebhookVersion?> GetActiveOfTypeAsync(ClientId clientId, WebhookType type, CancellationToken cancellationToken)
     {
         // Read by every intake request: its statement stays compiled. One active webhook per client and type (a unique index).
-        var id = await database.QueryFirstPreparedAsync<Guid?>(
-            Portable.GetActiveIdOfType, [new("@ClientId", clientId.Value), new("@Type", (int)type)], cancellationToken);
-        return id is { } value ? new WebhookId(value) : null;
+        var row = await database.QueryFirstPreparedAsync<ActiveWebhookRow>(
+            Portable.GetActiveOfType, [new("@ClientId", clientId.Value), new("@Type", (int)type)], cancellationToken);
+        return row is null ? null : new WebhookVersion(new WebhookId(row.Id), row.UpdatedAt, row.Health(), row.Limits());
+    }
+
+    /// <summary>A webhook's version, health and limits: what the intake reads of it.</summary>
+    private sealed class ActiveWebhookRow : WebhookHealthRow
+    {
+        public DateTimeOffset UpdatedAt { get; init; }
+
+        public int? MaxInFlight { get; init; }
+
+        public int? MaxPerSecond { get; init; }
+
+        public WebhookLimits Limits() => WebhookLimits.Restore(MaxInFlight, MaxPerSecond);
     }
 
     public async Task<bool> DeleteAsync(ClientId clientId, WebhookId id, DateTimeOffset deletedAt, CancellationToken cancellationToken)
