@@ -9,6 +9,7 @@ using CleanWebhooks.Api.RateLimiting;
 using CleanWebhooks.Api.Telemetry;
 using CleanWebhooks.Api.Portal;
 using CleanWebhooks.Application.Clients;
+using CleanWebhooks.Infrastructure;
 using CleanWebhooks.Application.Common.Behaviors;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Localization;
@@ -33,7 +34,7 @@ public static class DependencyInjection
 
         ConfiguredKeys.Add(services, configuration);
         services.AddSingleton<InternalKeys>();
-        services.AddSingleton((configuration.GetSection(ApiKeyCacheOptions.SectionName).Get<ApiKeyCacheOptions>() ?? new ApiKeyCacheOptions()).Validated());
+        services.AddSingleton(configuration.GetCheckedSection<ApiKeyCacheOptions>(ApiKeyCacheOptions.SectionName));
         services.AddRateLimits(configuration);
         services.AddTelemetry(configuration);
         services.AddAuthentication()
@@ -56,7 +57,7 @@ public static class DependencyInjection
         // Binding failures (malformed JSON, wrong types, wrong content type) throw, so that one handler answers them.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(configuration["Api:TimeZone"] is { Length: > 0 } tz ? tz : "America/Sao_Paulo");
+        var zone = TimeZone(configuration);
         services.ConfigureHttpJsonOptions(options =>
         {
             options.SerializerOptions.Converters.Add(new DisplayTimeJsonConverter(zone));
@@ -112,6 +113,22 @@ public static class DependencyInjection
         });
 
         return services;
+    }
+
+    /// <summary>The zone that display times are shown in (<c>Api:TimeZone</c>, an IANA id; São Paulo's by default).</summary>
+    private static TimeZoneInfo TimeZone(IConfiguration configuration)
+    {
+        var id = configuration["Api:TimeZone"] is { Length: > 0 } configured ? configured : "America/Sao_Paulo";
+        try
+        {
+            return TimeZoneInfo.FindSystemTimeZoneById(id);
+        }
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
+        {
+            throw new InvalidOperationException(
+                $"The service cannot start with these settings:{Environment.NewLine}- Api:TimeZone '{id}' is not a time zone this machine knows " +
+                "(an IANA id such as America/Sao_Paulo).", e);
+        }
     }
 
     /// <summary>The first language of Accept-Language (by quality) that we answer in: any pt* is pt-BR, any en* is en.</summary>

@@ -1,3 +1,4 @@
+using CleanWebhooks.Application.Common.Settings;
 using CleanWebhooks.Application.Common.Abstractions;
 using CleanWebhooks.Application.Webhooks;
 using CleanWebhooks.Domain.Clients;
@@ -32,7 +33,7 @@ public static class DependencyInjection
         var databaseOptions = configuration.GetSection(DatabaseOptions.SectionName).Get<DatabaseOptions>() ?? new DatabaseOptions();
         databaseOptions.ConnectionString = configuration.GetConnectionString(DatabaseOptions.ConnectionStringName)
             ?? DatabaseOptions.DefaultSqliteConnectionString;
-        services.AddSingleton(databaseOptions);
+        services.AddSingleton(databaseOptions.Checked());
         services.AddSingleton<Database>();
         services.AddSingleton<Migrator>();
         services.AddSingleton<IStorageFaultClassifier, StorageFaultClassifier>();
@@ -69,7 +70,7 @@ public static class DependencyInjection
 
     private static void AddRetention(IServiceCollection services, IConfiguration configuration)
     {
-        var options = (configuration.GetSection(RetentionOptions.SectionName).Get<RetentionOptions>() ?? new RetentionOptions()).Validated();
+        var options = configuration.GetCheckedSection<RetentionOptions>(RetentionOptions.SectionName);
         services.AddSingleton(options);
         services.AddSingleton<IRetentionStore, RetentionStore>();
         if (options.Enabled)
@@ -80,7 +81,7 @@ public static class DependencyInjection
 
     private static void AddDelivery(IServiceCollection services, IConfiguration configuration)
     {
-        var options = (configuration.GetSection(DeliveryOptions.SectionName).Get<DeliveryOptions>() ?? new DeliveryOptions()).Validated();
+        var options = configuration.GetCheckedSection<DeliveryOptions>(DeliveryOptions.SectionName);
         services.AddSingleton(options);
         services.AddSingleton(options.Policy());
         services.AddSingleton<SendWindows>();
@@ -93,7 +94,7 @@ public static class DependencyInjection
         services.AddSingleton<IDeliverySender>(sp => sp.GetRequiredService<WebhookSender>());
         services.AddSingleton(sp => new AttemptDeliveryHandler(sp.GetRequiredService<IDeliverySender>(), options.Schedule(), sp.GetRequiredService<TimeProvider>()));
 
-        var alerts = configuration.GetSection(AlertOptions.SectionName).Get<AlertOptions>() ?? new AlertOptions();
+        var alerts = configuration.GetCheckedSection<AlertOptions>(AlertOptions.SectionName);
         services.AddSingleton(alerts);
         services.AddSingleton<PlatformAlerts>();
         services.AddHostedService(sp => sp.GetRequiredService<PlatformAlerts>());

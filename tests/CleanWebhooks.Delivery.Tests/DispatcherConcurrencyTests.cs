@@ -123,7 +123,7 @@ public sealed class DispatcherConcurrencyTests : DeliveryFixture
         // The node that takes the events in: each new delivery is handed to its own sender, leased in the intake's write.
         var port = FreePort();
         var deliveryIds = new List<string>();
-        using (var doomed = StartDispatcherProcess(port, ("Delivery__Timeout", "00:00:30")))
+        using (var doomed = StartDispatcherProcess(port, ("Delivery__Timeout", "00:00:04"), ("Delivery__LeaseDuration", "00:00:05")))
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
             http.DefaultRequestHeaders.Add("X-INTERNAL-KEY", ApiFactory.InternalKey);
@@ -143,13 +143,13 @@ public sealed class DispatcherConcurrencyTests : DeliveryFixture
         const string leasedUnattempted = "SELECT COUNT(*) FROM deliveries WHERE status = 'pending' AND attempt_count = 0 AND locked_by IS NOT NULL";
         Assert.Equal(4, await CountAsync(leasedUnattempted));
 
-        // The child's leases last 2 s from its intake; then this node's claim takes each delivery, once.
+        // The child's leases last 5 s from its intake; then this node's claim takes each delivery, once.
         var received = await Receiver.WaitForAsync(8, TimeSpan.FromSeconds(30));
         Assert.Equal(deliveryIds.Order(), received.Take(4).Select(r => r.Header("webhook-id")!).Order());
         Assert.Equal(deliveryIds.Order(), received.Skip(4).Select(r => r.Header("webhook-id")!).Order());
         var firstSent = received.Take(4).ToDictionary(r => r.Header("webhook-id")!, r => r.Arrived);
         Assert.All(received.Skip(4), r => Assert.True(
-            Stopwatch.GetElapsedTime(firstSent[r.Header("webhook-id")!], r.Arrived) > TimeSpan.FromSeconds(1.5),
+            Stopwatch.GetElapsedTime(firstSent[r.Header("webhook-id")!], r.Arrived) > TimeSpan.FromSeconds(4),
             "A delivery was sent again while the dead node's lease still held it."));
         const string succeeded = "SELECT COUNT(*) FROM deliveries WHERE status = 'succeeded'";
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);

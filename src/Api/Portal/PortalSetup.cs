@@ -5,6 +5,7 @@ using CleanWebhooks.Application.Portal.CheckPortalSession;
 using Mediator;
 using Microsoft.AspNetCore.Authentication;
 using CleanWebhooks.Application.Portal;
+using CleanWebhooks.Infrastructure;
 using Microsoft.AspNetCore.Authentication.Cookies;
 
 namespace CleanWebhooks.Api.Portal;
@@ -21,7 +22,7 @@ public static class PortalSetup
 
     public static IServiceCollection AddPortal(this IServiceCollection services, IConfiguration configuration)
     {
-        var options = configuration.GetSection(PortalOptions.SectionName).Get<PortalOptions>() ?? new PortalOptions();
+        var options = configuration.GetCheckedSection<PortalOptions>(PortalOptions.SectionName);
         if (options.SessionLifetime <= TimeSpan.Zero)
         {
             throw new InvalidOperationException("Portal:SessionLifetime must be positive.");

@@ -1,7 +1,9 @@
+using CleanWebhooks.Application.Common.Settings;
+
 namespace CleanWebhooks.Api.RateLimiting;
 
 /// <summary>Configuration section <c>RateLimiting</c>. Every limit is per node: each process counts on its own.</summary>
-public sealed class RateLimitingOptions
+public sealed class RateLimitingOptions : ISettingsSection
 {
     public const string SectionName = "RateLimiting";
 
@@ -17,4 +19,16 @@ public sealed class RateLimitingOptions
     public bool LimitsKeys => PermitsPerSecond > 0 && Burst > 0;
 
     public bool LimitsFailedAuth => FailedAuthPerMinute > 0;
+
+    /// <summary>Each setting that cannot work, named by its key (<c>0</c> turns a limit off; below that means nothing).</summary>
+    public IEnumerable<string> Problems()
+    {
+        string?[] problems =
+        [
+            SettingsSections.AtLeast("RateLimiting:PermitsPerSecond", PermitsPerSecond, 0),
+            SettingsSections.AtLeast("RateLimiting:Burst", Burst, 0),
+            SettingsSections.AtLeast("RateLimiting:FailedAuthPerMinute", FailedAuthPerMinute, 0),
+        ];
+        return problems.OfType<string>();
+    }
 }

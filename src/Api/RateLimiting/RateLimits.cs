@@ -2,6 +2,7 @@ using System.Threading.RateLimiting;
 using CleanWebhooks.Api.Auth;
 using CleanWebhooks.Api.Http;
 using CleanWebhooks.Application.Common.Localization;
+using CleanWebhooks.Infrastructure;
 
 namespace CleanWebhooks.Api.RateLimiting;
 
@@ -14,7 +15,7 @@ public static class RateLimits
 {
     public static IServiceCollection AddRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
-        var options = configuration.GetSection(RateLimitingOptions.SectionName).Get<RateLimitingOptions>() ?? new RateLimitingOptions();
+        var options = configuration.GetCheckedSection<RateLimitingOptions>(RateLimitingOptions.SectionName);
         services.AddSingleton(options);
         services.AddSingleton<FailedAuthentications>();
         if (!options.LimitsKeys)

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using CleanWebhooks.Application.Common.Settings;
 using CleanWebhooks.Domain.Clients;
 
 namespace CleanWebhooks.Application.Clients;
@@ -24,7 +25,7 @@ public sealed class ApiKeyCache
     {
         ArgumentNullException.ThrowIfNull(options);
         _clock = clock;
-        _lifetime = options.Validated().CacheLifetime;
+        _lifetime = options.Checked().CacheLifetime;
         _capacity = options.CacheSize;
     }
 

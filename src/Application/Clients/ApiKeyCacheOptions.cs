@@ -1,7 +1,9 @@
+using CleanWebhooks.Application.Common.Settings;
+
 namespace CleanWebhooks.Application.Clients;
 
 /// <summary>The <c>ApiKeys</c> configuration section: how long a node trusts an API key it has already looked up.</summary>
-public sealed class ApiKeyCacheOptions
+public sealed class ApiKeyCacheOptions : ISettingsSection
 {
     public const string SectionName = "ApiKeys";
 
@@ -17,15 +19,16 @@ public sealed class ApiKeyCacheOptions
     /// <summary>The most keys kept; past it the cache starts again empty (only active keys are ever kept).</summary>
     public int CacheSize { get; set; } = 10_000;
 
-    /// <summary>Throws when a setting cannot work, at start-up rather than at the first request.</summary>
-    public ApiKeyCacheOptions Validated()
+    /// <summary>Each setting that cannot work, named by its key (checked at start-up rather than at the first request).</summary>
+    public IEnumerable<string> Problems()
     {
-        if (CacheLifetime < TimeSpan.Zero || CacheLifetime > MaxCacheLifetime || CacheSize < 1)
-        {
-            throw new InvalidOperationException(
-                $"ApiKeys needs a CacheLifetime from 0 to {MaxCacheLifetime} and a positive CacheSize (got {CacheLifetime}, {CacheSize}).");
-        }
-
-        return this;
+        string?[] problems =
+        [
+            CacheLifetime < TimeSpan.Zero || CacheLifetime > MaxCacheLifetime
+                ? $"ApiKeys:CacheLifetime must be from 0 to {MaxCacheLifetime} (got {CacheLifetime}): a key revoked on one node must stop working on every node within a few seconds."
+                : null,
+            SettingsSections.AtLeast("ApiKeys:CacheSize", CacheSize, 1),
+        ];
+        return problems.OfType<string>();
     }
 }

@@ -1,10 +1,11 @@
+using CleanWebhooks.Application.Common.Settings;
 using CleanWebhooks.Domain.Deliveries;
 using CleanWebhooks.Domain.Webhooks;
 
 namespace CleanWebhooks.Infrastructure.Delivery;
 
 /// <summary>The <c>Delivery</c> configuration section.</summary>
-public sealed class DeliveryOptions
+public sealed class DeliveryOptions : ISettingsSection
 {
     public const string SectionName = "Delivery";
 
@@ -90,30 +91,42 @@ public sealed class DeliveryOptions
     public DeliveryPolicy Policy() =>
         new(InitialWindow, MaxPerWebhook, new EndpointHealthPolicy(BreakerFailures, BreakerPause, BreakerMaxPause, DisableAfter), Lease);
 
-    /// <summary>Throws when a setting cannot work, at start-up rather than at the first claim.</summary>
-    public DeliveryOptions Validated()
+    /// <summary>Each setting that cannot work, named by its key: the service does not start with any (rather than failing at the first claim).</summary>
+    public IEnumerable<string> Problems()
     {
-        if (BatchSize is < 1 or > MaxBatchSize)
-        {
-            throw new InvalidOperationException(
-                $"Delivery:BatchSize must be from 1 to {MaxBatchSize} (got {BatchSize}): a claimed batch is loaded with one parameter " +
-                "per delivery, and SQL Server accepts at most 2,100 parameters in a statement.");
-        }
-
-        if (MaxConcurrency < 1 || MaxPerWebhook < 1 || InitialWindow < 1)
-        {
-            throw new InvalidOperationException(
-                $"Delivery:MaxConcurrency, Delivery:MaxPerWebhook and Delivery:InitialWindow must be at least 1 (got {MaxConcurrency}, {MaxPerWebhook} and {InitialWindow}).");
-        }
-
-        if (Proxy is { } proxy && (!proxy.IsAbsoluteUri || proxy.Scheme != Uri.UriSchemeHttp || proxy.UserInfo.Length > 0
-            || proxy.AbsolutePath != "/" || proxy.Query.Length > 0 || proxy.Fragment.Length > 0))
-        {
-            throw new InvalidOperationException(
-                $"Delivery:Proxy must be an http forward proxy as http://host:port, without credentials or a path (got '{proxy.GetLeftPart(UriPartial.Scheme)}...').");
-        }
-
-        return this;
+        string?[] problems =
+        [
+            BatchSize is < 1 or > MaxBatchSize
+                ? $"Delivery:BatchSize must be from 1 to {MaxBatchSize} (got {BatchSize}): a claimed batch is loaded with one parameter " +
+                  "per delivery, and SQL Server accepts at most 2,100 parameters in a statement."
+                : null,
+            SettingsSections.AtLeast("Delivery:MaxConcurrency", MaxConcurrency, 1),
+            SettingsSections.AtLeast("Delivery:InitialWindow", InitialWindow, 1),
+            SettingsSections.AtLeast("Delivery:MaxPerWebhook", MaxPerWebhook, 1),
+            InitialWindow > MaxPerWebhook
+                ? $"Delivery:InitialWindow ({InitialWindow}) cannot be larger than Delivery:MaxPerWebhook ({MaxPerWebhook}): a window starts within its bound."
+                : null,
+            SettingsSections.AtLeast("Delivery:BreakerFailures", BreakerFailures, 1),
+            SettingsSections.Positive("Delivery:Timeout", Timeout),
+            SettingsSections.Positive("Delivery:PollInterval", PollInterval),
+            SettingsSections.Positive("Delivery:QueueDepthInterval", QueueDepthInterval),
+            SettingsSections.Positive("Delivery:BreakerPause", BreakerPause),
+            SettingsSections.Positive("Delivery:DisableAfter", DisableAfter),
+            BreakerMaxPause < BreakerPause
+                ? $"Delivery:BreakerMaxPause ({BreakerMaxPause}) cannot be shorter than Delivery:BreakerPause ({BreakerPause})."
+                : null,
+            TokenCacheSeconds < 0 ? $"Delivery:TokenCacheSeconds cannot be negative (got {TokenCacheSeconds})." : null,
+            LeaseDuration is { } lease && lease <= Timeout
+                ? $"Delivery:LeaseDuration ({lease}) must be longer than Delivery:Timeout ({Timeout}): a lease that ends while its attempt " +
+                  "runs lets another claim send the same delivery at the same time."
+                : null,
+            Proxy is { } proxy && (!proxy.IsAbsoluteUri || proxy.Scheme != Uri.UriSchemeHttp || proxy.UserInfo.Length > 0
+                || proxy.AbsolutePath != "/" || proxy.Query.Length > 0 || proxy.Fragment.Length > 0)
+                ? $"Delivery:Proxy must be an http forward proxy as http://host:port, without credentials or a path (got '{proxy.GetLeftPart(UriPartial.Scheme)}...')."
+                : null,
+            .. (RetrySchedule ?? []).Select((wait, i) => wait < TimeSpan.Zero ? $"Delivery:RetrySchedule:{i} cannot be negative (got {wait})." : null),
+        ];
+        return problems.OfType<string>();
     }
 
     public RetrySchedule Schedule() => RetrySchedule is { } waits ? new RetrySchedule(waits) : Domain.Deliveries.RetrySchedule.Default;

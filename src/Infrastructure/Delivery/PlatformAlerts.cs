@@ -1,13 +1,15 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Threading.Channels;
+using CleanWebhooks.Application.Common.Settings;
+using CleanWebhooks.Domain.Webhooks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace CleanWebhooks.Infrastructure.Delivery;
 
 /// <summary>The <c>Alerts</c> configuration section: where the platform hears about disabled webhooks.</summary>
-public sealed class AlertOptions
+public sealed class AlertOptions : ISettingsSection
 {
     public const string SectionName = "Alerts";
 
@@ -16,6 +18,26 @@ public sealed class AlertOptions
 
     /// <summary>Signs alerts like deliveries (Standard Webhooks, <c>whsec_</c> + base64 key).</summary>
     public string? Secret { get; set; }
+
+    /// <summary>Each setting that cannot work, named by its key (never the secret's value).</summary>
+    public IEnumerable<string> Problems()
+    {
+        string?[] problems =
+        [
+            Url is { } url && (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+                ? "Alerts:Url must be an absolute http or https URL." : null,
+            Secret is { Length: > 0 } secret && !IsHmacSecret(secret)
+                ? $"Alerts:Secret must be a Standard Webhooks secret: {SigningSecret.Prefix} and a base64 key." : null,
+        ];
+        return problems.OfType<string>();
+    }
+
+    private static bool IsHmacSecret(string secret)
+    {
+        Span<byte> key = stackalloc byte[secret.Length];
+        return secret.StartsWith(SigningSecret.Prefix, StringComparison.Ordinal)
+            && Convert.TryFromBase64String(secret[SigningSecret.Prefix.Length..], key, out var length) && length > 0;
+    }
 }
 
 /// <summary>An alert to the platform: <c>{"type": "webhook.disabled", "clientId", "webhookId", "disabledAt", "reason"}</c>.</summary>

@@ -40,8 +40,8 @@ public sealed class Database : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         DapperSetup.EnsureConfigured();
         Dialect = options.Provider;
-        MigrationLockTimeout = options.MigrationLockTimeout > TimeSpan.Zero ? options.MigrationLockTimeout : TimeSpan.FromSeconds(60);
-        BusyTimeout = options.BusyTimeout > TimeSpan.Zero ? options.BusyTimeout : new DatabaseOptions().BusyTimeout;
+        MigrationLockTimeout = options.MigrationLockTimeout;
+        BusyTimeout = options.BusyTimeout;
         _connectionString = Dialect switch
         {
             SqlDialect.Sqlite => PrepareSqlite(options.ConnectionString, BusyTimeout),

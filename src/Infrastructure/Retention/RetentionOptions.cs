@@ -1,7 +1,9 @@
+using CleanWebhooks.Application.Common.Settings;
+
 namespace CleanWebhooks.Infrastructure.Retention;
 
 /// <summary>The <c>Retention</c> configuration section.</summary>
-public sealed class RetentionOptions
+public sealed class RetentionOptions : ISettingsSection
 {
     public const string SectionName = "Retention";
 
@@ -17,15 +19,15 @@ public sealed class RetentionOptions
     /// <summary>Run the purge in this process (on by default; several nodes running it at once is safe).</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Throws when a setting cannot work, at start-up rather than at the first purge.</summary>
-    public RetentionOptions Validated()
+    /// <summary>Each setting that cannot work, named by its key (checked at start-up rather than at the first purge).</summary>
+    public IEnumerable<string> Problems()
     {
-        if (Period <= TimeSpan.Zero || Interval <= TimeSpan.Zero || BatchSize is < 1 or > 1000)
-        {
-            throw new InvalidOperationException(
-                $"Retention needs a positive Period and Interval and a BatchSize from 1 to 1000 (got {Period}, {Interval}, {BatchSize}).");
-        }
-
-        return this;
+        string?[] problems =
+        [
+            SettingsSections.Positive("Retention:Period", Period),
+            SettingsSections.Positive("Retention:Interval", Interval),
+            BatchSize is < 1 or > 1000 ? $"Retention:BatchSize must be from 1 to 1000 (got {BatchSize})." : null,
+        ];
+        return problems.OfType<string>();
     }
 }
