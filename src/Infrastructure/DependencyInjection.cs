@@ -55,6 +55,7 @@ public static class DependencyInjection
         services.AddSingleton<IWebhookRepository>(sp => sp.GetRequiredService<WebhookRepository>());
         services.AddSingleton<IWebhookSource>(sp => sp.GetRequiredService<WebhookRepository>());
         services.AddSingleton<IWebhookQueries, WebhookQueries>();
+        services.AddSingleton<IEventOutbox, IntakeWriter>();
         services.AddSingleton<IDeliveryRepository, DeliveryRepository>();
         services.AddSingleton<IDeliveryQueries, DeliveryQueries>();
 

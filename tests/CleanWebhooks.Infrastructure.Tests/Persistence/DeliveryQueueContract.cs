@@ -40,7 +40,7 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
     {
         await DrainAsync();
         var (client, webhook) = await NewWebhookAsync();
-        await using var intake = new DeliveryRepository(db.Database);
+        await using var intake = new IntakeWriter(db.Database);
 
         var (receipt, created) = await AddAsync(intake, client, webhook, "doc-1", """{"pages": 3}""");
 
@@ -58,7 +58,7 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
     public virtual async Task AddEvent_SameIdempotencyKeyManyTimesAtOnce_StoresOneEventAndAnswersItsReceiptToAll()
     {
         var (client, webhook) = await NewWebhookAsync();
-        await using var intake = new DeliveryRepository(db.Database);
+        await using var intake = new IntakeWriter(db.Database);
         var key = new IdempotencyKey("platform", "Key-" + Guid.NewGuid());
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => AddAsync(intake, client, webhook, $"doc-{i}", null, key)));
@@ -74,8 +74,8 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
     public virtual async Task AddEvent_SameKeyOnTwoNodesAtOnce_OneEventAndBothAnswerTheSameReceipt()
     {
         var (client, webhook) = await NewWebhookAsync();
-        await using var nodeA = new DeliveryRepository(db.Database);
-        await using var nodeB = new DeliveryRepository(db.Database);
+        await using var nodeA = new IntakeWriter(db.Database);
+        await using var nodeB = new IntakeWriter(db.Database);
         var keys = Enumerable.Range(0, 30).Select(i => new IdempotencyKey("platform", $"k{i}-{Guid.NewGuid():N}")).ToList();
 
         var answers = await Task.WhenAll(keys.SelectMany(k => new[]
@@ -93,7 +93,7 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
     public virtual async Task AddEvent_KeysDifferingOnlyInCase_AreDifferentKeys()
     {
         var (client, webhook) = await NewWebhookAsync();
-        await using var intake = new DeliveryRepository(db.Database);
+        await using var intake = new IntakeWriter(db.Database);
 
         var lower = await AddAsync(intake, client, webhook, "doc-1", null, new IdempotencyKey("platform", "abc"));
         var upper = await AddAsync(intake, client, webhook, "doc-2", null, new IdempotencyKey("platform", "ABC"));
@@ -106,7 +106,7 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
     public virtual async Task AddEvent_KeyOlderThanTheWindow_IsUsedAfresh()
     {
         var (client, webhook) = await NewWebhookAsync();
-        await using var intake = new DeliveryRepository(db.Database);
+        await using var intake = new IntakeWriter(db.Database);
         var key = new IdempotencyKey("platform", "reused");
 
         var old = await AddAsync(intake, client, webhook, "doc-1", null, key, T0);
@@ -122,7 +122,7 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
     {
         await DrainAsync();
         var (client, webhook) = await NewWebhookAsync();
-        await using var intake = new DeliveryRepository(db.Database);
+        await using var intake = new IntakeWriter(db.Database);
         await Task.WhenAll(Enumerable.Range(0, 120).Select(i => AddAsync(intake, client, webhook, $"doc-{i}", null)));
 
         // On a server database a claim passes over a webhook that another claim holds at that moment: an empty claim
@@ -152,7 +152,7 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
     {
         await DrainAsync();
         var (client, webhook) = await NewWebhookAsync();
-        await using var intake = new DeliveryRepository(db.Database);
+        await using var intake = new IntakeWriter(db.Database);
         await AddAsync(intake, client, webhook, "doc-1", null, createdAt: T0.AddMinutes(1));
 
         Assert.Empty(await Queue.ClaimDueAsync("node-a-1", 10, T0, T0 + Lease, default));
@@ -168,7 +168,7 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
     {
         await DrainAsync();
         var (client, webhook) = await NewWebhookAsync();
-        await using var intake = new DeliveryRepository(db.Database);
+        await using var intake = new IntakeWriter(db.Database);
         await AddAsync(intake, client, webhook, "doc-1", null);
         await AddAsync(intake, client, webhook, "doc-2", null);
 
@@ -194,7 +194,7 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
         await DrainAsync();
         var (client, busy) = await NewWebhookAsync();
         var (otherClient, quiet) = await NewWebhookAsync();
-        await using var intake = new DeliveryRepository(db.Database);
+        await using var intake = new IntakeWriter(db.Database);
         for (var i = 0; i < 10; i++)
         {
             await AddAsync(intake, client, busy, $"busy-{i}", null);
@@ -217,7 +217,7 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
     {
         await DrainAsync();
         var (client, webhook) = await NewWebhookAsync();
-        await using var intake = new DeliveryRepository(db.Database);
+        await using var intake = new IntakeWriter(db.Database);
         await AddAsync(intake, client, webhook, "doc-1", null);
         await AddAsync(intake, client, webhook, "doc-2", null);
         var stale = await Queue.ClaimDueAsync("node-a-1", 10, T0, T0 + Lease, default);
@@ -251,7 +251,7 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
     {
         await DrainAsync();
         var (client, webhook) = await NewWebhookAsync();
-        await using var intake = new DeliveryRepository(db.Database);
+        await using var intake = new IntakeWriter(db.Database);
         await AddAsync(intake, client, webhook, "doc-1", null);
         var claimed = await Queue.ClaimDueAsync("node-a-1", 10, T0, T0 + Lease, default);
 
@@ -266,7 +266,7 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
     {
         await DrainAsync();
         var (client, webhook) = await NewWebhookAsync();
-        await using var intake = new DeliveryRepository(db.Database);
+        await using var intake = new IntakeWriter(db.Database);
         for (var i = 0; i < 4; i++)
         {
             await AddAsync(intake, client, webhook, $"doc-{i}", null);
@@ -286,7 +286,7 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
     public virtual async Task List_WithCursorAndStatus_PagesNewestFirstWithoutGapsOrRepeats()
     {
         var (client, webhook) = await NewWebhookAsync();
-        await using var intake = new DeliveryRepository(db.Database);
+        await using var intake = new IntakeWriter(db.Database);
         var ids = new List<Guid>();
         for (var i = 0; i < 7; i++)
         {
@@ -324,18 +324,19 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
     {
         await DrainAsync();
         var (client, webhook) = await NewWebhookAsync();
-        await using var intake = new DeliveryRepository(db.Database);
+        await using var intake = new IntakeWriter(db.Database);
+        var deliveries = new DeliveryRepository(db.Database);
         var (first, _) = await AddAsync(intake, client, webhook, "doc-1", null);
         var claimed = Assert.Single(await Queue.ClaimDueAsync("node-a-1", 10, T0, T0 + Lease, default));
         var firstId = first.DeliveryId!.Value;
 
-        Assert.Null(await intake.MakeDueNowAsync(webhook, firstId, T0.AddSeconds(1), default));
+        Assert.Null(await deliveries.MakeDueNowAsync(webhook, firstId, T0.AddSeconds(1), default));
         await Queue.RecordAsync([Outcome(claimed, claimed.Claim, 200, DeliveryStatus.Succeeded, null)], default);
-        Assert.True(await intake.MakeDueNowAsync(webhook, firstId, T0.AddSeconds(2), default));
+        Assert.True(await deliveries.MakeDueNowAsync(webhook, firstId, T0.AddSeconds(2), default));
         Assert.Equal("pending", (await Queries.GetAsync(client, webhook, firstId, default))!.Status);
         Assert.Single(await Queue.ClaimDueAsync("node-a-2", 10, T0.AddSeconds(2), T0 + Lease, default));
-        Assert.False(await intake.MakeDueNowAsync(webhook, DeliveryId.New(), T0, default));
-        Assert.False(await intake.MakeDueNowAsync(WebhookId.New(), firstId, T0.AddHours(1), default));
+        Assert.False(await deliveries.MakeDueNowAsync(webhook, DeliveryId.New(), T0, default));
+        Assert.False(await deliveries.MakeDueNowAsync(WebhookId.New(), firstId, T0.AddHours(1), default));
     }
 
     [Fact]
@@ -410,7 +411,7 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
     {
         await DrainAsync();
         var (client, webhook) = await NewWebhookAsync();
-        await using var intake = new DeliveryRepository(db.Database);
+        await using var intake = new IntakeWriter(db.Database);
         for (var i = 0; i < 40; i++)
         {
             await AddAsync(intake, client, webhook, $"doc-{i}", null);
@@ -430,7 +431,7 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
     {
         await DrainAsync();
         var (client, webhook) = await NewWebhookAsync();
-        await using var intake = new DeliveryRepository(db.Database);
+        await using var intake = new IntakeWriter(db.Database);
         for (var i = 0; i < 3; i++)
         {
             await AddAsync(intake, client, webhook, $"doc-{i}", null);
@@ -452,7 +453,7 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
     private async Task<GeneratedWebhook> GenerateAsync(Random random, DateTimeOffset now, DateTimeOffset dueAt)
     {
         var (client, webhook) = await NewWebhookAsync();
-        await using var intake = new DeliveryRepository(db.Database);
+        await using var intake = new IntakeWriter(db.Database);
         var kind = random.Next(10);
         var health = kind switch
         {
@@ -571,7 +572,8 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
         await DrainAsync();
         var (client, webhook) = await NewWebhookAsync();
         var (otherClient, otherWebhook) = await NewWebhookAsync();
-        await using var intake = new DeliveryRepository(db.Database);
+        await using var intake = new IntakeWriter(db.Database);
+        var deliveries = new DeliveryRepository(db.Database);
         var window = RecoveryWindow.Create(T0.AddMinutes(1), T0.AddMinutes(5)).Value;
 
         // Every status, inside and at both edges of the window, three of them created at the same instant (the id
@@ -594,10 +596,10 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
         await SetStateAsync(other.DeliveryId!.Value, DeliveryStatus.Failed, attempts: 3);
         var now = T0.AddHours(1);
 
-        Assert.Equal(5, await intake.CountRecoverableAsync(webhook, window, default));
+        Assert.Equal(5, await deliveries.CountRecoverableAsync(webhook, window, default));
         var recovered = new List<RecoveredDelivery>();
         RecoveredDelivery? after = null;
-        while (await intake.RecoverAsync(webhook, window, after, 2, now, default) is { Count: > 0 } batch)
+        while (await deliveries.RecoverAsync(webhook, window, after, 2, now, default) is { Count: > 0 } batch)
         {
             Assert.True(batch.Count <= 2);
             recovered.AddRange(batch);
@@ -638,14 +640,15 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
     public virtual async Task Recover_WebhookDisabled_RecoversNothing()
     {
         var (client, webhook) = await NewWebhookAsync();
-        await using var intake = new DeliveryRepository(db.Database);
+        await using var intake = new IntakeWriter(db.Database);
+        var deliveries = new DeliveryRepository(db.Database);
         var (receipt, _) = await AddAsync(intake, client, webhook, "doc-1", null);
         await SetStateAsync(receipt.DeliveryId!.Value, DeliveryStatus.Failed, attempts: 3);
         await ExecuteAsync("UPDATE webhooks SET disabled_at = @At WHERE id = @Id;", new { Id = webhook.Value, At = T0 });
         var window = RecoveryWindow.Create(T0.AddDays(-1), T0.AddDays(1)).Value;
 
-        Assert.Equal(1, await intake.CountRecoverableAsync(webhook, window, default));
-        Assert.Empty(await intake.RecoverAsync(webhook, window, null, 10, T0, default));
+        Assert.Equal(1, await deliveries.CountRecoverableAsync(webhook, window, default));
+        Assert.Empty(await deliveries.RecoverAsync(webhook, window, null, 10, T0, default));
         Assert.Equal(DeliveryStatus.Failed, (await StateAsync(receipt.DeliveryId!.Value)).Status);
     }
 
@@ -655,12 +658,13 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
         await DrainAsync();
         var (client, webhook) = await NewWebhookAsync();
         await ExecuteAsync("UPDATE webhooks SET paused_until = @Until WHERE id = @Id;", new { Id = webhook.Value, Until = T0.AddHours(1) });
-        await using var intake = new DeliveryRepository(db.Database);
+        await using var intake = new IntakeWriter(db.Database);
+        var deliveries = new DeliveryRepository(db.Database);
         var (held, _) = await AddAsync(intake, client, webhook, "doc-held", null);
         var testEvent = DocumentEvent.Test(client, WebhookType.DocumentFinished, T0);
         var delivery = new NewDelivery(DeliveryId.New(), webhook, T0);
 
-        await intake.AddTestEventAsync(testEvent, delivery, default);
+        await deliveries.AddTestEventAsync(testEvent, delivery, default);
 
         var claimed = Assert.Single(await Queue.ClaimDueAsync("node-a-1", 10, T0, T0 + Lease, default));
         Assert.Equal(delivery.Id, claimed.Delivery.Id);
@@ -678,7 +682,7 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
     {
         var (client, webhook) = await NewWebhookAsync();
         var (otherClient, otherWebhook) = await NewWebhookAsync();
-        await using var intake = new DeliveryRepository(db.Database);
+        await using var intake = new IntakeWriter(db.Database);
         var ids = new List<Guid>();
         for (var i = 0; i < 5; i++)
         {
@@ -793,7 +797,7 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
     }
 
     private static Task<(IntakeReceipt Receipt, bool Created)> AddAsync(
-        DeliveryRepository intake, ClientId client, WebhookId webhook, string documentId, string? data, IdempotencyKey? key = null,
+        IntakeWriter intake, ClientId client, WebhookId webhook, string documentId, string? data, IdempotencyKey? key = null,
         DateTimeOffset? createdAt = null)
     {
         var at = createdAt ?? T0;

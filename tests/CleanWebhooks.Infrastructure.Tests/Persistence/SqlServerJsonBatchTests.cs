@@ -22,9 +22,9 @@ public sealed partial class SqlServerJsonBatchTests
     public void BatchJson_Intake_HasExactlyThePropertiesOpenJsonReads()
     {
         var documentEvent = DocumentEvent.Restore(EventId.New(), ClientId.New(), "doc-1", WebhookType.DocumentFinished, """{"a": "ã"}""", At);
-        var json = DeliveryRepository.BatchJson([(documentEvent, new NewDelivery(DeliveryId.New(), WebhookId.New(), At), new IdempotencyKey("platform", "k-1"), null)]);
+        var json = IntakeWriter.BatchJson([(documentEvent, new NewDelivery(DeliveryId.New(), WebhookId.New(), At), new IdempotencyKey("platform", "k-1"), null)]);
 
-        AssertReads(SqlServerStatement("DeliveryRepository.SqlServer.InsertEvents"), json);
+        AssertReads(SqlServerStatement("IntakeWriter.SqlServer.InsertEvents"), json);
         Assert.Contains("\"OccurredAt\":\"2026-11-29T12:30:00+00:00\"", json, StringComparison.Ordinal);
     }
 

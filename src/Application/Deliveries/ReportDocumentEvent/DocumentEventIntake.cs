@@ -13,7 +13,7 @@ namespace CleanWebhooks.Application.Deliveries.ReportDocumentEvent;
 /// write. One instance serves one request: a batch looks each client and each (client, type) webhook up once.
 /// </summary>
 internal sealed class DocumentEventIntake(
-    IClientRepository clients, IWebhookRepository webhooks, IDeliveryRepository deliveries, IDeliveryHandOff handOff, DeliveryPolicy policy)
+    IClientRepository clients, IWebhookRepository webhooks, IEventOutbox outbox, IDeliveryHandOff handOff, DeliveryPolicy policy)
 {
     private readonly Dictionary<ClientId, bool> _clientExists = [];
     private readonly Dictionary<(ClientId, WebhookType), WebhookVersion?> _activeWebhook = [];
@@ -28,7 +28,7 @@ internal sealed class DocumentEventIntake(
         var clientId = new ClientId(command.ClientId!.Value);
         var key = string.IsNullOrEmpty(command.IdempotencyKey) ? null : new IdempotencyKey(command.Caller, command.IdempotencyKey);
 
-        if (key is not null && await deliveries.FindReceiptAsync(clientId, key, now - IdempotencyKey.Window, cancellationToken) is { } earlier)
+        if (key is not null && await outbox.FindReceiptAsync(clientId, key, now - IdempotencyKey.Window, cancellationToken) is { } earlier)
         {
             return Task.FromResult((earlier, false));
         }
@@ -58,12 +58,12 @@ internal sealed class DocumentEventIntake(
 
         if (webhook is null)
         {
-            return deliveries.AddEventAsync(created.Value, null, key, cancellationToken);
+            return outbox.AddEventAsync(created.Value, null, key, cancellationToken);
         }
 
         var reserved = ClaimRule.HandsOff(webhook.Health, webhook.Limits, now, policy) ? handOff.Reserve(webhook, now) : null;
         var delivery = new NewDelivery(DeliveryId.New(), webhook.Id, now, reserved?.Lease);
-        var write = deliveries.AddEventAsync(created.Value, delivery, key, cancellationToken);
+        var write = outbox.AddEventAsync(created.Value, delivery, key, cancellationToken);
         return reserved is null ? write : StartWhenCommittedAsync(write, reserved, created.Value, delivery);
     }
 

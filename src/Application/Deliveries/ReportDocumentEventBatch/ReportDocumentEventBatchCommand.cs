@@ -44,7 +44,7 @@ public sealed class ReportDocumentEventBatchCommandHandler(
     IValidator<ReportDocumentEventCommand> eventValidator,
     IClientRepository clients,
     IWebhookRepository webhooks,
-    IDeliveryRepository deliveries,
+    IEventOutbox outbox,
     IDeliveryHandOff handOff,
     DeliveryPolicy policy,
     IDeliveryNotifier notifier,
@@ -56,7 +56,7 @@ public sealed class ReportDocumentEventBatchCommandHandler(
     {
         var events = command.Events!;
         var now = clock.GetUtcNow().TruncatedToMicroseconds();
-        var intake = new DocumentEventIntake(clients, webhooks, deliveries, handOff, policy);
+        var intake = new DocumentEventIntake(clients, webhooks, outbox, handOff, policy);
         var refused = new Error?[events.Count];
         var writes = new Task<(IntakeReceipt Receipt, bool Created)>?[events.Count];
 
