@@ -103,9 +103,6 @@ public sealed class DeliveryOptions : ISettingsSection
             SettingsSections.AtLeast("Delivery:MaxConcurrency", MaxConcurrency, 1),
             SettingsSections.AtLeast("Delivery:InitialWindow", InitialWindow, 1),
             SettingsSections.AtLeast("Delivery:MaxPerWebhook", MaxPerWebhook, 1),
-            InitialWindow > MaxPerWebhook
-                ? $"Delivery:InitialWindow ({InitialWindow}) cannot be larger than Delivery:MaxPerWebhook ({MaxPerWebhook}): a window starts within its bound."
-                : null,
             SettingsSections.AtLeast("Delivery:BreakerFailures", BreakerFailures, 1),
             SettingsSections.Positive("Delivery:Timeout", Timeout),
             SettingsSections.Positive("Delivery:PollInterval", PollInterval),

@@ -13,7 +13,7 @@ public sealed class SettingsAtStartTests
     [InlineData("Delivery:PollInterval", "-00:00:01")]
     [InlineData("Delivery:QueueDepthInterval", "00:00:00")]
     [InlineData("Delivery:MaxConcurrency", "0")]
-    [InlineData("Delivery:InitialWindow", "65")]
+    [InlineData("Delivery:InitialWindow", "0")]
     [InlineData("Delivery:BreakerFailures", "0")]
     [InlineData("Delivery:BreakerMaxPause", "00:00:01")]
     [InlineData("Delivery:DisableAfter", "00:00:00")]
