@@ -1,7 +1,3 @@
-using System.Data.Common;
-using System.Text.Json;
-using System.Threading.Channels;
-using CleanWebhooks.Domain.Clients;
 using CleanWebhooks.Domain.Deliveries;
 using CleanWebhooks.Domain.Webhooks;
 using CleanWebhooks.Infrastructure.Persistence.Webhooks;

@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Threading.Channels;
 using CleanWebhooks.Domain.Clients;
 using CleanWebhooks.Domain.Deliveries;
-using CleanWebhooks.Domain.Webhooks;
 using CleanWebhooks.Infrastructure.Persistence.Webhooks;
 using CleanWebhooks.Infrastructure.Telemetry;
 using Dapper;
