@@ -450,6 +450,39 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
         Assert.Single(turn.Claimed);
     }
 
+    [Fact]
+    public virtual async Task Record_ManualRetrySucceedsWhileTheBreakerHolds_WhatTheBreakerHeldIsDueAtOnce()
+    {
+        await DrainAsync();
+        var (client, webhook) = await NewWebhookAsync();
+        await using var intake = new IntakeWriter(db.Database);
+        var (held, _) = await AddAsync(intake, client, webhook, "held", null);
+        var (retried, _) = await AddAsync(intake, client, webhook, "retried", null);
+        var now = T0.AddMinutes(1);
+        var pauseEnds = now.AddMinutes(10);
+        await ExecuteAsync(
+            "UPDATE webhooks SET consecutive_failures = 5, breaker_trips = 1, failing_since = @Since, paused_until = @Until, due_at = @Until WHERE id = @Id;",
+            new { Id = webhook.Value, Since = T0, Until = pauseEnds });
+
+        // The operator's retry goes ahead of the breaker; the other delivery waits for the pause's end.
+        Assert.True(await new DeliveryRepository(db.Database).MakeDueNowAsync(webhook, retried.DeliveryId!.Value, now, default));
+        var claimed = Assert.Single(await QueueAt(now).ClaimDueAsync("node-a-1", 10, now, now + Lease, default));
+        Assert.Equal(retried.DeliveryId, claimed.Delivery.Id);
+
+        // A poll while the retry is in flight finds the breaker holding the rest, and leaves the webhook until the pause ends.
+        var poll = now.AddMilliseconds(500);
+        Assert.Empty(await QueueAt(poll).ClaimDueAsync("node-a-2", 10, poll, poll + Lease, default));
+        Assert.Equal(pauseEnds.UtcDateTime, (await DueAtAsync(webhook))!.Value.UtcDateTime);
+
+        // It got through: the breaker closes, and what it held is the next claim's at once, not in ten minutes.
+        var later = now.AddSeconds(1);
+        var turn = await QueueAt(later).TurnAsync(
+            [Outcome(claimed, claimed.Claim, 200, DeliveryStatus.Succeeded, null)],
+            new ClaimRequest("node-a-3", 10, later, later + Lease, _ => new NodeShare(64, 0)), default);
+
+        Assert.Equal(held.DeliveryId, Assert.Single(turn.Claimed).Delivery.Id);
+    }
+
     private async Task<GeneratedWebhook> GenerateAsync(Random random, DateTimeOffset now, DateTimeOffset dueAt)
     {
         var (client, webhook) = await NewWebhookAsync();
@@ -816,6 +849,10 @@ public sealed class SqlServerDeliveryQueueTests(SqlServerContractDatabase databa
 {
     [SqlServerFact]
     public override Task AddEvent_WithDelivery_StoresBothAndTheDeliveryIsDueAtOnce() => base.AddEvent_WithDelivery_StoresBothAndTheDeliveryIsDueAtOnce();
+
+    [SqlServerFact]
+    public override Task Record_ManualRetrySucceedsWhileTheBreakerHolds_WhatTheBreakerHeldIsDueAtOnce() =>
+        base.Record_ManualRetrySucceedsWhileTheBreakerHolds_WhatTheBreakerHeldIsDueAtOnce();
 
     [SqlServerFact]
     public override Task AddEvent_SameIdempotencyKeyManyTimesAtOnce_StoresOneEventAndAnswersItsReceiptToAll() => base.AddEvent_SameIdempotencyKeyManyTimesAtOnce_StoresOneEventAndAnswersItsReceiptToAll();

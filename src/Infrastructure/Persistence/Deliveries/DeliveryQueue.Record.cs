@@ -197,13 +197,15 @@ internal sealed partial class DeliveryQueue
             var after = health[id];
 
             // An attempt that ended freed room: a webhook waiting for it is due now; one with a retry is due by then.
-            // A disabled webhook is looked at again when it is enabled.
+            // A breaker that closed before its pause ended (a manual retry or a test event got through) no longer
+            // holds what it held: the marker, set to the pause's end, comes back to now. A disabled webhook is looked
+            // at again when it is enabled.
             var dueAt = row.DueAt;
             if (after.IsDisabled)
             {
                 dueAt = null;
             }
-            else if (row.WaitsForRoom)
+            else if (row.WaitsForRoom || (dueAt > now && row.Health().IsPausedAt(now) && !after.IsPausedAt(now)))
             {
                 dueAt = now;
             }
