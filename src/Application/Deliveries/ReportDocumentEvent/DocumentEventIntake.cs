@@ -12,6 +12,9 @@ namespace CleanWebhooks.Application.Deliveries.ReportDocumentEvent;
 /// client, the event, its delivery (handed off to this node's sender when its webhook has room here), and the queued
 /// write. One instance serves one request: a batch looks each client and each (client, type) webhook up once.
 /// </summary>
+/// <summary>An event taken in: its receipt, and whether it stored a delivery that waits for the claim (one not handed off).</summary>
+internal sealed record IntakeResult(IntakeReceipt Receipt, bool ForTheClaim);
+
 internal sealed class DocumentEventIntake(
     IClientRepository clients, IWebhookRepository webhooks, IEventOutbox outbox, IDeliveryHandOff handOff, DeliveryPolicy policy)
 {
@@ -22,7 +25,7 @@ internal sealed class DocumentEventIntake(
     /// The event's write, queued on the intake writer (its task ends at the commit), or the first receipt of a
     /// repeated idempotency key, or why the event is refused. The command must have passed its validator.
     /// </summary>
-    public async ValueTask<Result<Task<(IntakeReceipt Receipt, bool Created)>>> SubmitAsync(
+    public async ValueTask<Result<Task<IntakeResult>>> SubmitAsync(
         ReportDocumentEventCommand command, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var clientId = new ClientId(command.ClientId!.Value);
@@ -30,7 +33,7 @@ internal sealed class DocumentEventIntake(
 
         if (key is not null && await outbox.FindReceiptAsync(clientId, key, now - IdempotencyKey.Window, cancellationToken) is { } earlier)
         {
-            return Task.FromResult((earlier, false));
+            return Task.FromResult(new IntakeResult(earlier, ForTheClaim: false));
         }
 
         if (!_clientExists.TryGetValue(clientId, out var exists))
@@ -58,17 +61,24 @@ internal sealed class DocumentEventIntake(
 
         if (webhook is null)
         {
-            return outbox.AddEventAsync(created.Value, null, key, cancellationToken);
+            return WithoutHandOffAsync(outbox.AddEventAsync(created.Value, null, key, cancellationToken));
         }
 
         var reserved = ClaimRule.HandsOff(webhook.Health, webhook.Limits, now, policy) ? handOff.Reserve(webhook, now) : null;
         var delivery = new NewDelivery(DeliveryId.New(), webhook.Id, now, reserved?.Lease);
         var write = outbox.AddEventAsync(created.Value, delivery, key, cancellationToken);
-        return reserved is null ? write : StartWhenCommittedAsync(write, reserved, created.Value, delivery);
+        return reserved is null ? WithoutHandOffAsync(write) : StartWhenCommittedAsync(write, reserved, created.Value, delivery);
+    }
+
+    /// <summary>A delivery written due (none when the event has no webhook) is the claim's to send.</summary>
+    private static async Task<IntakeResult> WithoutHandOffAsync(Task<(IntakeReceipt Receipt, bool Created)> write)
+    {
+        var (receipt, created) = await write;
+        return new IntakeResult(receipt, ForTheClaim: created && receipt.DeliveryId is not null);
     }
 
     /// <summary>Once the write is committed the delivery goes to the sender; a repeat or a failure gives the place back.</summary>
-    private async Task<(IntakeReceipt Receipt, bool Created)> StartWhenCommittedAsync(
+    private async Task<IntakeResult> StartWhenCommittedAsync(
         Task<(IntakeReceipt Receipt, bool Created)> write, HandOff reserved, DocumentEvent documentEvent, NewDelivery delivery)
     {
         try
@@ -87,7 +97,7 @@ internal sealed class DocumentEventIntake(
                 handOff.Release(reserved);
             }
 
-            return (written.Receipt, written.Created);
+            return new IntakeResult(written.Receipt, ForTheClaim: false);
         }
         catch
         {

@@ -55,13 +55,13 @@ public sealed class ReportDocumentEventCommandHandler(
             return submitted.Error;
         }
 
-        var (receipt, stored) = await submitted.Value;
-        if (stored && receipt.DeliveryId is not null)
+        var result = await submitted.Value;
+        if (result.ForTheClaim)
         {
             notifier.DeliveryDue();
         }
 
-        return Accepted(receipt);
+        return Accepted(result.Receipt);
     }
 
     internal static DocumentEventAccepted Accepted(IntakeReceipt receipt) => new(receipt.EventId.Value, receipt.DeliveryId?.Value);

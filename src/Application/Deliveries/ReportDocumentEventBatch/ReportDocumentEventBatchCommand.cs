@@ -58,7 +58,7 @@ public sealed class ReportDocumentEventBatchCommandHandler(
         var now = clock.GetUtcNow().TruncatedToMicroseconds();
         var intake = new DocumentEventIntake(clients, webhooks, outbox, handOff, policy);
         var refused = new Error?[events.Count];
-        var writes = new Task<(IntakeReceipt Receipt, bool Created)>?[events.Count];
+        var writes = new Task<IntakeResult>?[events.Count];
 
         // Every valid event is queued before any is awaited, so the intake writer commits them in as few
         // transactions as its batch size allows (group commit), together with whatever other requests bring.
@@ -86,7 +86,7 @@ public sealed class ReportDocumentEventBatchCommandHandler(
 
         // A storage fault in any write throws here: the whole request fails (503), never a 200 naming an event that
         // was not committed.
-        await Task.WhenAll(writes.OfType<Task<(IntakeReceipt Receipt, bool Created)>>());
+        await Task.WhenAll(writes.OfType<Task<IntakeResult>>());
 
         var results = new Result<DocumentEventAccepted>[events.Count];
         var due = false;
@@ -94,9 +94,8 @@ public sealed class ReportDocumentEventBatchCommandHandler(
         {
             if (writes[i] is { } write)
             {
-                var (receipt, stored) = write.Result;
-                due |= stored && receipt.DeliveryId is not null;
-                results[i] = ReportDocumentEventCommandHandler.Accepted(receipt);
+                due |= write.Result.ForTheClaim;
+                results[i] = ReportDocumentEventCommandHandler.Accepted(write.Result.Receipt);
             }
             else
             {
