@@ -129,6 +129,16 @@ internal sealed class Service : IAsyncDisposable
     }
 }
 
+/// <summary>The service's flow-control settings at their defaults (README, "Flow control"): the bench never sets them.</summary>
+internal static class DeliveryDefaults
+{
+    /// <summary><c>Delivery:InitialWindow</c>: what a webhook is sent at once before its receiver answered <c>2xx</c>.</summary>
+    public const int InitialWindow = 4;
+
+    /// <summary><c>Delivery:MaxPerWebhook</c>: the largest send window of a webhook on one node.</summary>
+    public const int MaxPerWebhook = 64;
+}
+
 /// <summary>A client of the service with its API key and its one webhook.</summary>
 internal sealed record Integrator(Guid ClientId, string ApiKey, Guid WebhookId);
 
