@@ -67,7 +67,7 @@ internal sealed record BenchOptions
 
     public bool Help { get; init; }
 
-    public static readonly IReadOnlyList<string> AllScenarios = ["read", "intake", "end-to-end", "latency", "isolation", "backlog", "recover"];
+    public static readonly IReadOnlyList<string> AllScenarios = ["read", "intake", "end-to-end", "latency", "isolation", "backlog", "recover", "flow"];
 
     /// <summary>The scenarios to run (<c>--only</c>), all by default.</summary>
     public IReadOnlyList<string> Scenarios { get; init; } = AllScenarios;
@@ -91,7 +91,7 @@ internal sealed record BenchOptions
           --api PATH          CleanWebhooks.Api.dll to run (default: src/Api/bin/<configuration>/net10.0)
           --postgres CONN     also run end-to-end on this PostgreSQL server (default: $CLEANWEBHOOKS_BENCH_POSTGRES)
           --out PATH          the JSON results (default: bench/results/latest.json)
-          --only LIST         some of: read,intake,end-to-end,latency,isolation,backlog,recover (comma-separated; default all)
+          --only LIST         some of: read,intake,end-to-end,latency,isolation,backlog,recover,flow (comma-separated; default all)
           --keep              keep the temporary databases and service logs
           --purge             run retention purges (5 s period, every 2 s) during end-to-end and latency
         """;

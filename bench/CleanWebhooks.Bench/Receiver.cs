@@ -193,6 +193,7 @@ internal sealed class DeliveryCollector
     private int _distinct;
     private int _duplicates;
     private int _foreign;
+    private long _firstArrival;
     private long _lastArrival;
     private int _maxInFlight;
     private long _maxInFlightAt;
@@ -217,6 +218,9 @@ internal sealed class DeliveryCollector
 
     /// <summary>Requests that were not this measurement's (late ones of an earlier phase, or unreadable).</summary>
     public int Foreign => Volatile.Read(ref _foreign);
+
+    /// <summary><see cref="Stopwatch.GetTimestamp"/> when the first delivery arrived (0 before).</summary>
+    public long FirstArrival => Volatile.Read(ref _firstArrival);
 
     /// <summary><see cref="Stopwatch.GetTimestamp"/> when the last new delivery arrived.</summary>
     public long LastArrival => Volatile.Read(ref _lastArrival);
@@ -249,6 +253,7 @@ internal sealed class DeliveryCollector
         }
 
         _latencyMs[index] = (receivedAt - occurredAt.Value).TotalMilliseconds;
+        Interlocked.CompareExchange(ref _firstArrival, timestamp, 0);
         Volatile.Write(ref _lastArrival, timestamp);
         RaiseMaxInFlight(inFlight, timestamp);
         var nth = Interlocked.Increment(ref _distinct);
