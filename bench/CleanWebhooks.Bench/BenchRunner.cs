@@ -78,6 +78,7 @@ internal static class BenchRunner
         BacklogResult? backlog = null;
         RecoverResult? recover = null;
         FlowResult? flow = null;
+        TenantsResult? tenants = null;
         await using (var receiver = await Receiver.StartAsync())
         {
             var context = new BenchContext(options, apiDll, folder, receiver, cancellation.Token);
@@ -111,6 +112,11 @@ internal static class BenchRunner
             {
                 await AttemptAsync("flow", async () => flow = await Flow.RunAsync(context), failures, folder);
             }
+
+            if (options.Runs("tenants"))
+            {
+                await AttemptAsync("tenants", async () => tenants = await Tenants.RunAsync(context), failures, folder);
+            }
         }
 
         var report = new Report(
@@ -118,10 +124,12 @@ internal static class BenchRunner
             new SettingsInfo(options.Concurrency, options.Warmup.TotalSeconds, options.Slice.TotalSeconds, options.Rounds, options.Events,
                 options.WarmupEvents, options.PacedRate, options.PacedDuration.TotalSeconds, options.Clients, options.Scenarios, options.Purge),
             read, intake, intake?.BatchIntake, endToEnd, latency, memory, isolation, backlog,
-            [.. TargetsOf(read, intake, endToEnd, latency, memory, isolation, backlog), RecoverResult.Target(recover), FlowResult.TargetOf(flow)], failures)
+            [.. TargetsOf(read, intake, endToEnd, latency, memory, isolation, backlog), RecoverResult.Target(recover), FlowResult.TargetOf(flow),
+                .. TenantsResult.TargetsOf(tenants, options)], failures)
         {
             Recover = recover,
             Flow = flow,
+            Tenants = tenants,
         };
 
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);

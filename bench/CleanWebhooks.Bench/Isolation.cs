@@ -51,16 +51,8 @@ internal static class Isolation
         await using var oneInThree = await BrokenReceiver.StartAsync(OneInThreeWebhooks, answerEvery: 3);
         await using var service = await Service.StartAsync(context.ApiDll, context.FolderFor("isolation"), dispatcher: true, ct);
         var healthy = await service.CreateIntegratorAsync("isolation-healthy", context.Receiver.HookUrl, ct);
-        var broken = new List<Integrator>();
-        for (var i = 0; i < HangingWebhooks; i++)
-        {
-            broken.Add(await service.CreateIntegratorAsync($"isolation-hanging-{i}", hanging.HookUrl(i), ct));
-        }
-
-        for (var i = 0; i < OneInThreeWebhooks; i++)
-        {
-            broken.Add(await service.CreateIntegratorAsync($"isolation-one-in-three-{i}", oneInThree.HookUrl(i), ct));
-        }
+        var broken = await service.CreateIntegratorsAsync(
+            BrokenWebhooks, i => i < HangingWebhooks ? hanging.HookUrl(i) : oneInThree.HookUrl(i - HangingWebhooks), "isolation-broken", ct);
 
         using var http = Load.CreateClient(options.Concurrency);
         Load.Send Report(Func<long, Guid> client, Func<long, string> documentId) => ReportTo(service, http, client, documentId);

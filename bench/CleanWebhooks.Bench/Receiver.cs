@@ -79,6 +79,7 @@ internal sealed class Receiver : IAsyncDisposable
     private WebApplication _app = null!;
     private DeliveryCollector? _current;
     private int _inFlight;
+    private int _stopped;
 
     private Receiver(TimeSpan answerAfter) => _answerAfter = answerAfter;
 
@@ -102,8 +103,14 @@ internal sealed class Receiver : IAsyncDisposable
         return collector;
     }
 
-    /// <summary>Stops listening: from then on, connections to its port are refused, as to a receiver that is down.</summary>
-    public async ValueTask DisposeAsync() => await Loopback.StopAsync(_app);
+    /// <summary>Stops listening: from then on, connections to its port are refused, as to a receiver that is down. Once.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 0)
+        {
+            await Loopback.StopAsync(_app);
+        }
+    }
 
     private async Task HandleAsync(HttpContext context)
     {

@@ -439,16 +439,8 @@ internal static class Scenarios
 
     private sealed record Contender(string Name, Load.Send Send, HttpStatusCode Ok);
 
-    private static async Task<List<Integrator>> CreateIntegratorsAsync(Service service, BenchContext context, CancellationToken cancellationToken)
-    {
-        var integrators = new List<Integrator>(context.Options.Clients);
-        for (var i = 0; i < context.Options.Clients; i++)
-        {
-            integrators.Add(await service.CreateIntegratorAsync($"bench-{i}", context.Receiver.HookUrl, cancellationToken));
-        }
-
-        return integrators;
-    }
+    private static Task<List<Integrator>> CreateIntegratorsAsync(Service service, BenchContext context, CancellationToken cancellationToken) =>
+        service.CreateIntegratorsAsync(context.Options.Clients, _ => context.Receiver.HookUrl, "bench", cancellationToken);
 
     private static async Task ExpectAsync(
         HttpClient http, Func<HttpRequestMessage> request, HttpStatusCode status, string? contains, string what, CancellationToken cancellationToken)
