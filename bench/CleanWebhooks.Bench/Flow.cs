@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using static CleanWebhooks.Bench.Table;
 
 namespace CleanWebhooks.Bench;
 
@@ -36,10 +37,8 @@ internal sealed record FlowResult(
     /// <summary>The scenario's rows of the console table.</summary>
     public IEnumerable<string[]> Rows()
     {
-        static string N(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
-        static string F(double? value) => value?.ToString("0.0", CultureInfo.InvariantCulture) ?? "-";
         yield return ["flow", $"one webhook, {ReceiverDelayMs} ms receiver, deliveries/s (steady)", N(LonePerSecond), N(CeilingPerSecond),
-            LoneRatio is { } r ? r.ToString("0.00", CultureInfo.InvariantCulture) + "x" : "-", $">= {Target:0.0#}x", Met ? "met" : "NOT MET"];
+            R(LoneRatio), $">= {Target:0.0#}x", Met ? "met" : "NOT MET"];
         yield return ["", "  whole run, deliveries/s (direct posts: steady, whole run)", N(WholeRunPerSecond), $"{N(Direct.PerSecond)}, {N(Direct.WholeRunPerSecond)}", "", "", ""];
         yield return ["", "  most in flight at the receiver (direct); after s", $"{MaxInFlight:N0}; {F(MaxInFlightAfterSeconds)}", $"{Direct.MaxInFlight:N0}", "", "", ""];
         yield return ["", "  delivered / duplicates; event->receiver p50 / p99 ms", $"{Delivered:N0} / {Duplicates:N0}; {F(P50Ms)} / {F(P99Ms)}", "", "", "", ""];

@@ -124,11 +124,11 @@ internal static class Table
         Console.Write(text.ToString());
     }
 
-    private static string N(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
+    internal static string N(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
-    private static string F(double? value) => value?.ToString("0.0", CultureInfo.InvariantCulture) ?? "-";
+    internal static string F(double? value) => value?.ToString("0.0", CultureInfo.InvariantCulture) ?? "-";
 
-    private static string R(double? value) => value is { } v ? v.ToString("0.00", CultureInfo.InvariantCulture) + "x" : "-";
+    internal static string R(double? value) => value is { } v ? v.ToString("0.00", CultureInfo.InvariantCulture) + "x" : "-";
 
     private static string Pair(double? a, double? b) => $"{F(a)} / {F(b)}";
 }

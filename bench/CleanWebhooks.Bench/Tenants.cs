@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using static CleanWebhooks.Bench.Table;
 
 namespace CleanWebhooks.Bench;
 
@@ -59,9 +60,6 @@ internal sealed record TenantsResult(
     /// <summary>The scenario's rows of the console table.</summary>
     public IEnumerable<string[]> Rows()
     {
-        static string N(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
-        static string F(double? value) => value?.ToString("0.0", CultureInfo.InvariantCulture) ?? "-";
-        static string R(double? value) => value is { } v ? v.ToString("0.00", CultureInfo.InvariantCulture) + "x" : "-";
         yield return ["tenants", $"{Events:N0} events x {Rounds} over {Webhooks:N0} webhooks (over {Few.Webhooks}), deliveries/s", N(Many.DeliveriesPerSecond),
             N(Few.DeliveriesPerSecond), R(Ratio), $">= {Target:0.0#}x", Met ? "met" : "NOT MET"];
         yield return ["", "  event->receiver p50 / p99 ms", $"{F(Many.P50Ms)} / {F(Many.P99Ms)}", $"{F(Few.P50Ms)} / {F(Few.P99Ms)}", "", "", ""];
