@@ -23,7 +23,8 @@ internal sealed record IsolationResult(
     int OneInThreeAttemptsStarted,
     int OneInThreeAnswered,
     int HeldWhenMeasured,
-    int MaxHeldByOneWebhook,
+    int HangingMaxHeldByOneWebhook,
+    int OneInThreeMaxHeldByOneWebhook,
     double TargetP99Ms,
     bool Met);
 
@@ -89,8 +90,8 @@ internal static class Isolation
         return new IsolationResult(
             HangingWebhooks, OneInThreeWebhooks, DueEach, Rate, Math.Round(beside.Seconds, 2), beside.Events, beside.Delivered,
             Ms(beside.Latency.P50Ms), Ms(beside.Latency.P99Ms), Ms(beside.Latency.MaxMs), Ms(alone.Latency.P50Ms), Ms(alone.Latency.P99Ms),
-            hanging.Started, oneInThree.Started, oneInThree.Answered, heldWhenMeasured,
-            Math.Max(hanging.MaxHeldByOneWebhook, oneInThree.MaxHeldByOneWebhook), Targets.IsolationP99Ms, met);
+            hanging.Started, oneInThree.Started, oneInThree.Answered, heldWhenMeasured, hanging.MaxHeldByOneWebhook, oneInThree.MaxHeldByOneWebhook,
+            Targets.IsolationP99Ms, met);
     }
 
     /// <summary>Reports event <c>index</c> of the client <paramref name="client"/> gives it, as the platform does (one request each).</summary>

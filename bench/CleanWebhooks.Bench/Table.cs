@@ -72,7 +72,8 @@ internal static class Table
                 Pair(isolation.P50Ms, isolation.P99Ms), Pair(isolation.AloneP50Ms, isolation.AloneP99Ms), "", $"<= {Targets.IsolationP99Ms:0}", Met(isolation.Met)]);
             rows.Add(["", "  delivered / events; hanging attempts started", $"{isolation.Delivered:N0} / {isolation.Events:N0}; {isolation.HangingAttemptsStarted:N0}", "(alone)", "", "", ""]);
             rows.Add(["", "  one-in-three attempts started / answered", $"{isolation.OneInThreeAttemptsStarted:N0} / {isolation.OneInThreeAnswered:N0}", "", "", "", ""]);
-            rows.Add(["", "  held when measured; most held by one webhook", $"{isolation.HeldWhenMeasured:N0}; {isolation.MaxHeldByOneWebhook:N0}", "", "", "", ""]);
+            rows.Add(["", "  held when measured; most held by one hanging / one-in-three webhook",
+                $"{isolation.HeldWhenMeasured:N0}; {isolation.HangingMaxHeldByOneWebhook:N0} / {isolation.OneInThreeMaxHeldByOneWebhook:N0}", "", "", "", ""]);
         }
 
         if (report.Memory is { } memory)
