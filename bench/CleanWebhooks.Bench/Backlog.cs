@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Text;
 
 namespace CleanWebhooks.Bench;
 
@@ -37,38 +36,33 @@ internal static class Backlog
     public static async Task<BacklogResult> RunAsync(BenchContext context)
     {
         var ct = context.CancellationToken;
-        var options = context.Options;
-        var events = options.BacklogEvents;
         await using var service = await Service.StartAsync(context.ApiDll, context.FolderFor("backlog"), dispatcher: true, ct);
 
         // A port nothing listens on: every attempt is refused at once, as from a receiver that is down.
         var down = $"http://127.0.0.1:{ChildProcess.FreePort().ToString(CultureInfo.InvariantCulture)}/hook/:id";
-        var clients = new List<Guid>();
-        for (var i = 0; i < options.Clients; i++)
-        {
-            clients.Add((await service.CreateIntegratorAsync($"backlog-{i}", down, ct)).ClientId);
-        }
+        var integrators = await service.CreateIntegratorsAsync(context.Options.Clients, _ => down, "backlog", ct);
+        return await FillAsync(context, service, [.. integrators.Select(i => i.ClientId)], "backlog");
+    }
 
+    /// <summary>
+    /// The backlog's events (<c>--backlog</c>) spread over <paramref name="clients"/> in turn, taken in through batch
+    /// intake in quarters while the service's receivers are down, then the dispatcher left running over them; the
+    /// service's peak working set (<c>VmHWM</c>: since it started) and its resident set after each quarter.
+    /// </summary>
+    internal static async Task<BacklogResult> FillAsync(BenchContext context, Service service, IReadOnlyList<Guid> clients, string phase)
+    {
+        var ct = context.CancellationToken;
+        var options = context.Options;
+        var events = options.BacklogEvents;
+        var (_, attemptsBefore) = await CountAsync(service);
         using var http = Load.CreateClient(Concurrency);
         var requests = (events + BatchSize - 1) / BatchSize;
         var accepted = 0L;
         Load.Send Batch() => async (index, token) =>
         {
-            var body = new StringBuilder("{\"events\":[");
-            var first = index * BatchSize;
-            var count = (int)Math.Min(BatchSize, events - first);
-            for (var i = 0; i < count; i++)
-            {
-                var n = first + i;
-                body.Append(i == 0 ? "" : ",").Append(CultureInfo.InvariantCulture,
-                    $"{{\"clientId\":\"{clients[(int)(n % clients.Count)]}\",\"documentId\":\"backlog-{n}\",\"type\":0,\"data\":{{\"pages\":3,\"source\":\"bench\"}}}}");
-            }
-
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(service.BaseAddress, "/internal/document_events/batch"))
-            {
-                Content = new StringContent(body.Append("]}").ToString(), Encoding.UTF8, "application/json"),
-            };
-            request.Headers.TryAddWithoutValidation("X-INTERNAL-KEY", service.InternalKey);
+            var count = (int)Math.Min(BatchSize, events - (index * BatchSize));
+            using var request = Scenarios.BatchRequest(service, index * BatchSize, count, n => clients[(int)(n % clients.Count)],
+                n => "backlog-" + n.ToString(CultureInfo.InvariantCulture));
             using var response = await http.SendAsync(request, token);
             if (response.StatusCode == HttpStatusCode.OK)
             {
@@ -79,10 +73,10 @@ internal static class Backlog
         };
 
         var steps = new List<BacklogStep>();
-        var sender = new Recorder("backlog", requests);
+        var sender = new Recorder(phase, requests);
         using var sampler = new MemorySampler(service.Process);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        await using (Progress.Start($"backlog: {events:N0} events for a receiver that is down", () =>
+        await using (Progress.Start($"{phase}: {events:N0} events over {clients.Count:N0} webhooks whose receivers are down", () =>
             $"accepted {Interlocked.Read(ref accepted),9:N0}   rss {service.Process.MemoryMb("VmRSS") ?? 0:N0} MB"))
         {
             // In quarters, so that the resident set can be read at each size of the backlog.
@@ -103,13 +97,13 @@ internal static class Backlog
         var sampled = await sampler.StopAsync();
         if (sender.Errors > 0)
         {
-            Progress.Line($"  backlog: {sender.Errors:N0} batch requests failed, first: {sender.FirstError}");
+            Progress.Line($"  {phase}: {sender.Errors:N0} batch requests failed, first: {sender.FirstError}");
         }
 
         var (pending, attempts) = await CountAsync(service);
         var growth = steps.Count == 4 ? Math.Round(steps[3].RssMb - steps[0].RssMb, 1) : (double?)null;
         return new BacklogResult(
-            events, Interlocked.Read(ref accepted), pending, Math.Round(seconds, 1), Math.Round(peak, 2), Math.Round(sampled, 2), steps, growth, attempts,
+            events, Interlocked.Read(ref accepted), pending, Math.Round(seconds, 1), Math.Round(peak, 2), Math.Round(sampled, 2), steps, growth, attempts - attemptsBefore,
             Targets.MemoryMb, peak <= Targets.MemoryMb && Interlocked.Read(ref accepted) == events);
     }
 

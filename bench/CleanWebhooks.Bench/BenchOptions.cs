@@ -42,6 +42,9 @@ internal sealed record BenchOptions
     /// <summary>Clients (each with one webhook) that the intake load is spread over.</summary>
     public int Clients { get; init; } = 16;
 
+    /// <summary>Clients (each with one webhook) that the tenants scenario spreads the same load over (issue 22).</summary>
+    public int TenantWebhooks { get; init; } = 10_000;
+
     public string? ApiPath { get; init; }
 
     /// <summary>
@@ -67,7 +70,7 @@ internal sealed record BenchOptions
 
     public bool Help { get; init; }
 
-    public static readonly IReadOnlyList<string> AllScenarios = ["read", "intake", "end-to-end", "latency", "isolation", "backlog", "recover"];
+    public static readonly IReadOnlyList<string> AllScenarios = ["read", "intake", "end-to-end", "latency", "isolation", "backlog", "recover", "flow", "tenants"];
 
     /// <summary>The scenarios to run (<c>--only</c>), all by default.</summary>
     public IReadOnlyList<string> Scenarios { get; init; } = AllScenarios;
@@ -88,10 +91,11 @@ internal sealed record BenchOptions
           --warmup-events N   events delivered before each delivery measurement (default 10,000; 200 with --quick)
           --backlog N         pending deliveries of the backlog scenario (default 200,000; 20,000 with --quick)
           --batch-size N      events per request of the batch intake load (default 100, at most 1,000)
+          --webhooks N        webhooks the tenants scenario spreads its events over (default 10,000; 2,000 with --quick)
           --api PATH          CleanWebhooks.Api.dll to run (default: src/Api/bin/<configuration>/net10.0)
           --postgres CONN     also run end-to-end on this PostgreSQL server (default: $CLEANWEBHOOKS_BENCH_POSTGRES)
           --out PATH          the JSON results (default: bench/results/latest.json)
-          --only LIST         some of: read,intake,end-to-end,latency,isolation,backlog,recover (comma-separated; default all)
+          --only LIST         some of: read,intake,end-to-end,latency,isolation,backlog,recover,flow,tenants (comma-separated; default all)
           --keep              keep the temporary databases and service logs
           --purge             run retention purges (5 s period, every 2 s) during end-to-end and latency
         """;
@@ -110,6 +114,7 @@ internal sealed record BenchOptions
                 PacedDuration = TimeSpan.FromSeconds(3),
                 WarmupEvents = 200,
                 BacklogEvents = 20_000,
+                TenantWebhooks = 2_000,
             }
             : new BenchOptions();
 
@@ -131,6 +136,7 @@ internal sealed record BenchOptions
                 "--backlog" => options with { BacklogEvents = NextInt(1000) },
                 "--warmup-events" => options with { WarmupEvents = NextInt(1) },
                 "--batch-size" => options with { BatchSize = Math.Min(1000, NextInt(1)) },
+                "--webhooks" => options with { TenantWebhooks = NextInt(1) },
                 "--api" => options with { ApiPath = Path.GetFullPath(Next()) },
                 "--postgres" => options with { Postgres = Next() },
                 "--out" => options with { OutputPath = Path.GetFullPath(Next()) },

@@ -64,7 +64,7 @@ internal sealed class ChildProcess : IAsyncDisposable
             start.Environment[key] = value;
         }
 
-        var log = new StreamWriter(logPath) { AutoFlush = true };
+        var log = new StreamWriter(logPath, append: true) { AutoFlush = true }; // a service started again on its folder adds to its log
         var process = new Process { StartInfo = start };
         var child = new ChildProcess(name, process, log, new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}")) { LogPath = logPath };
         process.OutputDataReceived += (_, e) => child.Write(e.Data);

@@ -2,16 +2,13 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using Microsoft.AspNetCore.Http;
 
 namespace CleanWebhooks.Bench;
 
 internal sealed record IsolationResult(
     int HangingWebhooks,
+    int OneInThreeWebhooks,
     int DueEach,
     int RatePerSecond,
     double Seconds,
@@ -23,58 +20,78 @@ internal sealed record IsolationResult(
     double? AloneP50Ms,
     double? AloneP99Ms,
     int HangingAttemptsStarted,
+    int OneInThreeAttemptsStarted,
+    int OneInThreeAnswered,
+    int HeldWhenMeasured,
+    int HangingMaxHeldByOneWebhook,
+    int OneInThreeMaxHeldByOneWebhook,
     double TargetP99Ms,
     bool Met);
 
 /// <summary>
-/// 5. Tenant isolation (contract section 5): one healthy webhook paced at 100 events/s, first alone, then beside 10
-/// webhooks whose receivers accept and never answer, each with 1,000 due deliveries. The key is the healthy webhook's
-/// event→receiver p99 beside them (<c>isolation.p99Ms</c>), next to the same figure alone, at default settings.
+/// 5. Tenant isolation (contract section 5, issue 18): one healthy webhook paced at 100 events/s, first alone, then
+/// beside 20 broken webhooks, each with 200 due deliveries: 10 whose receivers accept and never answer, and 10 whose
+/// receivers answer one request in three (200) and hang on the others, so that their breakers never open. The key is
+/// the healthy webhook's event→receiver p99 beside them (<c>isolation.p99Ms</c>), next to the same figure alone, at
+/// default settings.
 /// </summary>
 internal static class Isolation
 {
     public const int HangingWebhooks = 10;
-    public const int DueEach = 1_000;
+    public const int OneInThreeWebhooks = 10;
+    public const int DueEach = 200;
     public const int Rate = 100;
+
+    public static int BrokenWebhooks => HangingWebhooks + OneInThreeWebhooks;
 
     public static async Task<IsolationResult> RunAsync(BenchContext context)
     {
         var ct = context.CancellationToken;
         var options = context.Options;
-        await using var hanging = await HangingReceiver.StartAsync();
+        await using var hanging = await BrokenReceiver.StartAsync(HangingWebhooks, answerEvery: 0);
+        await using var oneInThree = await BrokenReceiver.StartAsync(OneInThreeWebhooks, answerEvery: 3);
         await using var service = await Service.StartAsync(context.ApiDll, context.FolderFor("isolation"), dispatcher: true, ct);
         var healthy = await service.CreateIntegratorAsync("isolation-healthy", context.Receiver.HookUrl, ct);
-        var stuck = new List<Integrator>();
-        for (var i = 0; i < HangingWebhooks; i++)
-        {
-            stuck.Add(await service.CreateIntegratorAsync($"isolation-hanging-{i}", hanging.HookUrl, ct));
-        }
+        var broken = await service.CreateIntegratorsAsync(
+            BrokenWebhooks, i => i < HangingWebhooks ? hanging.HookUrl(i) : oneInThree.HookUrl(i - HangingWebhooks), "isolation-broken", ct);
 
         using var http = Load.CreateClient(options.Concurrency);
         Load.Send Report(Func<long, Guid> client, Func<long, string> documentId) => ReportTo(service, http, client, documentId);
 
         var alone = await PacedAsync(context, "isolation: healthy webhook alone", "isolation-alone", healthy, Report);
 
-        var backlog = new Recorder("backlog", HangingWebhooks * DueEach);
-        await using (Progress.Start($"isolation: {HangingWebhooks} hanging webhooks get {DueEach:N0} deliveries each", () => $"sent {backlog.Ok:N0}"))
+        var due = BrokenWebhooks * DueEach;
+        var backlog = new Recorder("backlog", due);
+        await using (Progress.Start($"isolation: {BrokenWebhooks} broken webhooks get {DueEach:N0} deliveries each", () => $"sent {backlog.Ok:N0}"))
         {
-            await Load.RunAsync(options.Concurrency, TimeSpan.FromMinutes(5), HangingWebhooks * DueEach, 0,
-                Report(i => stuck[(int)(i % HangingWebhooks)].ClientId, i => "stuck-" + i.ToString(CultureInfo.InvariantCulture)),
+            await Load.RunAsync(options.Concurrency, TimeSpan.FromMinutes(5), due, 0,
+                Report(i => broken[(int)(i % BrokenWebhooks)].ClientId, i => "broken-" + i.ToString(CultureInfo.InvariantCulture)),
                 HttpStatusCode.Accepted, backlog, ct);
         }
 
-        if (backlog.Ok < HangingWebhooks * DueEach)
+        if (backlog.Ok < due)
         {
-            throw new InvalidOperationException($"Only {backlog.Ok:N0} of the hanging webhooks' events were accepted; first error: {backlog.FirstError}");
+            throw new InvalidOperationException($"Only {backlog.Ok:N0} of the broken webhooks' events were accepted; first error: {backlog.FirstError}");
         }
 
-        await hanging.WaitForAsync(1, TimeSpan.FromSeconds(30), ct);
-        var beside = await PacedAsync(context, $"isolation: healthy webhook beside {HangingWebhooks} hanging ones", "isolation-beside", healthy, Report);
+        // Measured once every broken webhook holds its initial window (or after 30 s, whatever they hold then).
+        await using (Progress.Start("isolation: broken receivers fill up", () => $"held {hanging.Held:N0} hanging, {oneInThree.Held:N0} one-in-three"))
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while ((hanging.Held < HangingWebhooks * DeliveryDefaults.InitialWindow || oneInThree.Held < OneInThreeWebhooks * DeliveryDefaults.InitialWindow) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(20, ct);
+            }
+        }
+
+        var heldWhenMeasured = hanging.Held + oneInThree.Held;
+        var beside = await PacedAsync(context, $"isolation: healthy webhook beside {BrokenWebhooks} broken ones", "isolation-beside", healthy, Report);
         var met = beside.Delivered == beside.Events && beside.Latency.P99Ms <= Targets.IsolationP99Ms;
         return new IsolationResult(
-            HangingWebhooks, DueEach, Rate, Math.Round(beside.Seconds, 2), beside.Events, beside.Delivered,
+            HangingWebhooks, OneInThreeWebhooks, DueEach, Rate, Math.Round(beside.Seconds, 2), beside.Events, beside.Delivered,
             Ms(beside.Latency.P50Ms), Ms(beside.Latency.P99Ms), Ms(beside.Latency.MaxMs), Ms(alone.Latency.P50Ms), Ms(alone.Latency.P99Ms),
-            hanging.Started, Targets.IsolationP99Ms, met);
+            hanging.Started, oneInThree.Started, oneInThree.Answered, heldWhenMeasured, hanging.MaxHeldByOneWebhook, oneInThree.MaxHeldByOneWebhook,
+            Targets.IsolationP99Ms, met);
     }
 
     /// <summary>Reports event <c>index</c> of the client <paramref name="client"/> gives it, as the platform does (one request each).</summary>
@@ -112,58 +129,95 @@ internal static class Isolation
     private static double? Ms(double? value) => value is { } v ? Math.Round(v, 3) : null;
 }
 
-/// <summary>A receiver that accepts every request and never answers (until the bench stops it).</summary>
-internal sealed class HangingReceiver : IAsyncDisposable
+/// <summary>
+/// Broken receivers, one per webhook, on one Kestrel (each webhook has its own path, <c>/broken/{n}/:id</c>, so that its
+/// requests are counted apart): every request is accepted and held until the service gives up on it (its
+/// <c>Delivery:Timeout</c>) or the bench stops, except, with <c>answerEvery</c> k, the first of every k requests of a
+/// webhook, answered 200 at once (a receiver that answers one request in three and hangs on the others).
+/// </summary>
+internal sealed class BrokenReceiver : IAsyncDisposable
 {
-    private readonly WebApplication _app;
-    private int _started;
+    private readonly int _answerEvery;
+    private readonly int[] _started;
+    private readonly int[] _held;
+    private WebApplication _app = null!;
+    private int _answered;
+    private int _maxHeld;
 
-    private HangingReceiver(WebApplication app) => _app = app;
-
-    public string HookUrl { get; private set; } = "";
-
-    /// <summary>Requests that arrived (each is still hanging).</summary>
-    public int Started => Volatile.Read(ref _started);
-
-    public static async Task<HangingReceiver> StartAsync()
+    private BrokenReceiver(int webhooks, int answerEvery)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var receiver = new HangingReceiver(app);
-        app.Run(async context =>
-        {
-            Interlocked.Increment(ref receiver._started);
-            await Task.Delay(Timeout.Infinite, context.RequestAborted);
-        });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        receiver.HookUrl = new Uri(new Uri(address), "/hang/").ToString() + ":id";
+        _answerEvery = answerEvery;
+        _started = new int[webhooks];
+        _held = new int[webhooks];
+    }
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>Requests that arrived, over all its webhooks.</summary>
+    public int Started => Total(_started);
+
+    /// <summary>Requests held now (accepted, not answered), over all its webhooks.</summary>
+    public int Held => Total(_held);
+
+    /// <summary>Requests answered 200.</summary>
+    public int Answered => Volatile.Read(ref _answered);
+
+    /// <summary>The most requests one webhook had held at once.</summary>
+    public int MaxHeldByOneWebhook => Volatile.Read(ref _maxHeld);
+
+    /// <summary><paramref name="answerEvery"/> 0: it never answers.</summary>
+    public static async Task<BrokenReceiver> StartAsync(int webhooks, int answerEvery)
+    {
+        var receiver = new BrokenReceiver(webhooks, answerEvery);
+        (receiver._app, receiver.BaseAddress) = await Loopback.StartAsync(receiver.HandleAsync);
         return receiver;
     }
 
-    public async Task WaitForAsync(int count, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>The URL of webhook <paramref name="webhook"/> (0 to webhooks − 1).</summary>
+    public string HookUrl(int webhook) => new Uri(BaseAddress, $"/broken/{webhook.ToString(CultureInfo.InvariantCulture)}/").ToString() + ":id";
+
+    public ValueTask DisposeAsync() => new(Loopback.StopAsync(_app));
+
+    private static int Total(int[] counts)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (Started < count && DateTime.UtcNow < deadline)
+        var total = 0;
+        for (var i = 0; i < counts.Length; i++)
         {
-            await Task.Delay(20, cancellationToken);
+            total += Volatile.Read(ref counts[i]);
         }
+
+        return total;
     }
 
-    public async ValueTask DisposeAsync()
+    private async Task HandleAsync(HttpContext context)
     {
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        var segments = context.Request.Path.Value?.Split('/', StringSplitOptions.RemoveEmptyEntries) ?? [];
+        if (segments.Length < 2 || !int.TryParse(segments[1], NumberStyles.None, CultureInfo.InvariantCulture, out var webhook) || webhook >= _started.Length)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        var nth = Interlocked.Increment(ref _started[webhook]);
+        if (_answerEvery > 0 && nth % _answerEvery == 1 % _answerEvery)
+        {
+            Interlocked.Increment(ref _answered);
+            context.Response.StatusCode = StatusCodes.Status200OK;
+            return;
+        }
+
+        Peak.Raise(ref _maxHeld, Interlocked.Increment(ref _held[webhook]));
         try
         {
-            await _app.StopAsync(stop.Token);
+            await Task.Delay(Timeout.Infinite, context.RequestAborted);
         }
         catch (OperationCanceledException)
         {
-            // Hanging requests are cut off.
+            // The service gave up on it, or the bench stops.
         }
-
-        await _app.DisposeAsync();
+        finally
+        {
+            Interlocked.Decrement(ref _held[webhook]);
+        }
     }
 }

@@ -22,6 +22,12 @@ internal static class Targets
 
     /// <summary>Batch intake events/s against single-event intake events/s: issue 13.</summary>
     public const double BatchIntake = 4;
+
+    /// <summary>A lone webhook's steady deliveries/s against its window's ceiling (MaxPerWebhook ÷ the receiver's 0.1 s): issue 18.</summary>
+    public const double FlowLone = 0.8;
+
+    /// <summary>End-to-end deliveries/s over 10,000 webhooks against the same run over 16: issue 22.</summary>
+    public const double Tenants = 0.8;
 }
 
 /// <summary>A load generator's figures for one target: rate over the measured time, failures, latency percentiles.</summary>
@@ -165,4 +171,10 @@ internal sealed record Report(
 {
     /// <summary>Scenario 7 (<see cref="CleanWebhooks.Bench.Recover"/>).</summary>
     public RecoverResult? Recover { get; init; }
+
+    /// <summary>Scenario 8 (<see cref="CleanWebhooks.Bench.Flow"/>).</summary>
+    public FlowResult? Flow { get; init; }
+
+    /// <summary>Scenario 9 (<see cref="CleanWebhooks.Bench.Tenants"/>).</summary>
+    public TenantsResult? Tenants { get; init; }
 }

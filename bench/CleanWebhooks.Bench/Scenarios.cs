@@ -116,22 +116,9 @@ internal static class Scenarios
             return response.StatusCode;
         }
 
-        var batchUrl = new Uri(service.BaseAddress, BatchIntakePath);
         var batchSize = context.Options.BatchSize;
-        HttpRequestMessage Batch()
-        {
-            var body = new StringBuilder("{\"events\":[");
-            for (var i = 0; i < batchSize; i++)
-            {
-                var n = Interlocked.Increment(ref sequence);
-                body.Append(i == 0 ? "" : ",").Append(EventJson(integrators[(int)(n % integrators.Count)].ClientId, "batch-" + n.ToString(CultureInfo.InvariantCulture)));
-            }
-
-            return Authorized(new HttpRequestMessage(HttpMethod.Post, batchUrl)
-            {
-                Content = new StringContent(body.Append("]}").ToString(), Encoding.UTF8, "application/json"),
-            }, "X-INTERNAL-KEY", service.InternalKey);
-        }
+        HttpRequestMessage Batch() => BatchRequest(service, Interlocked.Add(ref sequence, batchSize) - batchSize + 1, batchSize,
+            n => integrators[(int)(n % integrators.Count)].ClientId, n => "batch-" + n.ToString(CultureInfo.InvariantCulture));
 
         async Task<HttpStatusCode> BatchSend(long index, CancellationToken token)
         {
@@ -267,24 +254,12 @@ internal static class Scenarios
         var timeout = TimeSpan.FromSeconds(30) + (options.Events * TimeSpan.FromMilliseconds(5));
 
         // The baseline: the same receiver and envelopes, posted straight from a plain HttpClient loop.
-        Load.Send Direct(DeliveryCollector collector) => async (index, token) =>
-        {
-            var documentId = collector.DocumentId(index);
-            var occurredAt = DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
-            var body = $"{{\"id\":\"{documentId}\",\"type\":0,\"event\":\"document.finished\",\"clientId\":\"{integrators[0].ClientId}\"," +
-                $"\"webhookId\":\"{integrators[0].WebhookId}\",\"deliveryId\":\"{Guid.NewGuid()}\",\"occurredAt\":\"{occurredAt}\",\"data\":{EventData}}}";
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(receiver.BaseAddress, "/hook/" + documentId))
-            {
-                Content = new StringContent(body, Encoding.UTF8, "application/json"),
-            };
-            using var response = await http.SendAsync(request, token);
-            return response.StatusCode;
-        };
+        var toReceiver = DirectSender(receiver, integrators[0], http);
 
-        await DeliverAsync(context, "end-to-end: baseline warm-up", receiver.Expect("baseline-warmup", options.WarmupEvents), Direct,
+        await DeliverAsync(context, "end-to-end: baseline warm-up", receiver.Expect("baseline-warmup", options.WarmupEvents), toReceiver,
             HttpStatusCode.OK, TimeSpan.FromSeconds(30));
         var direct = receiver.Expect("baseline", options.Events);
-        var (directSeconds, _) = await DeliverAsync(context, "end-to-end: baseline", direct, Direct, HttpStatusCode.OK, timeout);
+        var (directSeconds, _) = await DeliverAsync(context, "end-to-end: baseline", direct, toReceiver, HttpStatusCode.OK, timeout);
 
         // The bare forwarder: the same intake JSON, 202 at once, the envelope posted from an in-memory queue by as many
         // senders as the dispatcher has. The non-durable version of the same pipeline.
@@ -379,20 +354,25 @@ internal static class Scenarios
     /// <summary>
     /// Sends every event of <paramref name="collector"/> as fast as it is taken and waits until the receiver has them
     /// all, or the timeout. Returns the seconds from the first request to the last new arrival, and the sender's figures.
+    /// One request per event, or, with <paramref name="batch"/>, requests of that many events each over 4 connections
+    /// (<paramref name="send"/> then sends request <c>index</c>'s batch).
     /// </summary>
-    private static async Task<(double Seconds, Recorder Sender)> DeliverAsync(
-        BenchContext context, string phase, DeliveryCollector collector, Func<DeliveryCollector, Load.Send> send, HttpStatusCode expected, TimeSpan timeout)
+    internal static async Task<(double Seconds, Recorder Sender)> DeliverAsync(
+        BenchContext context, string phase, DeliveryCollector collector, Func<DeliveryCollector, Load.Send> send, HttpStatusCode expected, TimeSpan timeout,
+        int batch = 1)
     {
-        var sender = new Recorder("sender", collector.Expected);
+        var requests = (collector.Expected + batch - 1) / batch;
+        var sender = new Recorder("sender", requests);
         var started = Stopwatch.GetTimestamp();
         await using (Progress.Start(phase, () => Status(sender, collector)))
         {
             var sending = await Load.RunAsync(
-                context.Options.Concurrency, timeout, collector.Expected, 0, send(collector), expected, sender, context.CancellationToken);
+                batch == 1 ? context.Options.Concurrency : 4, timeout, requests, 0, send(collector), expected, sender, context.CancellationToken);
             var left = timeout - sending;
-            if (!await collector.WaitForAsync(sender.Ok, left > TimeSpan.Zero ? left : TimeSpan.Zero, context.CancellationToken))
+            var accepted = Math.Min(collector.Expected, sender.Ok * batch);
+            if (!await collector.WaitForAsync(accepted, left > TimeSpan.Zero ? left : TimeSpan.Zero, context.CancellationToken))
             {
-                Progress.Line($"  {phase}: only {collector.Distinct:N0} of {sender.Ok:N0} accepted arrived within {timeout.TotalSeconds:0} s");
+                Progress.Line($"  {phase}: only {collector.Distinct:N0} of {accepted:N0} accepted arrived within {timeout.TotalSeconds:0} s");
             }
         }
 
@@ -459,16 +439,8 @@ internal static class Scenarios
 
     private sealed record Contender(string Name, Load.Send Send, HttpStatusCode Ok);
 
-    private static async Task<List<Integrator>> CreateIntegratorsAsync(Service service, BenchContext context, CancellationToken cancellationToken)
-    {
-        var integrators = new List<Integrator>(context.Options.Clients);
-        for (var i = 0; i < context.Options.Clients; i++)
-        {
-            integrators.Add(await service.CreateIntegratorAsync($"bench-{i}", context.Receiver.HookUrl, cancellationToken));
-        }
-
-        return integrators;
-    }
+    private static Task<List<Integrator>> CreateIntegratorsAsync(Service service, BenchContext context, CancellationToken cancellationToken) =>
+        service.CreateIntegratorsAsync(context.Options.Clients, _ => context.Receiver.HookUrl, "bench", cancellationToken);
 
     private static async Task ExpectAsync(
         HttpClient http, Func<HttpRequestMessage> request, HttpStatusCode status, string? contains, string what, CancellationToken cancellationToken)
@@ -482,8 +454,45 @@ internal static class Scenarios
         }
     }
 
+    /// <summary>
+    /// The direct baseline: the service's envelope of event <c>index</c> (as if of <paramref name="integrator"/>'s
+    /// webhook) posted straight to <paramref name="receiver"/> by a plain HttpClient, nothing in between.
+    /// </summary>
+    internal static Func<DeliveryCollector, Load.Send> DirectSender(Receiver receiver, Integrator integrator, HttpClient http) =>
+        collector => async (index, token) =>
+        {
+            var documentId = collector.DocumentId(index);
+            var occurredAt = DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+            var body = $"{{\"id\":\"{documentId}\",\"type\":0,\"event\":\"document.finished\",\"clientId\":\"{integrator.ClientId}\"," +
+                $"\"webhookId\":\"{integrator.WebhookId}\",\"deliveryId\":\"{Guid.NewGuid()}\",\"occurredAt\":\"{occurredAt}\",\"data\":{EventData}}}";
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(receiver.BaseAddress, "/hook/" + documentId))
+            {
+                Content = new StringContent(body, Encoding.UTF8, "application/json"),
+            };
+            using var response = await http.SendAsync(request, token);
+            return response.StatusCode;
+        };
+
+    /// <summary>
+    /// A batch intake request of the events <paramref name="first"/> to <paramref name="first"/> + <paramref name="count"/> − 1:
+    /// event n for the client <paramref name="client"/> gives it, its document id <paramref name="documentId"/>'s.
+    /// </summary>
+    internal static HttpRequestMessage BatchRequest(Service service, long first, int count, Func<long, Guid> client, Func<long, string> documentId)
+    {
+        var body = new StringBuilder("{\"events\":[");
+        for (var n = first; n < first + count; n++)
+        {
+            body.Append(n == first ? "" : ",").Append(EventJson(client(n), documentId(n)));
+        }
+
+        return Authorized(new HttpRequestMessage(HttpMethod.Post, new Uri(service.BaseAddress, BatchIntakePath))
+        {
+            Content = new StringContent(body.Append("]}").ToString(), Encoding.UTF8, "application/json"),
+        }, "X-INTERNAL-KEY", service.InternalKey);
+    }
+
     /// <summary>The end-to-end load: event <c>index</c> posted to the intake, for the integrators in turn, its document id the collector's.</summary>
-    private static Func<DeliveryCollector, Load.Send> IntakeSender(Service service, List<Integrator> integrators, HttpClient http) =>
+    internal static Func<DeliveryCollector, Load.Send> IntakeSender(Service service, List<Integrator> integrators, HttpClient http) =>
         collector => async (index, token) =>
         {
             using var request = Authorized(new HttpRequestMessage(HttpMethod.Post, new Uri(service.BaseAddress, IntakePath))
@@ -512,14 +521,14 @@ internal static class Scenarios
     /// CPU µs of a process per delivery over a measured run, from its CPU seconds before and after: intake, claim, send
     /// and record together for the service. The figure to compare on a busy machine, where rates swing with others' load.
     /// </summary>
-    private static double? CpuMicrosPer(double? before, double? after, int deliveries) =>
+    internal static double? CpuMicrosPer(double? before, double? after, int deliveries) =>
         before is { } b && after is { } a && deliveries > 0 ? Math.Round((a - b) * 1_000_000 / deliveries, 1) : null;
 
-    private static double? Ratio(double value, double baseline) => baseline > 0 ? Math.Round(value / baseline, 3) : null;
+    internal static double? Ratio(double value, double baseline) => baseline > 0 ? Math.Round(value / baseline, 3) : null;
 
-    private static double Round(double? value) => Math.Round(value ?? 0, 2);
+    internal static double Round(double? value) => Math.Round(value ?? 0, 2);
 
-    private static double? Ms(double? value) => value is { } v ? Math.Round(v, 3) : null;
+    internal static double? Ms(double? value) => value is { } v ? Math.Round(v, 3) : null;
 }
 
 /// <summary>Samples the resident set of a process every 100 ms; the largest sample is a cross-check of VmHWM.</summary>

@@ -105,6 +105,27 @@ internal sealed class Service : IAsyncDisposable
         return new Integrator(client.GetProperty("id").GetGuid(), apiKey, webhook.GetProperty("id").GetGuid());
     }
 
+    /// <summary>
+    /// Creates <paramref name="count"/> clients, each with one webhook to <paramref name="url"/>(its number), named
+    /// <paramref name="prefix"/>-number, through the real APIs, 16 at a time; in the order of their numbers.
+    /// </summary>
+    public async Task<List<Integrator>> CreateIntegratorsAsync(int count, Func<int, string> url, string prefix, CancellationToken cancellationToken)
+    {
+        var created = new Integrator[count];
+        var done = 0;
+        await using (Progress.Start($"{prefix}: {count:N0} clients and webhooks through the APIs", () => $"created {Volatile.Read(ref done):N0}"))
+        {
+            await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken },
+                async (i, token) =>
+                {
+                    created[i] = await CreateIntegratorAsync($"{prefix}-{i.ToString(CultureInfo.InvariantCulture)}", url(i), token);
+                    Interlocked.Increment(ref done);
+                });
+        }
+
+        return [.. created];
+    }
+
     /// <summary>Stops the service; a second call (a scenario that stopped it early) does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -127,6 +148,16 @@ internal sealed class Service : IAsyncDisposable
 
         return JsonDocument.Parse(body).RootElement.Clone();
     }
+}
+
+/// <summary>The service's flow-control settings at their defaults (README, "Flow control"): the bench never sets them.</summary>
+internal static class DeliveryDefaults
+{
+    /// <summary><c>Delivery:InitialWindow</c>: what a webhook is sent at once before its receiver answered <c>2xx</c>.</summary>
+    public const int InitialWindow = 4;
+
+    /// <summary><c>Delivery:MaxPerWebhook</c>: the largest send window of a webhook on one node.</summary>
+    public const int MaxPerWebhook = 64;
 }
 
 /// <summary>A client of the service with its API key and its one webhook.</summary>

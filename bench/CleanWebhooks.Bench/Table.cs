@@ -68,9 +68,12 @@ internal static class Table
 
         if (report.Isolation is { } isolation)
         {
-            rows.Add(["isolation", $"healthy at {isolation.RatePerSecond:N0}/s beside {isolation.HangingWebhooks} hanging, p50 / p99 ms",
+            rows.Add(["isolation", $"healthy at {isolation.RatePerSecond:N0}/s beside {isolation.HangingWebhooks + isolation.OneInThreeWebhooks} broken, p50 / p99 ms",
                 Pair(isolation.P50Ms, isolation.P99Ms), Pair(isolation.AloneP50Ms, isolation.AloneP99Ms), "", $"<= {Targets.IsolationP99Ms:0}", Met(isolation.Met)]);
             rows.Add(["", "  delivered / events; hanging attempts started", $"{isolation.Delivered:N0} / {isolation.Events:N0}; {isolation.HangingAttemptsStarted:N0}", "(alone)", "", "", ""]);
+            rows.Add(["", "  one-in-three attempts started / answered", $"{isolation.OneInThreeAttemptsStarted:N0} / {isolation.OneInThreeAnswered:N0}", "", "", "", ""]);
+            rows.Add(["", "  held when measured; most held by one hanging / one-in-three webhook",
+                $"{isolation.HeldWhenMeasured:N0}; {isolation.HangingMaxHeldByOneWebhook:N0} / {isolation.OneInThreeMaxHeldByOneWebhook:N0}", "", "", "", ""]);
         }
 
         if (report.Memory is { } memory)
@@ -88,6 +91,8 @@ internal static class Table
         }
 
         rows.AddRange(report.Recover?.Rows() ?? []);
+        rows.AddRange(report.Flow?.Rows() ?? []);
+        rows.AddRange(report.Tenants?.Rows() ?? []);
 
         var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
         var text = new StringBuilder();
@@ -120,11 +125,11 @@ internal static class Table
         Console.Write(text.ToString());
     }
 
-    private static string N(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
+    internal static string N(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
-    private static string F(double? value) => value?.ToString("0.0", CultureInfo.InvariantCulture) ?? "-";
+    internal static string F(double? value) => value?.ToString("0.0", CultureInfo.InvariantCulture) ?? "-";
 
-    private static string R(double? value) => value is { } v ? v.ToString("0.00", CultureInfo.InvariantCulture) + "x" : "-";
+    internal static string R(double? value) => value is { } v ? v.ToString("0.00", CultureInfo.InvariantCulture) + "x" : "-";
 
     private static string Pair(double? a, double? b) => $"{F(a)} / {F(b)}";
 }
