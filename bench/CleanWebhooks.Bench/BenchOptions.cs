@@ -22,7 +22,7 @@ internal sealed record BenchOptions
     public int Events { get; init; } = 50_000;
 
     /// <summary>Events/s of the paced latency run (issue 13: 2,000, for p50 ≤ 5 ms and p99 ≤ 20 ms).</summary>
-    public int PacedRate { get; init; } = 2_000;
+    public int PacedRate { get; init; } = Targets.LatencyRatePerSecond;
 
     /// <summary>Events taken in (all pending, the receiver down) by the backlog scenario.</summary>
     public int BacklogEvents { get; init; } = 200_000;
@@ -50,6 +50,9 @@ internal sealed record BenchOptions
     /// </summary>
     public string? Postgres { get; init; } =
         Environment.GetEnvironmentVariable("CLEANWEBHOOKS_BENCH_POSTGRES") is { Length: > 0 } server ? server : null;
+
+    /// <summary>With more than one (<c>--postgres-nodes N</c>), the PostgreSQL end-to-end run is made again with N service processes on one database.</summary>
+    public int PostgresNodes { get; init; } = 1;
 
     public string? OutputPath { get; init; }
 
@@ -90,6 +93,7 @@ internal sealed record BenchOptions
           --batch-size N      events per request of the batch intake load (default 100, at most 1,000)
           --api PATH          CleanWebhooks.Api.dll to run (default: src/Api/bin/<configuration>/net10.0)
           --postgres CONN     also run end-to-end on this PostgreSQL server (default: $CLEANWEBHOOKS_BENCH_POSTGRES)
+          --postgres-nodes N  and again with N service processes on one database of it (default 1: not again)
           --out PATH          the JSON results (default: bench/results/latest.json)
           --only LIST         some of: read,intake,end-to-end,latency,isolation,backlog,recover (comma-separated; default all)
           --keep              keep the temporary databases and service logs
@@ -133,6 +137,7 @@ internal sealed record BenchOptions
                 "--batch-size" => options with { BatchSize = Math.Min(1000, NextInt(1)) },
                 "--api" => options with { ApiPath = Path.GetFullPath(Next()) },
                 "--postgres" => options with { Postgres = Next() },
+                "--postgres-nodes" => options with { PostgresNodes = NextInt(1) },
                 "--out" => options with { OutputPath = Path.GetFullPath(Next()) },
                 "--keep" => options with { KeepFiles = true },
                 "--purge" => options with { Purge = true },

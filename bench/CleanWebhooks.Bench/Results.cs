@@ -7,6 +7,8 @@ internal static class Targets
     public const double Intake = 0.6;
     public const double EndToEnd = 0.5;
     /// <summary>At 2,000 events/s (issue 13; it was p50 ≤ 10 ms and p99 ≤ 50 ms at 1,000 events/s).</summary>
+    public const int LatencyRatePerSecond = 2_000;
+
     public const double LatencyP50Ms = 5;
     public const double LatencyP99Ms = 20;
 
@@ -107,12 +109,74 @@ internal sealed record EndToEndResult(
 
     /// <summary>The same run with the service on PostgreSQL (<c>endToEnd.postgres.deliveriesPerSecond</c>), when a server was given.</summary>
     public PostgresEndToEndResult? Postgres { get; init; }
+
+    /// <summary>
+    /// Bytes the service process caused to be written to storage over the measured run ÷ deliveries (<c>write_bytes</c>
+    /// less <c>cancelled_write_bytes</c> of <c>/proc/&lt;pid&gt;/io</c>): SQLite's WAL frames and the checkpoints that copy
+    /// them into the database file.
+    /// </summary>
+    public double? WalBytesPerDelivery { get; init; }
+
+    /// <summary>Events, deliveries and attempts with their indexes after the run ÷ delivery rows (<see cref="Storage"/>).</summary>
+    public double? StoredBytesPerDelivery { get; init; }
+
+    public StorageResult? Storage { get; init; }
+
+    /// <summary>Where the CPU went during the measured run.</summary>
+    public CpuShare? Cpu { get; init; }
 }
 
 /// <summary>End to end with the service on a fresh PostgreSQL database; the ratio is against the same run's direct baseline.</summary>
 internal sealed record PostgresEndToEndResult(
     double? Ratio, double DeliveriesPerSecond, int Events, int Delivered, int Duplicates, bool Complete, double Seconds, double? P50Ms,
-    double? P99Ms, Throughput Intake, string Server);
+    double? P99Ms, Throughput Intake, string Server)
+{
+    /// <summary>Service processes on the one database, the intake load split evenly between them.</summary>
+    public int Nodes { get; init; } = 1;
+
+    /// <summary>Deliveries/s ÷ the same run's SQLite end-to-end deliveries/s.</summary>
+    public double? SqliteRatio { get; init; }
+
+    /// <summary>Intake requests of the measured run not answered <c>202</c>; <see cref="IntakeErrorStatuses"/> by what they got.</summary>
+    public long IntakeErrors { get; init; }
+
+    public IReadOnlyDictionary<string, long>? IntakeErrorStatuses { get; init; }
+
+    public long WarmupIntakeErrors { get; init; }
+
+    /// <summary>CPU µs of the service processes (all nodes) per delivery over the measured run.</summary>
+    public double? CpuMicrosPerDelivery { get; init; }
+
+    /// <summary>CPU µs of the PostgreSQL cluster's processes per delivery over the measured run (<see cref="DatabaseProcesses"/>).</summary>
+    public double? DatabaseCpuMicrosPerDelivery { get; init; }
+
+    /// <summary>How the server's processes were found, or why their CPU is not measured.</summary>
+    public string? DatabaseProcesses { get; init; }
+
+    /// <summary><c>pg_current_wal_lsn()</c> at the end of the measured run minus at its start, ÷ deliveries (the whole cluster's WAL).</summary>
+    public double? WalBytesPerDelivery { get; init; }
+
+    /// <summary>The three tables with indexes and TOAST after the run ÷ delivery rows, dead row versions included.</summary>
+    public double? StoredBytesPerDelivery { get; init; }
+
+    /// <summary>The same after <c>VACUUM FULL</c>: rows and indexes alone.</summary>
+    public double? CompactStoredBytesPerDelivery { get; init; }
+
+    public StorageResult? Storage { get; init; }
+
+    public StorageResult? CompactStorage { get; init; }
+
+    public CpuShare? Cpu { get; init; }
+
+    /// <summary>The bench database's busy backends during the measured run: mean count per wait event (or state).</summary>
+    public IReadOnlyDictionary<string, double>? WaitEvents { get; init; }
+
+    /// <summary>The costliest statements of the measured run, when the server preloads <c>pg_stat_statements</c>.</summary>
+    public IReadOnlyList<StatementCost>? Statements { get; init; }
+
+    /// <summary>The same run with <c>--postgres-nodes</c> N &gt; 1 nodes on a database of its own.</summary>
+    public PostgresEndToEndResult? MultiNode { get; init; }
+}
 
 internal sealed record LatencyResult(
     int RatePerSecond,
