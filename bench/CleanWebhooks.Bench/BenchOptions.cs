@@ -54,6 +54,9 @@ internal sealed record BenchOptions
     /// <summary>With more than one (<c>--postgres-nodes N</c>), the PostgreSQL end-to-end run is made again with N service processes on one database.</summary>
     public int PostgresNodes { get; init; } = 1;
 
+    /// <summary>Ended deliveries the retention scenario purges while intake runs (<c>--retention-deliveries</c>).</summary>
+    public int RetentionDeliveries { get; init; } = 1_000_000;
+
     public string? OutputPath { get; init; }
 
     public bool KeepFiles { get; init; }
@@ -70,7 +73,7 @@ internal sealed record BenchOptions
 
     public bool Help { get; init; }
 
-    public static readonly IReadOnlyList<string> AllScenarios = ["read", "intake", "end-to-end", "latency", "isolation", "backlog", "recover"];
+    public static readonly IReadOnlyList<string> AllScenarios = ["read", "intake", "end-to-end", "latency", "isolation", "backlog", "recover", "retention"];
 
     /// <summary>The scenarios to run (<c>--only</c>), all by default.</summary>
     public IReadOnlyList<string> Scenarios { get; init; } = AllScenarios;
@@ -94,8 +97,9 @@ internal sealed record BenchOptions
           --api PATH          CleanWebhooks.Api.dll to run (default: src/Api/bin/<configuration>/net10.0)
           --postgres CONN     also run end-to-end on this PostgreSQL server (default: $CLEANWEBHOOKS_BENCH_POSTGRES)
           --postgres-nodes N  and again with N service processes on one database of it (default 1: not again)
+          --retention-deliveries N  ended deliveries the retention scenario purges (default 1,000,000; 100,000 with --quick)
           --out PATH          the JSON results (default: bench/results/latest.json)
-          --only LIST         some of: read,intake,end-to-end,latency,isolation,backlog,recover (comma-separated; default all)
+          --only LIST         some of: read,intake,end-to-end,latency,isolation,backlog,recover,retention (comma-separated; default all)
           --keep              keep the temporary databases and service logs
           --purge             run retention purges (5 s period, every 2 s) during end-to-end and latency
         """;
@@ -114,6 +118,7 @@ internal sealed record BenchOptions
                 PacedDuration = TimeSpan.FromSeconds(3),
                 WarmupEvents = 200,
                 BacklogEvents = 20_000,
+                RetentionDeliveries = 100_000,
             }
             : new BenchOptions();
 
@@ -138,6 +143,7 @@ internal sealed record BenchOptions
                 "--api" => options with { ApiPath = Path.GetFullPath(Next()) },
                 "--postgres" => options with { Postgres = Next() },
                 "--postgres-nodes" => options with { PostgresNodes = NextInt(1) },
+                "--retention-deliveries" => options with { RetentionDeliveries = NextInt(1000) },
                 "--out" => options with { OutputPath = Path.GetFullPath(Next()) },
                 "--keep" => options with { KeepFiles = true },
                 "--purge" => options with { Purge = true },

@@ -77,6 +77,7 @@ internal static class BenchRunner
         IsolationResult? isolation = null;
         BacklogResult? backlog = null;
         RecoverResult? recover = null;
+        RetentionResult? retention = null;
         await using (var receiver = await Receiver.StartAsync())
         {
             var context = new BenchContext(options, apiDll, folder, receiver, cancellation.Token);
@@ -105,6 +106,11 @@ internal static class BenchRunner
             {
                 await AttemptAsync("recover", async () => recover = await Recover.RunAsync(context), failures, folder);
             }
+
+            if (options.Runs("retention"))
+            {
+                await AttemptAsync("retention", async () => retention = await Scenarios.RetentionAsync(context), failures, folder);
+            }
         }
 
         var report = new Report(
@@ -112,9 +118,10 @@ internal static class BenchRunner
             new SettingsInfo(options.Concurrency, options.Warmup.TotalSeconds, options.Slice.TotalSeconds, options.Rounds, options.Events,
                 options.WarmupEvents, options.PacedRate, options.PacedDuration.TotalSeconds, options.Clients, options.Scenarios, options.Purge),
             read, intake, intake?.BatchIntake, endToEnd, latency, memory, isolation, backlog,
-            [.. TargetsOf(read, intake, endToEnd, latency, memory, isolation, backlog), RecoverResult.Target(recover)], failures)
+            [.. TargetsOf(read, intake, endToEnd, latency, memory, isolation, backlog), RecoverResult.Target(recover), RetentionResult.Target(retention)], failures)
         {
             Recover = recover,
+            Retention = retention,
         };
 
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);

@@ -24,6 +24,9 @@ internal static class Targets
 
     /// <summary>Batch intake events/s against single-event intake events/s: issue 13.</summary>
     public const double BatchIntake = 4;
+
+    /// <summary>Intake p99 while the retention purge deletes a million ended deliveries ÷ intake p99 without it: issue 21.</summary>
+    public const double RetentionP99Ratio = 2;
 }
 
 /// <summary>A load generator's figures for one target: rate over the measured time, failures, latency percentiles.</summary>
@@ -229,4 +232,7 @@ internal sealed record Report(
 {
     /// <summary>Scenario 7 (<see cref="CleanWebhooks.Bench.Recover"/>).</summary>
     public RecoverResult? Recover { get; init; }
+
+    /// <summary>Scenario 8 (<see cref="Scenarios.RetentionAsync"/>).</summary>
+    public RetentionResult? Retention { get; init; }
 }

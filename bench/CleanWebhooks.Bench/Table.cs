@@ -90,6 +90,7 @@ internal static class Table
         }
 
         rows.AddRange(report.Recover?.Rows() ?? []);
+        rows.AddRange(report.Retention?.Rows() ?? []);
 
         var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
         var text = new StringBuilder();
