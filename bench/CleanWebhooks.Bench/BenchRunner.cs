@@ -118,7 +118,8 @@ internal static class BenchRunner
             new SettingsInfo(options.Concurrency, options.Warmup.TotalSeconds, options.Slice.TotalSeconds, options.Rounds, options.Events,
                 options.WarmupEvents, options.PacedRate, options.PacedDuration.TotalSeconds, options.Clients, options.Scenarios, options.Purge),
             read, intake, intake?.BatchIntake, endToEnd, latency, memory, isolation, backlog,
-            [.. TargetsOf(read, intake, endToEnd, latency, memory, isolation, backlog), RecoverResult.Target(recover), RetentionResult.Target(retention)], failures)
+            [.. TargetsOf(read, intake, endToEnd, latency, memory, isolation, backlog), RecoverResult.Target(recover), RetentionResult.Target(retention),
+                PostgresEndToEndResult.Target(endToEnd?.Postgres)], failures)
         {
             Recover = recover,
             Retention = retention,

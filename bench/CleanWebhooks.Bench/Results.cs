@@ -25,6 +25,9 @@ internal static class Targets
     /// <summary>Batch intake events/s against single-event intake events/s: issue 13.</summary>
     public const double BatchIntake = 4;
 
+    /// <summary>PostgreSQL end to end against the same run's SQLite end to end: issue 21.</summary>
+    public const double PostgresSqliteRatio = 0.5;
+
     /// <summary>Intake p99 while the retention purge deletes a million ended deliveries ÷ intake p99 without it: issue 21.</summary>
     public const double RetentionP99Ratio = 2;
 }
@@ -179,6 +182,12 @@ internal sealed record PostgresEndToEndResult(
 
     /// <summary>The same run with <c>--postgres-nodes</c> N &gt; 1 nodes on a database of its own.</summary>
     public PostgresEndToEndResult? MultiNode { get; init; }
+
+    /// <summary>Issue 21: at least half the SQLite run's deliveries/s, every event delivered, no intake request refused.</summary>
+    public static TargetResult Target(PostgresEndToEndResult? result) => new(
+        "endToEnd.postgres.sqliteRatio", $">= {Targets.PostgresSqliteRatio} with 0 intake errors",
+        result is null ? null : FormattableString.Invariant($"{result.SqliteRatio:0.00}, {result.IntakeErrors} errors"),
+        result is { Complete: true, IntakeErrors: 0, SqliteRatio: >= Targets.PostgresSqliteRatio });
 }
 
 internal sealed record LatencyResult(

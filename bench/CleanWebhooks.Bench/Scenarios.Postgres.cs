@@ -153,7 +153,9 @@ internal static class CapacityRows
                 yield return ["", "    p50 / p99 ms, delivered / duplicates", $"{F(pg.P50Ms)} / {F(pg.P99Ms)}, {pg.Delivered:N0} / {pg.Duplicates:N0}", "", "", "", ""];
             }
 
-            yield return ["", $"    {on}: ÷ the SQLite run", R(pg.SqliteRatio), "", "", "", ""];
+            var target = pg.Nodes == 1 ? PostgresEndToEndResult.Target(pg) : null;
+            yield return ["", $"    {on}: ÷ the SQLite run, deliveries/s", N(pg.DeliveriesPerSecond), N(e2e.DeliveriesPerSecond), R(pg.SqliteRatio),
+                target is null ? "" : $"{target.Target.Replace("with 0 intake errors", "x, 0 errors", StringComparison.Ordinal)}", target is null ? "" : target.Met ? "met" : "NOT MET"];
             yield return ["", "    intake errors (warm-up)", $"{pg.IntakeErrors:N0} {Statuses(pg.IntakeErrorStatuses)} ({pg.WarmupIntakeErrors:N0})", "", "", "", ""];
             yield return ["", "    CPU µs per delivery: service / database", $"{F(pg.CpuMicrosPerDelivery)} / {F(pg.DatabaseCpuMicrosPerDelivery)}", "", "", "", ""];
             yield return ["", "    WAL / stored / compact bytes per delivery", $"{N(pg.WalBytesPerDelivery)} / {N(pg.StoredBytesPerDelivery)} / {N(pg.CompactStoredBytesPerDelivery)}", "", "", "", ""];
