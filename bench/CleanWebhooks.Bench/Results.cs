@@ -76,6 +76,36 @@ internal sealed record IntakeResult(
 /// <summary>Batch intake, measured in the same alternating slices as scenario 2: events/s (requests/s × batch size) ÷ single-event events/s.</summary>
 internal sealed record BatchIntakeResult(double? Ratio, double EventsPerSecond, int BatchSize, Throughput Requests, double Target, bool Met);
 
+/// <summary>
+/// What one delivery of a measured end-to-end run cost, for the capacity model (docs/capacity.md): the service's CPU,
+/// the bytes written for it (SQLite: the service's writes to storage; PostgreSQL: the cluster's WAL), the bytes stored
+/// for it, and where the machine's CPU went meanwhile. How each engine's figure is read: bench/README.md.
+/// </summary>
+internal abstract record DeliveryCosts
+{
+    /// <summary>
+    /// CPU time (user + system) of the service process (every node's, on PostgreSQL) over the measured run ÷ deliveries,
+    /// in µs: intake, claim, send and record of one delivery. Barely moved by other load on the machine, unlike deliveries/s.
+    /// </summary>
+    public double? CpuMicrosPerDelivery { get; init; }
+
+    /// <summary>
+    /// Bytes written per delivery over the measured run. SQLite: what the service process caused to be written to storage
+    /// (<c>write_bytes</c> less <c>cancelled_write_bytes</c> of <c>/proc/&lt;pid&gt;/io</c>), its WAL frames and the checkpoints
+    /// that copy them into the database file. PostgreSQL: <c>pg_current_wal_lsn()</c> at the end minus at the start, the
+    /// whole cluster's WAL.
+    /// </summary>
+    public double? WalBytesPerDelivery { get; init; }
+
+    /// <summary>Events, deliveries and attempts with their indexes after the run ÷ delivery rows (<see cref="Storage"/>).</summary>
+    public double? StoredBytesPerDelivery { get; init; }
+
+    public StorageResult? Storage { get; init; }
+
+    /// <summary>Where the CPU went during the measured run.</summary>
+    public CpuShare? Cpu { get; init; }
+}
+
 internal sealed record DirectResult(double DeliveriesPerSecond, int Delivered, double Seconds, double? P50Ms, double? P99Ms, double? MaxMs);
 
 internal sealed record EndToEndResult(
@@ -93,7 +123,7 @@ internal sealed record EndToEndResult(
     DirectResult Baseline,
     double Target,
     bool Met,
-    long DeliveryRowsLeft)
+    long DeliveryRowsLeft) : DeliveryCosts
 {
     /// <summary>Against the bare forwarder (<c>endToEnd.forwarderRatio</c>); <c>ratio</c> stays against plain HttpClient posts.</summary>
     public double? ForwarderRatio { get; init; }
@@ -105,37 +135,19 @@ internal sealed record EndToEndResult(
     public bool ForwarderMet { get; init; }
 
     /// <summary>
-    /// CPU time (user + system) of the service process over the measured run ÷ deliveries, in µs: intake, claim, send
-    /// and record of one delivery. Barely moved by other load on the machine, unlike deliveries/s.
+    /// The same as <see cref="DeliveryCosts.CpuMicrosPerDelivery"/> for the bare forwarder's process over its run: what
+    /// binding, answering and posting cost without a database.
     /// </summary>
-    public double? CpuMicrosPerDelivery { get; init; }
-
-    /// <summary>The same for the bare forwarder's process over its run: what binding, answering and posting cost without a database.</summary>
     public double? ForwarderCpuMicrosPerDelivery { get; init; }
 
     /// <summary>The same run with the service on PostgreSQL (<c>endToEnd.postgres.deliveriesPerSecond</c>), when a server was given.</summary>
     public PostgresEndToEndResult? Postgres { get; init; }
-
-    /// <summary>
-    /// Bytes the service process caused to be written to storage over the measured run ÷ deliveries (<c>write_bytes</c>
-    /// less <c>cancelled_write_bytes</c> of <c>/proc/&lt;pid&gt;/io</c>): SQLite's WAL frames and the checkpoints that copy
-    /// them into the database file.
-    /// </summary>
-    public double? WalBytesPerDelivery { get; init; }
-
-    /// <summary>Events, deliveries and attempts with their indexes after the run ÷ delivery rows (<see cref="Storage"/>).</summary>
-    public double? StoredBytesPerDelivery { get; init; }
-
-    public StorageResult? Storage { get; init; }
-
-    /// <summary>Where the CPU went during the measured run.</summary>
-    public CpuShare? Cpu { get; init; }
 }
 
 /// <summary>End to end with the service on a fresh PostgreSQL database; the ratio is against the same run's direct baseline.</summary>
 internal sealed record PostgresEndToEndResult(
     double? Ratio, double DeliveriesPerSecond, int Events, int Delivered, int Duplicates, bool Complete, double Seconds, double? P50Ms,
-    double? P99Ms, Throughput Intake, string Server)
+    double? P99Ms, Throughput Intake, string Server) : DeliveryCosts
 {
     /// <summary>Service processes on the one database, the intake load split evenly between them.</summary>
     public int Nodes { get; init; } = 1;
@@ -150,29 +162,16 @@ internal sealed record PostgresEndToEndResult(
 
     public long WarmupIntakeErrors { get; init; }
 
-    /// <summary>CPU µs of the service processes (all nodes) per delivery over the measured run.</summary>
-    public double? CpuMicrosPerDelivery { get; init; }
-
     /// <summary>CPU µs of the PostgreSQL cluster's processes per delivery over the measured run (<see cref="DatabaseProcesses"/>).</summary>
     public double? DatabaseCpuMicrosPerDelivery { get; init; }
 
     /// <summary>How the server's processes were found, or why their CPU is not measured.</summary>
     public string? DatabaseProcesses { get; init; }
 
-    /// <summary><c>pg_current_wal_lsn()</c> at the end of the measured run minus at its start, ÷ deliveries (the whole cluster's WAL).</summary>
-    public double? WalBytesPerDelivery { get; init; }
-
-    /// <summary>The three tables with indexes and TOAST after the run ÷ delivery rows, dead row versions included.</summary>
-    public double? StoredBytesPerDelivery { get; init; }
-
-    /// <summary>The same after <c>VACUUM FULL</c>: rows and indexes alone.</summary>
+    /// <summary>Stored bytes per delivery after <c>VACUUM FULL</c>: rows and indexes alone, no dead row versions.</summary>
     public double? CompactStoredBytesPerDelivery { get; init; }
 
-    public StorageResult? Storage { get; init; }
-
     public StorageResult? CompactStorage { get; init; }
-
-    public CpuShare? Cpu { get; init; }
 
     /// <summary>The bench database's busy backends during the measured run: mean count per wait event (or state).</summary>
     public IReadOnlyDictionary<string, double>? WaitEvents { get; init; }

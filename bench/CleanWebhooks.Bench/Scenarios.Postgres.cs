@@ -155,7 +155,7 @@ internal static class CapacityRows
 
             var target = pg.Nodes == 1 ? PostgresEndToEndResult.Target(pg) : null;
             yield return ["", $"    {on}: ÷ the SQLite run, deliveries/s", N(pg.DeliveriesPerSecond), N(e2e.DeliveriesPerSecond), R(pg.SqliteRatio),
-                target is null ? "" : $"{target.Target.Replace("with 0 intake errors", "x, 0 errors", StringComparison.Ordinal)}", target is null ? "" : target.Met ? "met" : "NOT MET"];
+                target is null ? "" : $"{target.Target.Replace(" with 0 intake errors", "x, 0 errors", StringComparison.Ordinal)}", target is null ? "" : target.Met ? "met" : "NOT MET"];
             yield return ["", "    intake errors (warm-up)", $"{pg.IntakeErrors:N0} {Statuses(pg.IntakeErrorStatuses)} ({pg.WarmupIntakeErrors:N0})", "", "", "", ""];
             yield return ["", "    CPU µs per delivery: service / database", $"{F(pg.CpuMicrosPerDelivery)} / {F(pg.DatabaseCpuMicrosPerDelivery)}", "", "", "", ""];
             yield return ["", "    WAL / stored / compact bytes per delivery", $"{N(pg.WalBytesPerDelivery)} / {N(pg.StoredBytesPerDelivery)} / {N(pg.CompactStoredBytesPerDelivery)}", "", "", "", ""];

@@ -284,37 +284,11 @@ internal static class EndedDeliveries
             await pragmas.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await using var events = connection.CreateCommand();
-        events.CommandText = "INSERT INTO events (id, client_id, document_id, type, data, occurred_at) VALUES ($id, $client, $document, 0, $data, $at);";
-        var eventId = events.Parameters.Add("$id", SqliteType.Text);
-        var client = events.Parameters.Add("$client", SqliteType.Text);
-        var document = events.Parameters.Add("$document", SqliteType.Text);
-        events.Parameters.AddWithValue("$data", "{\"pages\":3,\"source\":\"bench\"}");
-        var occurredAt = events.Parameters.Add("$at", SqliteType.Text);
-
-        await using var deliveries = connection.CreateCommand();
-        deliveries.CommandText =
-            "INSERT INTO deliveries (id, webhook_id, event_id, status, attempt_count, next_attempt_at, last_attempt_at, last_status_code, created_at) " +
-            "VALUES ($id, $webhook, $event, $status, $attempts, NULL, $last, $code, $at);";
-        var deliveryId = deliveries.Parameters.Add("$id", SqliteType.Text);
-        var webhook = deliveries.Parameters.Add("$webhook", SqliteType.Text);
-        var deliveryEvent = deliveries.Parameters.Add("$event", SqliteType.Text);
-        var status = deliveries.Parameters.Add("$status", SqliteType.Text);
-        var attemptCount = deliveries.Parameters.Add("$attempts", SqliteType.Integer);
-        var lastAttempt = deliveries.Parameters.Add("$last", SqliteType.Text);
-        var lastCode = deliveries.Parameters.Add("$code", SqliteType.Integer);
-        var createdAt = deliveries.Parameters.Add("$at", SqliteType.Text);
-
-        await using var attempts = connection.CreateCommand();
-        attempts.CommandText =
-            "INSERT INTO delivery_attempts (delivery_id, number, started_at, duration_ms, status_code, error, response_excerpt) " +
-            "VALUES ($delivery, $number, $started, $duration, $code, NULL, $excerpt);";
-        var attemptDelivery = attempts.Parameters.Add("$delivery", SqliteType.Text);
-        var number = attempts.Parameters.Add("$number", SqliteType.Integer);
-        var startedAt = attempts.Parameters.Add("$started", SqliteType.Text);
-        var duration = attempts.Parameters.Add("$duration", SqliteType.Integer);
-        var code = attempts.Parameters.Add("$code", SqliteType.Integer);
-        var excerpt = attempts.Parameters.Add("$excerpt", SqliteType.Text);
+        await using var events = new Insert(connection, "events", "id", "client_id", "document_id", "type", "data", "occurred_at");
+        await using var deliveries = new Insert(
+            connection, "deliveries", "id", "webhook_id", "event_id", "status", "attempt_count", "last_attempt_at", "last_status_code", "created_at");
+        await using var attempts = new Insert(connection, "delivery_attempts", "delivery_id", "number", "started_at", "duration_ms", "status_code", "response_excerpt");
+        const string Data = "{\"pages\":3,\"source\":\"bench\"}";
 
         long written = 0;
         SqliteTransaction? transaction = null;
@@ -336,38 +310,24 @@ internal static class EndedDeliveries
 
                 var at = oldest + ((newest - oldest) * i / count);
                 var integrator = integrators[i % integrators.Count];
-                var id = Recover.Text(Guid.CreateVersion7(at));
-                eventId.Value = id;
-                client.Value = Recover.Text(integrator.ClientId);
-                document.Value = "retention-old-" + i.ToString(CultureInfo.InvariantCulture);
-                occurredAt.Value = Recover.Timestamp(at);
-                await events.ExecuteNonQueryAsync(cancellationToken);
+                var eventId = Recover.Text(Guid.CreateVersion7(at));
+                await events.RunAsync(cancellationToken,
+                    eventId, Recover.Text(integrator.ClientId), "retention-old-" + i.ToString(CultureInfo.InvariantCulture), 0, Data, Recover.Timestamp(at));
 
                 var kind = i % 100;
                 var tries = kind < 90 ? 1 : kind < 98 ? 3 : AttemptOffsets.Length;
                 var succeeded = kind < 98;
-                var delivery = Recover.Text(Guid.CreateVersion7(at));
+                var deliveryId = Recover.Text(Guid.CreateVersion7(at));
                 var ms = 20 + (i % 80);
-                deliveryId.Value = delivery;
-                webhook.Value = Recover.Text(integrator.WebhookId);
-                deliveryEvent.Value = id;
-                status.Value = succeeded ? "succeeded" : "failed";
-                attemptCount.Value = tries;
-                lastAttempt.Value = Recover.Timestamp(at + AttemptOffsets[tries - 1] + TimeSpan.FromMilliseconds(ms));
-                lastCode.Value = succeeded ? 200 : 503;
-                createdAt.Value = Recover.Timestamp(at);
-                await deliveries.ExecuteNonQueryAsync(cancellationToken);
+                await deliveries.RunAsync(cancellationToken,
+                    deliveryId, Recover.Text(integrator.WebhookId), eventId, succeeded ? "succeeded" : "failed", tries,
+                    Recover.Timestamp(at + AttemptOffsets[tries - 1] + TimeSpan.FromMilliseconds(ms)), succeeded ? 200 : 503, Recover.Timestamp(at));
 
                 for (var n = 1; n <= tries; n++)
                 {
                     var ok = succeeded && n == tries;
-                    attemptDelivery.Value = delivery;
-                    number.Value = n;
-                    startedAt.Value = Recover.Timestamp(at + AttemptOffsets[n - 1]);
-                    duration.Value = ms;
-                    code.Value = ok ? 200 : 503;
-                    excerpt.Value = ok ? DBNull.Value : "Service Unavailable";
-                    await attempts.ExecuteNonQueryAsync(cancellationToken);
+                    await attempts.RunAsync(cancellationToken,
+                        deliveryId, n, Recover.Timestamp(at + AttemptOffsets[n - 1]), ms, ok ? 200 : 503, ok ? null : "Service Unavailable");
                 }
 
                 written += tries;
@@ -387,5 +347,38 @@ internal static class EndedDeliveries
         }
 
         return written;
+    }
+
+    /// <summary>An <c>INSERT</c> of the columns named, compiled once and run with each row's values in their order.</summary>
+    private sealed class Insert : IAsyncDisposable
+    {
+        private readonly SqliteCommand _command;
+
+        public Insert(SqliteConnection connection, string table, params string[] columns)
+        {
+            _command = connection.CreateCommand();
+            _command.CommandText = $"INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(c => "$" + c))});";
+            foreach (var column in columns)
+            {
+                _command.Parameters.Add(new SqliteParameter("$" + column, DBNull.Value));
+            }
+        }
+
+        public SqliteTransaction? Transaction
+        {
+            set => _command.Transaction = value;
+        }
+
+        public Task<int> RunAsync(CancellationToken cancellationToken, params object?[] values)
+        {
+            for (var i = 0; i < values.Length; i++)
+            {
+                _command.Parameters[i].Value = values[i] ?? DBNull.Value;
+            }
+
+            return _command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        public ValueTask DisposeAsync() => _command.DisposeAsync();
     }
 }
