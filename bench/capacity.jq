@@ -70,7 +70,7 @@ def perday: 86400;
     | (if ($one // 0) > $nodeCores then cores($top; $mCpu) else $one end) as $svc
     | (if ($one // 0) > $nodeCores then cores($top; $mDb) else cores($top; $pDb) end) as $db
     | (if ($one // 0) > $nodeCores then ($m.walBytesPerDelivery // $p.walBytesPerDelivery) else $p.walBytesPerDelivery end) as $wal
-    | "| \($v | mb | r0) million | \($avg | r0) / \($top | r0) | \(cores($top; $sCpu) | r1)\($sqliteNote); \($v * $days * $s.storedBytesPerDelivery | gb | r0) GB; \($v * $s.walBytesPerDelivery | gb | r0) GB | \($svc | r1) (\(if $svc == null then "—" else ([($svc / $nodeCores | ceil), 1] | max | tostring) end) nodes); \($db | r1) | \($v * $wal | gb | r0) GB; \($top * $wal | mb | r1) | \($v * $days * $p.compactStoredBytesPerDelivery | gb | r0) – \($v * $days * $p.storedBytesPerDelivery | gb | r0) GB |"),
+    | "| \($v | mb | r0) million | \($avg | r0) / \($top | r0) | \(cores($top; $sCpu) | r1)\($sqliteNote); \($v * $days * $s.storedBytesPerDelivery | gb | r0) GB; \($v * $s.walBytesPerDelivery | gb | r0) GB | \($svc | r1) (\(if $svc == null then "—" else ([($svc / $nodeCores | ceil), 1] | max) as $n | "\($n) node\(if $n > 1 then "s" else "" end)" end)); \($db | r1) | \($v * $wal | gb | r0) GB; \($top * $wal | mb | r1) | \($v * $days * $p.compactStoredBytesPerDelivery | gb | r0) – \($v * $days * $p.storedBytesPerDelivery | gb | r0) GB |"),
   "",
   "Beyond one node (service cores above \($nodeCores)) the rows use the \($m.nodes // "—")-node costs per delivery."
 ] | .[]
