@@ -21,8 +21,8 @@ internal sealed record BenchOptions
     /// <summary>Events of the end-to-end scenario.</summary>
     public int Events { get; init; } = 50_000;
 
-    /// <summary>Events/s of the paced latency run (issue 13: 2,000, for p50 ≤ 5 ms and p99 ≤ 20 ms).</summary>
-    public int PacedRate { get; init; } = 2_000;
+    /// <summary>Events/s of the paced latency run (issue 21: 3,000, for p50 ≤ 5 ms and p99 ≤ 20 ms; 2,000 in issue 13).</summary>
+    public int PacedRate { get; init; } = Targets.LatencyRatePerSecond;
 
     /// <summary>Events taken in (all pending, the receiver down) by the backlog scenario.</summary>
     public int BacklogEvents { get; init; } = 200_000;
@@ -54,6 +54,12 @@ internal sealed record BenchOptions
     public string? Postgres { get; init; } =
         Environment.GetEnvironmentVariable("CLEANWEBHOOKS_BENCH_POSTGRES") is { Length: > 0 } server ? server : null;
 
+    /// <summary>With more than one (<c>--postgres-nodes N</c>), the PostgreSQL end-to-end run is made again with N service processes on one database.</summary>
+    public int PostgresNodes { get; init; } = 1;
+
+    /// <summary>Ended deliveries the retention scenario purges while intake runs (<c>--retention-deliveries</c>).</summary>
+    public int RetentionDeliveries { get; init; } = 1_000_000;
+
     public string? OutputPath { get; init; }
 
     public bool KeepFiles { get; init; }
@@ -70,7 +76,7 @@ internal sealed record BenchOptions
 
     public bool Help { get; init; }
 
-    public static readonly IReadOnlyList<string> AllScenarios = ["read", "intake", "end-to-end", "latency", "isolation", "backlog", "recover", "flow", "tenants"];
+    public static readonly IReadOnlyList<string> AllScenarios = ["read", "intake", "end-to-end", "latency", "isolation", "backlog", "recover", "flow", "tenants", "retention"];
 
     /// <summary>The scenarios to run (<c>--only</c>), all by default.</summary>
     public IReadOnlyList<string> Scenarios { get; init; } = AllScenarios;
@@ -87,15 +93,17 @@ internal sealed record BenchOptions
           --events N          events of the end-to-end scenario (default 50,000; 5,000 with --quick)
           --concurrency N     connections of each load generator (default 64)
           --paced-seconds N   length of the paced latency run (default 10; 3 with --quick)
-          --paced-rate N      events/s of the paced latency run (default 2,000, the target's rate)
+          --paced-rate N      events/s of the paced latency run (default 3,000, the target's rate)
           --warmup-events N   events delivered before each delivery measurement (default 10,000; 200 with --quick)
           --backlog N         pending deliveries of the backlog scenario (default 200,000; 20,000 with --quick)
           --batch-size N      events per request of the batch intake load (default 100, at most 1,000)
           --webhooks N        webhooks the tenants scenario spreads its events over (default 10,000; 2,000 with --quick)
           --api PATH          CleanWebhooks.Api.dll to run (default: src/Api/bin/<configuration>/net10.0)
           --postgres CONN     also run end-to-end on this PostgreSQL server (default: $CLEANWEBHOOKS_BENCH_POSTGRES)
+          --postgres-nodes N  and again with N service processes on one database of it (default 1: not again)
+          --retention-deliveries N  ended deliveries the retention scenario purges (default 1,000,000; 100,000 with --quick)
           --out PATH          the JSON results (default: bench/results/latest.json)
-          --only LIST         some of: read,intake,end-to-end,latency,isolation,backlog,recover,flow,tenants (comma-separated; default all)
+          --only LIST         some of: read,intake,end-to-end,latency,isolation,backlog,recover,flow,tenants,retention (comma-separated; default all)
           --keep              keep the temporary databases and service logs
           --purge             run retention purges (5 s period, every 2 s) during end-to-end and latency
         """;
@@ -115,6 +123,7 @@ internal sealed record BenchOptions
                 WarmupEvents = 200,
                 BacklogEvents = 20_000,
                 TenantWebhooks = 2_000,
+                RetentionDeliveries = 100_000,
             }
             : new BenchOptions();
 
@@ -139,6 +148,8 @@ internal sealed record BenchOptions
                 "--webhooks" => options with { TenantWebhooks = NextInt(1) },
                 "--api" => options with { ApiPath = Path.GetFullPath(Next()) },
                 "--postgres" => options with { Postgres = Next() },
+                "--postgres-nodes" => options with { PostgresNodes = NextInt(1) },
+                "--retention-deliveries" => options with { RetentionDeliveries = NextInt(1000) },
                 "--out" => options with { OutputPath = Path.GetFullPath(Next()) },
                 "--keep" => options with { KeepFiles = true },
                 "--purge" => options with { Purge = true },

@@ -79,6 +79,7 @@ internal static class BenchRunner
         RecoverResult? recover = null;
         FlowResult? flow = null;
         TenantsResult? tenants = null;
+        RetentionResult? retention = null;
         await using (var receiver = await Receiver.StartAsync())
         {
             var context = new BenchContext(options, apiDll, folder, receiver, cancellation.Token);
@@ -117,6 +118,11 @@ internal static class BenchRunner
             {
                 await AttemptAsync("tenants", async () => tenants = await Tenants.RunAsync(context), failures, folder);
             }
+
+            if (options.Runs("retention"))
+            {
+                await AttemptAsync("retention", async () => retention = await Scenarios.RetentionAsync(context), failures, folder);
+            }
         }
 
         var report = new Report(
@@ -125,11 +131,12 @@ internal static class BenchRunner
                 options.WarmupEvents, options.PacedRate, options.PacedDuration.TotalSeconds, options.Clients, options.Scenarios, options.Purge),
             read, intake, intake?.BatchIntake, endToEnd, latency, memory, isolation, backlog,
             [.. TargetsOf(read, intake, endToEnd, latency, memory, isolation, backlog), RecoverResult.Target(recover), FlowResult.TargetOf(flow),
-                .. TenantsResult.TargetsOf(tenants, options)], failures)
+                .. TenantsResult.TargetsOf(tenants, options), RetentionResult.Target(retention), PostgresEndToEndResult.Target(endToEnd?.Postgres)], failures)
         {
             Recover = recover,
             Flow = flow,
             Tenants = tenants,
+            Retention = retention,
         };
 
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
@@ -177,9 +184,9 @@ internal static class BenchRunner
             new("batchIntake.ratio", $">= {Targets.BatchIntake}", F(intake?.BatchIntake?.Ratio, "0.00"), intake?.BatchIntake?.Met ?? false),
             new("endToEnd.ratio", $">= {Targets.EndToEnd}", F(endToEnd?.Ratio, "0.00"), endToEnd?.Met ?? false),
             new("endToEnd.forwarderRatio", $">= {Targets.EndToEndForwarder}", F(endToEnd?.ForwarderRatio, "0.00"), endToEnd?.ForwarderMet ?? false),
-            new("latency.p50Ms", $"<= {Targets.LatencyP50Ms} at {latency?.RatePerSecond ?? 2000}/s", F(latency?.P50Ms, "0.0"),
+            new("latency.p50Ms", $"<= {Targets.LatencyP50Ms} at {latency?.RatePerSecond ?? Targets.LatencyRatePerSecond}/s", F(latency?.P50Ms, "0.0"),
                 latency is { Delivered: var d, Events: var n, P50Ms: <= Targets.LatencyP50Ms } && d == n),
-            new("latency.p99Ms", $"<= {Targets.LatencyP99Ms} at {latency?.RatePerSecond ?? 2000}/s", F(latency?.P99Ms, "0.0"),
+            new("latency.p99Ms", $"<= {Targets.LatencyP99Ms} at {latency?.RatePerSecond ?? Targets.LatencyRatePerSecond}/s", F(latency?.P99Ms, "0.0"),
                 latency is { Delivered: var d2, Events: var n2, P99Ms: <= Targets.LatencyP99Ms } && d2 == n2),
             new("memory.peakWorkingSetMb", $"<= {Targets.MemoryMb}", F(memory?.PeakWorkingSetMb, "0"), memory?.Met ?? false),
             new("isolation.p99Ms", $"<= {Targets.IsolationP99Ms} at {Isolation.Rate}/s beside {Isolation.BrokenWebhooks} broken webhooks with {Isolation.DueEach} due each", F(isolation?.P99Ms, "0.0"),

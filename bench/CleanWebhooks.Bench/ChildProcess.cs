@@ -142,46 +142,10 @@ internal sealed class ChildProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// CPU seconds the process has used so far, user plus system (<c>utime + stime</c> of <c>/proc/&lt;pid&gt;/stat</c>,
-    /// in clock ticks of <see cref="ClockTicksPerSecond"/>). Unlike a rate, CPU per unit of work barely moves with
-    /// other load on the machine. Null when not on Linux or the process is gone.
+    /// CPU seconds the process has used so far, user plus system (<see cref="ProcFs.CpuSeconds"/>). Unlike a rate, CPU
+    /// per unit of work barely moves with other load on the machine. Null when not on Linux or the process is gone.
     /// </summary>
-    public double? CpuSeconds()
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{_process.Id.ToString(CultureInfo.InvariantCulture)}/stat");
-
-            // The command name (field 2) is in parentheses and may hold spaces: count the fields after its closing one.
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-            return ticks / (double)ClockTicksPerSecond.Value;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary><c>getconf CLK_TCK</c>: the unit of the CPU times in <c>/proc/&lt;pid&gt;/stat</c> (100 on nearly every Linux).</summary>
-    private static readonly Lazy<int> ClockTicksPerSecond = new(() =>
-    {
-        try
-        {
-            using var getconf = Process.Start(new ProcessStartInfo("getconf", "CLK_TCK") { RedirectStandardOutput = true, UseShellExecute = false })!;
-            var text = getconf.StandardOutput.ReadToEnd().Trim();
-            getconf.WaitForExit();
-            return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ticks) && ticks > 0 ? ticks : 100;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return 100;
-        }
-    });
+    public double? CpuSeconds() => ProcFs.CpuSeconds(_process.Id);
 
     public string LogTail(int lines = 30)
     {

@@ -180,10 +180,10 @@ internal static class Recover
     }
 
     /// <summary>A uuid as the service's SQLite file holds it (Microsoft.Data.Sqlite writes upper case).</summary>
-    private static string Text(Guid id) => id.ToString().ToUpperInvariant();
+    internal static string Text(Guid id) => id.ToString().ToUpperInvariant();
 
     /// <summary>A time as the service's SQLite file holds it: UTC, fixed-width ISO 8601.</summary>
-    private static string Timestamp(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+    internal static string Timestamp(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
 
     private static double? Ms(double? value) => value is { } v ? Math.Round(v, 3) : null;
 }

@@ -13,7 +13,7 @@ internal sealed record BenchContext(BenchOptions Options, string ApiDll, string 
 }
 
 /// <summary>The four scenarios of bench/README.md.</summary>
-internal static class Scenarios
+internal static partial class Scenarios
 {
     private const string IntakePath = "/internal/document_events";
 
@@ -200,39 +200,7 @@ internal static class Scenarios
         if (sqlite is not null && context.Options.Postgres is { } server)
         {
             await service.DisposeAsync(); // measured alone, not next to the idle SQLite service
-            endToEnd(sqlite with { Postgres = await PostgresEndToEndAsync(context, server, sqlite) });
-        }
-    }
-
-    /// <summary>3 again, with the service on a fresh PostgreSQL database (dropped after), against the same direct baseline.</summary>
-    private static async Task<PostgresEndToEndResult> PostgresEndToEndAsync(BenchContext context, string server, EndToEndResult sqlite)
-    {
-        var ct = context.CancellationToken;
-        var options = context.Options;
-        var database = await BenchPostgres.CreateDatabaseAsync(server, ct);
-        try
-        {
-            await using var service = await Service.StartAsync(context.ApiDll, context.FolderFor("deliveries-postgres"), dispatcher: true, ct, postgres: database);
-            var integrators = await CreateIntegratorsAsync(service, context, ct);
-            using var http = Load.CreateClient(options.Concurrency);
-
-            var intake = IntakeSender(service, integrators, http);
-
-            await DeliverAsync(context, "postgres warm-up", context.Receiver.Expect("pg-warmup", options.WarmupEvents), intake,
-                HttpStatusCode.Accepted, TimeSpan.FromSeconds(60));
-            var timeout = TimeSpan.FromSeconds(30) + (options.Events * TimeSpan.FromMilliseconds(5));
-            var collector = context.Receiver.Expect("pg-e2e", options.Events);
-            var (seconds, sender) = await DeliverAsync(context, "end-to-end: service on PostgreSQL", collector, intake, HttpStatusCode.Accepted, timeout);
-            var latency = LatencySummary.Of(collector.Latencies());
-            var rate = seconds > 0 ? collector.Distinct / seconds : 0;
-            var host = new Npgsql.NpgsqlConnectionStringBuilder(server);
-            return new PostgresEndToEndResult(
-                Ratio(rate, sqlite.Baseline.DeliveriesPerSecond), Math.Round(rate, 1), options.Events, collector.Distinct, collector.Duplicates,
-                collector.Distinct == options.Events, Round(seconds), Ms(latency.P50Ms), Ms(latency.P99Ms), Throughput.Of(sender), $"{host.Host}:{host.Port}");
-        }
-        finally
-        {
-            await BenchPostgres.DropDatabaseAsync(server, database);
+            endToEnd(sqlite with { Postgres = await PostgresRunsAsync(context, server, sqlite) });
         }
     }
 
@@ -291,9 +259,9 @@ internal static class Scenarios
 
         var collector = receiver.Expect("e2e", options.Events);
         using var sampler = new MemorySampler(service.Process);
-        var serviceCpu = service.Process.CpuSeconds();
+        var meter = RunMeter.Start([service.Process]);
         var (seconds, sender) = await DeliverAsync(context, "end-to-end: service", collector, intake, HttpStatusCode.Accepted, timeout);
-        var cpuMicros = CpuMicrosPer(serviceCpu, service.Process.CpuSeconds(), collector.Distinct);
+        var costs = meter.Stop(collector.Distinct);
         var peakHwm = service.Process.MemoryMb("VmHWM");
         var sampled = await sampler.StopAsync();
 
@@ -303,6 +271,7 @@ internal static class Scenarios
         var directRate = directSeconds > 0 ? direct.Distinct / directSeconds : 0;
         var ratio = Ratio(rate, directRate);
         var complete = collector.Distinct == options.Events;
+        var storage = await StorageResult.OfSqliteAsync(service.DatabasePath, context.CancellationToken);
         var endToEnd = new EndToEndResult(
             ratio, Math.Round(rate, 1), options.Events, collector.Distinct, collector.Duplicates, complete, Round(seconds),
             Ms(latency.P50Ms), Ms(latency.P99Ms), Ms(latency.MaxMs), Throughput.Of(sender),
@@ -313,8 +282,12 @@ internal static class Scenarios
             Forwarder = forwarded,
             ForwarderTarget = Targets.EndToEndForwarder,
             ForwarderMet = complete && Ratio(rate, forwarded.DeliveriesPerSecond) >= Targets.EndToEndForwarder,
-            CpuMicrosPerDelivery = cpuMicros,
+            CpuMicrosPerDelivery = costs.CpuMicrosPerDelivery,
             ForwarderCpuMicrosPerDelivery = forwarderCpuMicros,
+            WalBytesPerDelivery = costs.WrittenBytesPerDelivery,
+            Cpu = costs.Cpu,
+            Storage = storage,
+            StoredBytesPerDelivery = storage.BytesPerDelivery,
         };
 
         var peak = peakHwm ?? sampled;
@@ -325,18 +298,23 @@ internal static class Scenarios
         return (endToEnd, memory);
     }
 
-    /// <summary>4b. Event-to-receiver latency at a steady 1,000 events/s (paced intake, open loop).</summary>
-    private static async Task<LatencyResult> PacedAsync(BenchContext context, Func<DeliveryCollector, Load.Send> intake)
+    /// <summary>
+    /// 4b. Event-to-receiver latency at a steady <c>--paced-rate</c> (3,000 events/s), or <paramref name="rate"/>, for the
+    /// paced duration (paced intake, open loop); its deliveries tagged <paramref name="tag"/>.
+    /// </summary>
+    private static async Task<LatencyResult> PacedAsync(
+        BenchContext context, Func<DeliveryCollector, Load.Send> intake, int? rate = null, string tag = "paced", string phase = "latency")
     {
         var options = context.Options;
-        var count = (int)(options.PacedRate * options.PacedDuration.TotalSeconds);
-        var collector = context.Receiver.Expect("paced", count);
+        var perSecond = rate ?? options.PacedRate;
+        var count = (int)(perSecond * options.PacedDuration.TotalSeconds);
+        var collector = context.Receiver.Expect(tag, count);
         var sender = new Recorder("service", count);
         double seconds;
-        await using (Progress.Start($"latency at {options.PacedRate:N0} events/s", () => Status(sender, collector)))
+        await using (Progress.Start($"{phase} at {perSecond:N0} events/s", () => Status(sender, collector)))
         {
             // A request may start up to a second late (the target fell behind); later ones are not sent.
-            seconds = (await Load.RunPacedAsync(options.Concurrency, options.PacedRate, count, options.PacedDuration + TimeSpan.FromSeconds(1),
+            seconds = (await Load.RunPacedAsync(options.Concurrency, perSecond, count, options.PacedDuration + TimeSpan.FromSeconds(1),
                 intake(collector), HttpStatusCode.Accepted, sender, context.CancellationToken)).TotalSeconds;
             await collector.WaitForAsync(sender.Ok, options.Quick ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(30), context.CancellationToken);
         }
@@ -346,7 +324,7 @@ internal static class Scenarios
         var kept = sender.Ok == count && collector.Distinct == count;
         var met = kept && latency.P50Ms <= Targets.LatencyP50Ms && latency.P99Ms <= Targets.LatencyP99Ms;
         return new LatencyResult(
-            options.PacedRate, Round(options.PacedDuration.TotalSeconds), count, sender.Ok, collector.Distinct, collector.Duplicates, Math.Round(achieved, 1),
+            perSecond, Round(options.PacedDuration.TotalSeconds), count, sender.Ok, collector.Distinct, collector.Duplicates, Math.Round(achieved, 1),
             Ms(latency.P50Ms), Ms(latency.P90Ms), Ms(latency.P99Ms), Ms(latency.MaxMs), Throughput.Of(sender),
             Targets.LatencyP50Ms, Targets.LatencyP99Ms, met);
     }
@@ -493,15 +471,7 @@ internal static class Scenarios
 
     /// <summary>The end-to-end load: event <c>index</c> posted to the intake, for the integrators in turn, its document id the collector's.</summary>
     internal static Func<DeliveryCollector, Load.Send> IntakeSender(Service service, List<Integrator> integrators, HttpClient http) =>
-        collector => async (index, token) =>
-        {
-            using var request = Authorized(new HttpRequestMessage(HttpMethod.Post, new Uri(service.BaseAddress, IntakePath))
-            {
-                Content = EventBody(integrators[(int)(index % integrators.Count)].ClientId, collector.DocumentId(index)),
-            }, "X-INTERNAL-KEY", service.InternalKey);
-            using var response = await http.SendAsync(request, token);
-            return response.StatusCode;
-        };
+        IntakeSender([service], service.InternalKey, integrators, http);
 
     private static HttpRequestMessage Authorized(HttpRequestMessage request, string header, string key)
     {

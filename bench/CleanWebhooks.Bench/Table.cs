@@ -56,6 +56,8 @@ internal static class Table
                 rows.Add(["", "  on PostgreSQL: deliveries/s", N(pg.DeliveriesPerSecond), N(e2e.Baseline.DeliveriesPerSecond), R(pg.Ratio), "", ""]);
                 rows.Add(["", "    p50 / p99 ms, delivered / duplicates", $"{Pair(pg.P50Ms, pg.P99Ms)}, {pg.Delivered:N0} / {pg.Duplicates:N0}", "", "", "", ""]);
             }
+
+            rows.AddRange(CapacityRows.Of(e2e));
         }
 
         if (report.Latency is { } latency)
@@ -93,6 +95,7 @@ internal static class Table
         rows.AddRange(report.Recover?.Rows() ?? []);
         rows.AddRange(report.Flow?.Rows() ?? []);
         rows.AddRange(report.Tenants?.Rows() ?? []);
+        rows.AddRange(report.Retention?.Rows() ?? []);
 
         var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
         var text = new StringBuilder();
