@@ -38,7 +38,7 @@ internal sealed partial class RetentionService(
         {
             await using var scope = scopes.CreateAsyncScope();
             var sender = scope.ServiceProvider.GetRequiredService<ISender>();
-            var result = await sender.Send(new PurgeExpiredCommand(options.Period, options.BatchSize), stoppingToken);
+            var result = await sender.Send(new PurgeExpiredCommand(options.Period, options.BatchSize, options.BatchTime), stoppingToken);
             if (result.DeletedAny)
             {
                 LogPurged(result.Deliveries, result.Events, result.IdempotencyKeys, options.Period);

@@ -11,12 +11,14 @@ public sealed class PurgeExpiredCommandHandlerTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);
 
+    private static readonly TimeSpan Budget = TimeSpan.FromMilliseconds(10);
+
     [Fact]
     public async Task Handle_Always_PurgesBeforeNowMinusThePeriodAndKeysBeforeTheirWindow()
     {
         var store = new RecordingStore();
 
-        await Handler(store).Handle(new PurgeExpiredCommand(TimeSpan.FromDays(30), 100), CancellationToken.None);
+        await Handler(store).Handle(new PurgeExpiredCommand(TimeSpan.FromDays(30), 100, Budget), CancellationToken.None);
 
         Assert.Equal([Now.AddDays(-30)], store.DeliveryCutoffs.Distinct());
         Assert.Equal([Now.AddDays(-30)], store.EventCalls.Select(c => c.Before).Distinct());
@@ -28,7 +30,7 @@ public sealed class PurgeExpiredCommandHandlerTests
     {
         var store = new RecordingStore { DeliveryBatches = new Queue<int>([3, 3, 1]), KeyBatches = new Queue<int>([3, 0]) };
 
-        var result = await Handler(store).Handle(new PurgeExpiredCommand(TimeSpan.FromHours(1), 3), CancellationToken.None);
+        var result = await Handler(store).Handle(new PurgeExpiredCommand(TimeSpan.FromHours(1), 3, Budget), CancellationToken.None);
 
         Assert.Equal(3, store.DeliveryCutoffs.Count);
         Assert.Equal(7, result.Deliveries);
@@ -46,7 +48,7 @@ public sealed class PurgeExpiredCommandHandlerTests
             EventBatches = new Queue<EventPurgeBatch>([new(2, 1, first), new(2, 2, second), new(1, 0, second.AddDays(1))]),
         };
 
-        var result = await Handler(store).Handle(new PurgeExpiredCommand(TimeSpan.FromDays(30), 2), CancellationToken.None);
+        var result = await Handler(store).Handle(new PurgeExpiredCommand(TimeSpan.FromDays(30), 2, Budget), CancellationToken.None);
 
         Assert.Equal([DateTimeOffset.MinValue, first, second], store.EventCalls.Select(c => c.From));
         Assert.Equal(3, result.Events);
@@ -61,7 +63,7 @@ public sealed class PurgeExpiredCommandHandlerTests
             EventBatches = new Queue<EventPurgeBatch>([new(2, 0, instant), new(2, 0, instant), new(0, 0, null)]),
         };
 
-        await Handler(store).Handle(new PurgeExpiredCommand(TimeSpan.FromDays(30), 2), CancellationToken.None);
+        await Handler(store).Handle(new PurgeExpiredCommand(TimeSpan.FromDays(30), 2, Budget), CancellationToken.None);
 
         Assert.Equal([DateTimeOffset.MinValue, instant, instant.AddTicks(10)], store.EventCalls.Select(c => c.From));
     }
@@ -70,7 +72,7 @@ public sealed class PurgeExpiredCommandHandlerTests
     public async Task Handle_PeriodNotPositive_Throws()
     {
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () =>
-            await Handler(new RecordingStore()).Handle(new PurgeExpiredCommand(TimeSpan.Zero, 10), CancellationToken.None));
+            await Handler(new RecordingStore()).Handle(new PurgeExpiredCommand(TimeSpan.Zero, 10, Budget), CancellationToken.None));
     }
 
     private static PurgeExpiredCommandHandler Handler(IRetentionStore store) => new(store, new FixedClock(Now));

@@ -5,9 +5,11 @@ namespace CleanWebhooks.Application.Retention.PurgeExpired;
 
 /// <summary>
 /// Deletes what is older than the retention <paramref name="Period"/>: ended deliveries with their attempts, events
-/// with no delivery left, and idempotency keys past their window. Pending deliveries and their events stay.
+/// with no delivery left, and idempotency keys past their window. Pending deliveries and their events stay. Each
+/// transaction deletes at most <paramref name="BatchSize"/> rows, fewer when that takes longer than
+/// <paramref name="BatchTime"/> (<see cref="PurgeBatch"/>).
 /// </summary>
-public sealed record PurgeExpiredCommand(TimeSpan Period, int BatchSize) : ICommand<PurgeResult>;
+public sealed record PurgeExpiredCommand(TimeSpan Period, int BatchSize, TimeSpan BatchTime) : ICommand<PurgeResult>;
 
 /// <summary>How many rows a purge deleted.</summary>
 public sealed record PurgeResult(long Deliveries, long Events, long IdempotencyKeys)
@@ -25,18 +27,23 @@ public sealed class PurgeExpiredCommandHandler(IRetentionStore store, TimeProvid
         ArgumentNullException.ThrowIfNull(command);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(command.Period, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(command.BatchSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(command.BatchTime, TimeSpan.Zero);
 
         var now = clock.GetUtcNow();
         var before = now - command.Period;
 
         long deliveries = 0;
-        int deleted;
+        var batch = new PurgeBatch(command.BatchSize, command.BatchTime);
+        int asked, deleted;
         do
         {
-            deleted = await store.PurgeEndedDeliveriesAsync(before, command.BatchSize, cancellationToken);
+            asked = batch.Size;
+            var started = clock.GetTimestamp();
+            deleted = await store.PurgeEndedDeliveriesAsync(before, asked, cancellationToken);
+            batch.Took(clock.GetElapsedTime(started));
             deliveries += deleted;
         }
-        while (deleted == command.BatchSize);
+        while (deleted == asked);
 
         // Events whose deliveries went above went with them; this pass finds those that never had one. It walks the
         // range once, in time order, so events kept for a pending delivery are looked at once per purge, not per batch.
@@ -44,9 +51,12 @@ public sealed class PurgeExpiredCommandHandler(IRetentionStore store, TimeProvid
         var from = DateTimeOffset.MinValue;
         while (true)
         {
-            var batch = await store.PurgeEventsAsync(from, before, command.BatchSize, cancellationToken);
-            events += batch.Deleted;
-            if (batch.Scanned < command.BatchSize || batch.LastOccurredAt is not { } last)
+            asked = batch.Size;
+            var started = clock.GetTimestamp();
+            var scanned = await store.PurgeEventsAsync(from, before, asked, cancellationToken);
+            batch.Took(clock.GetElapsedTime(started));
+            events += scanned.Deleted;
+            if (scanned.Scanned < asked || scanned.LastOccurredAt is not { } last)
             {
                 break;
             }
@@ -58,10 +68,13 @@ public sealed class PurgeExpiredCommandHandler(IRetentionStore store, TimeProvid
         long keys = 0;
         do
         {
-            deleted = await store.PurgeIdempotencyKeysAsync(now - IdempotencyKey.Window, command.BatchSize, cancellationToken);
+            asked = batch.Size;
+            var started = clock.GetTimestamp();
+            deleted = await store.PurgeIdempotencyKeysAsync(now - IdempotencyKey.Window, asked, cancellationToken);
+            batch.Took(clock.GetElapsedTime(started));
             keys += deleted;
         }
-        while (deleted == command.BatchSize);
+        while (deleted == asked);
 
         return new PurgeResult(deliveries, events, keys);
     }

@@ -1,0 +1,86 @@
+using CleanWebhooks.Application.Retention;
+using CleanWebhooks.Application.Retention.PurgeExpired;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CleanWebhooks.Application.Tests.Retention;
+
+/// <summary>A purge transaction's size follows how long it takes: the budget, not a row count, is what intake feels.</summary>
+public sealed class PurgeBatchTests
+{
+    private static readonly TimeSpan Budget = TimeSpan.FromMilliseconds(10);
+
+    [Fact]
+    public void Took_QuickBatches_GrowFromSmallUpToTheLargestAndNoFurther()
+    {
+        var batch = new PurgeBatch(500, Budget);
+        var sizes = new List<int>();
+        for (var i = 0; i < 12; i++)
+        {
+            sizes.Add(batch.Size);
+            batch.Took(TimeSpan.FromMilliseconds(1));
+        }
+
+        Assert.Equal([16, 24, 36, 54, 81, 121, 181, 271, 406, 500, 500, 500], sizes);
+    }
+
+    [Fact]
+    public void Took_BatchesOverTheBudget_HalveDownToOneRow()
+    {
+        var batch = new PurgeBatch(500, Budget);
+        var sizes = new List<int>();
+        for (var i = 0; i < 6; i++)
+        {
+            batch.Took(TimeSpan.FromMilliseconds(50));
+            sizes.Add(batch.Size);
+        }
+
+        Assert.Equal([8, 4, 2, 1, 1, 1], sizes);
+    }
+
+    [Fact]
+    public void Took_BetweenHalfTheBudgetAndTheBudget_KeepsTheSize()
+    {
+        var batch = new PurgeBatch(500, Budget);
+
+        batch.Took(TimeSpan.FromMilliseconds(7));
+
+        Assert.Equal(16, batch.Size);
+    }
+
+    [Fact]
+    public async Task Handle_RowsThatTakeTime_NoTransactionHoldsTheWriterMuchLongerThanTheBudget()
+    {
+        // 0.4 ms a row, as a slow disk would make it: 500 rows at once would hold the writer for 200 ms.
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero));
+        var store = new SlowStore(clock, rows: 3_000, perRow: TimeSpan.FromMilliseconds(0.4));
+
+        var result = await new PurgeExpiredCommandHandler(store, clock).Handle(
+            new PurgeExpiredCommand(TimeSpan.FromDays(30), 500, Budget), CancellationToken.None);
+
+        Assert.Equal(3_000, result.Deliveries);
+        Assert.All(store.Took, took => Assert.True(took <= Budget * 2, $"A transaction took {took.TotalMilliseconds} ms."));
+        Assert.True(store.Took.Count(t => t > Budget) <= 2, "The size kept overshooting the budget.");
+    }
+
+    /// <summary>Deletes <c>rows</c> ended deliveries, each costing <c>perRow</c> of the fake clock's time.</summary>
+    private sealed class SlowStore(FakeTimeProvider clock, int rows, TimeSpan perRow) : IRetentionStore
+    {
+        private int _left = rows;
+
+        public List<TimeSpan> Took { get; } = [];
+
+        public Task<int> PurgeEndedDeliveriesAsync(DateTimeOffset before, int batchSize, CancellationToken cancellationToken)
+        {
+            var deleted = Math.Min(_left, batchSize);
+            _left -= deleted;
+            Took.Add(perRow * deleted);
+            clock.Advance(perRow * deleted);
+            return Task.FromResult(deleted);
+        }
+
+        public Task<EventPurgeBatch> PurgeEventsAsync(DateTimeOffset from, DateTimeOffset before, int batchSize, CancellationToken cancellationToken) =>
+            Task.FromResult(new EventPurgeBatch(0, 0, null));
+
+        public Task<int> PurgeIdempotencyKeysAsync(DateTimeOffset before, int batchSize, CancellationToken cancellationToken) => Task.FromResult(0);
+    }
+}
