@@ -219,7 +219,10 @@ public sealed partial class TokenProvider(
             _cache.TryRemove(entry);
         }
 
-        foreach (var entry in _cache.OrderBy(e => e.Value.Until).Take(Math.Max(0, _cache.Count - (MaxCachedTokens * 3 / 4))))
+        // A snapshot (copied under the dictionary's locks): LINQ's own copy of a dictionary that other callers change
+        // meanwhile throws, or yields empty entries.
+        var entries = _cache.ToArray();
+        foreach (var entry in entries.OrderBy(e => e.Value.Until).Take(Math.Max(0, entries.Length - (MaxCachedTokens * 3 / 4))))
         {
             _cache.TryRemove(entry);
         }

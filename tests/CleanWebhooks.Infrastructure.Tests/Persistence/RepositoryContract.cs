@@ -277,6 +277,43 @@ public abstract class RepositoryContract(ContractDatabase db)
         Assert.True(await Webhooks.AddAsync(NewWebhook(other.Id, FixedAuth()), default));
     }
 
+    /// <summary>
+    /// Senders look webhooks up all at once (each hand-off on its own), and past the cache's bound every miss drops the
+    /// least recently used: no lookup may fail or miss its webhook while others drop entries. It failed about one
+    /// lookup in a hundred when the drop sorted the live dictionary.
+    /// </summary>
+    [Fact]
+    public virtual async Task WebhookGetForDelivery_ManyCallersPastTheCacheBound_EachFindsItsWebhook()
+    {
+        var webhooks = new List<Webhook>();
+        for (var i = 0; i < 160; i++)
+        {
+            var (client, _, _) = await NewClientAsync();
+            var webhook = NewWebhook(client.Id, FixedAuth());
+            Assert.True(await Webhooks.AddAsync(webhook, default));
+            webhooks.Add(webhook);
+        }
+
+        var repository = new WebhookRepository(db.Database, db.Protector) { MaxCached = 64 };
+        var versions = webhooks.Select(w => new WebhookVersion(w.Id, w.UpdatedAt, WebhookHealth.Healthy, WebhookLimits.None)).ToList();
+
+        var lookups = await Task.WhenAll(Enumerable.Range(0, 16).Select(worker => Task.Run(async () =>
+        {
+            var missed = new List<WebhookId>();
+            for (var i = 0; i < 500; i++)
+            {
+                // A claim's few webhooks, or a hand-off's one.
+                WebhookVersion[] wanted = [.. Enumerable.Range(0, 1 + (i % 8)).Select(k => versions[((worker * 7) + (i * 13) + (k * 29)) % versions.Count])];
+                var found = await repository.GetForDeliveryAsync(wanted, default);
+                missed.AddRange(wanted.Where(v => found.GetValueOrDefault(v.Id)?.Webhook?.Id != v.Id).Select(v => v.Id));
+            }
+
+            return missed;
+        })));
+
+        Assert.Empty(lookups.SelectMany(m => m));
+    }
+
     [Fact]
     public virtual async Task WebhookActiveIdOfType_BeforeAndAfterAdd_IsNullThenTheId()
     {

@@ -60,6 +60,10 @@ public sealed class SqlServerRepositoryContractTests(SqlServerContractDatabase d
     public override Task WebhookAdd_SameTypeForAnotherClient_IsAccepted() => base.WebhookAdd_SameTypeForAnotherClient_IsAccepted();
 
     [SqlServerFact]
+    public override Task WebhookGetForDelivery_ManyCallersPastTheCacheBound_EachFindsItsWebhook() =>
+        base.WebhookGetForDelivery_ManyCallersPastTheCacheBound_EachFindsItsWebhook();
+
+    [SqlServerFact]
     public override Task WebhookActiveIdOfType_BeforeAndAfterAdd_IsNullThenTheId() => base.WebhookActiveIdOfType_BeforeAndAfterAdd_IsNullThenTheId();
 
     [SqlServerFact]

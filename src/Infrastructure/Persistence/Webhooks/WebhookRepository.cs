@@ -21,9 +21,15 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
     private readonly ConcurrentDictionary<Guid, CachedWebhook> _decrypted = new();
 
     /// <summary>Webhooks kept decrypted per process (a few KB each).</summary>
-    internal const int MaxCached = 20_000;
+    internal const int DefaultMaxCached = 20_000;
+
+    /// <summary>The bound of <see cref="_decrypted"/>; lower only in tests.</summary>
+    internal int MaxCached { get; init; } = DefaultMaxCached;
 
     private long _uses;
+
+    /// <summary>1 while one caller drops the least recently used webhooks: the others go on.</summary>
+    private int _forgetting;
 
     private sealed class CachedWebhook(DateTimeOffset updatedAt, Webhook.Snapshot snapshot)
     {
@@ -264,9 +270,16 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
                 }
             }
 
-            if (_decrypted.Count > MaxCached)
+            if (_decrypted.Count > MaxCached && Interlocked.CompareExchange(ref _forgetting, 1, 0) == 0)
             {
-                ForgetLeastRecentlyUsed();
+                try
+                {
+                    ForgetLeastRecentlyUsed();
+                }
+                finally
+                {
+                    Volatile.Write(ref _forgetting, 0);
+                }
             }
         }
 
@@ -297,9 +310,15 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
             cancellationToken: cancellationToken))).AsList();
     }
 
+    /// <summary>
+    /// Drops the least recently used quarter. It sorts a snapshot (<see cref="ConcurrentDictionary{TKey,TValue}.ToArray"/>
+    /// copies under the dictionary's locks): LINQ's own copy of a dictionary that other callers change meanwhile throws,
+    /// or yields empty entries, and that failed the hand-off that happened to cross the bound.
+    /// </summary>
     private void ForgetLeastRecentlyUsed()
     {
-        var oldest = _decrypted.OrderBy(e => e.Value.LastUse).Take(_decrypted.Count / 4).Select(e => e.Key).ToList();
+        var entries = _decrypted.ToArray();
+        var oldest = entries.OrderBy(e => e.Value.LastUse).Take(entries.Length / 4).Select(e => e.Key).ToList();
         foreach (var id in oldest)
         {
             _decrypted.TryRemove(id, out _);
