@@ -12,7 +12,7 @@ public sealed class PurgeBatchTests
     [Fact]
     public void Took_QuickBatches_GrowFromSmallUpToTheLargestAndNoFurther()
     {
-        var batch = new PurgeBatch(500, Budget);
+        var batch = new PurgeBatch(500, Budget, TimeProvider.System);
         var sizes = new List<int>();
         for (var i = 0; i < 12; i++)
         {
@@ -26,7 +26,7 @@ public sealed class PurgeBatchTests
     [Fact]
     public void Took_BatchesOverTheBudget_HalveDownToOneRow()
     {
-        var batch = new PurgeBatch(500, Budget);
+        var batch = new PurgeBatch(500, Budget, TimeProvider.System);
         var sizes = new List<int>();
         for (var i = 0; i < 6; i++)
         {
@@ -40,7 +40,7 @@ public sealed class PurgeBatchTests
     [Fact]
     public void Took_BetweenHalfTheBudgetAndTheBudget_KeepsTheSize()
     {
-        var batch = new PurgeBatch(500, Budget);
+        var batch = new PurgeBatch(500, Budget, TimeProvider.System);
 
         batch.Took(TimeSpan.FromMilliseconds(7));
 
@@ -54,12 +54,43 @@ public sealed class PurgeBatchTests
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero));
         var store = new SlowStore(clock, rows: 3_000, perRow: TimeSpan.FromMilliseconds(0.4));
 
-        var result = await new PurgeExpiredCommandHandler(store, clock).Handle(
-            new PurgeExpiredCommand(TimeSpan.FromDays(30), 500, Budget), CancellationToken.None);
+        var result = await PurgeAsync(store, clock);
 
         Assert.Equal(3_000, result.Deliveries);
         Assert.All(store.Took, took => Assert.True(took <= Budget * 2, $"A transaction took {took.TotalMilliseconds} ms."));
         Assert.True(store.Took.Count(t => t > Budget) <= 2, "The size kept overshooting the budget.");
+    }
+
+    [Fact]
+    public async Task Handle_EachBatch_LeavesTheWriterAloneForAsLongAsItHeldIt()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero));
+        var store = new SlowStore(clock, rows: 3_000, perRow: TimeSpan.FromMilliseconds(0.4));
+        var started = clock.GetUtcNow();
+
+        await PurgeAsync(store, clock);
+
+        // 1.2 s of deleting, and after each batch a pause as long (Task.Delay waits whole milliseconds): others have the
+        // writer about half the time, and not much more than that (the clock below moves on in steps of 2 ms).
+        var held = store.Took.Aggregate(TimeSpan.Zero, (sum, took) => sum + took);
+        var pauses = TimeSpan.FromMilliseconds(store.Took.Sum(took => Math.Floor(took.TotalMilliseconds)));
+        Assert.Equal(TimeSpan.FromMilliseconds(1_200), held);
+        Assert.True(pauses > held * 0.9, $"Pauses of {pauses} for {held} of deleting.");
+        Assert.InRange(clock.GetUtcNow() - started, held + pauses, held * 3);
+    }
+
+    /// <summary>The handler on the fake clock, moved on 2 ms at a time while it pauses between batches.</summary>
+    private static async Task<PurgeResult> PurgeAsync(IRetentionStore store, FakeTimeProvider clock)
+    {
+        var purge = new PurgeExpiredCommandHandler(store, clock).Handle(
+            new PurgeExpiredCommand(TimeSpan.FromDays(30), 500, Budget), CancellationToken.None).AsTask();
+        while (!purge.IsCompleted)
+        {
+            await Task.Delay(1);
+            clock.Advance(TimeSpan.FromMilliseconds(2));
+        }
+
+        return await purge;
     }
 
     /// <summary>Deletes <c>rows</c> ended deliveries, each costing <c>perRow</c> of the fake clock's time.</summary>

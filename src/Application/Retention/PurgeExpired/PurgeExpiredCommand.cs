@@ -7,7 +7,7 @@ namespace CleanWebhooks.Application.Retention.PurgeExpired;
 /// Deletes what is older than the retention <paramref name="Period"/>: ended deliveries with their attempts, events
 /// with no delivery left, and idempotency keys past their window. Pending deliveries and their events stay. Each
 /// transaction deletes at most <paramref name="BatchSize"/> rows, fewer when that takes longer than
-/// <paramref name="BatchTime"/> (<see cref="PurgeBatch"/>).
+/// <paramref name="BatchTime"/>, and is followed by a pause as long as it took (<see cref="PurgeBatch"/>).
 /// </summary>
 public sealed record PurgeExpiredCommand(TimeSpan Period, int BatchSize, TimeSpan BatchTime) : ICommand<PurgeResult>;
 
@@ -33,17 +33,16 @@ public sealed class PurgeExpiredCommandHandler(IRetentionStore store, TimeProvid
         var before = now - command.Period;
 
         long deliveries = 0;
-        var batch = new PurgeBatch(command.BatchSize, command.BatchTime);
-        int asked, deleted;
-        do
+        var batch = new PurgeBatch(command.BatchSize, command.BatchTime, clock);
+        while (true)
         {
-            asked = batch.Size;
-            var started = clock.GetTimestamp();
-            deleted = await store.PurgeEndedDeliveriesAsync(before, asked, cancellationToken);
-            batch.Took(clock.GetElapsedTime(started));
+            var (deleted, asked) = await batch.RunAsync(size => store.PurgeEndedDeliveriesAsync(before, size, cancellationToken), cancellationToken);
             deliveries += deleted;
+            if (deleted < asked)
+            {
+                break;
+            }
         }
-        while (deleted == asked);
 
         // Events whose deliveries went above went with them; this pass finds those that never had one. It walks the
         // range once, in time order, so events kept for a pending delivery are looked at once per purge, not per batch.
@@ -51,10 +50,7 @@ public sealed class PurgeExpiredCommandHandler(IRetentionStore store, TimeProvid
         var from = DateTimeOffset.MinValue;
         while (true)
         {
-            asked = batch.Size;
-            var started = clock.GetTimestamp();
-            var scanned = await store.PurgeEventsAsync(from, before, asked, cancellationToken);
-            batch.Took(clock.GetElapsedTime(started));
+            var (scanned, asked) = await batch.RunAsync(size => store.PurgeEventsAsync(from, before, size, cancellationToken), cancellationToken);
             events += scanned.Deleted;
             if (scanned.Scanned < asked || scanned.LastOccurredAt is not { } last)
             {
@@ -66,15 +62,15 @@ public sealed class PurgeExpiredCommandHandler(IRetentionStore store, TimeProvid
         }
 
         long keys = 0;
-        do
+        while (true)
         {
-            asked = batch.Size;
-            var started = clock.GetTimestamp();
-            deleted = await store.PurgeIdempotencyKeysAsync(now - IdempotencyKey.Window, asked, cancellationToken);
-            batch.Took(clock.GetElapsedTime(started));
+            var (deleted, asked) = await batch.RunAsync(size => store.PurgeIdempotencyKeysAsync(now - IdempotencyKey.Window, size, cancellationToken), cancellationToken);
             keys += deleted;
+            if (deleted < asked)
+            {
+                break;
+            }
         }
-        while (deleted == asked);
 
         return new PurgeResult(deliveries, events, keys);
     }
