@@ -162,6 +162,9 @@ public sealed class LoopbackReceiver : IAsyncDisposable
 
     private async Task AnswerAsync(HttpContext context)
     {
+        // When its headers came in: reading the body is an await, and on a busy machine its continuation can run tens of
+        // milliseconds later, which would bunch arrivals that the sender spaced.
+        var arrived = Stopwatch.GetTimestamp();
         using var reader = new StreamReader(context.Request.Body);
         var body = await reader.ReadToEndAsync(context.RequestAborted);
         var request = new ReceivedRequest(
@@ -170,7 +173,7 @@ public sealed class LoopbackReceiver : IAsyncDisposable
             context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
             body)
         {
-            Arrived = Stopwatch.GetTimestamp(),
+            Arrived = arrived,
             ClientCertificate = context.Connection.ClientCertificate?.Subject,
         };
 
