@@ -78,12 +78,36 @@ public sealed class EndpointHealthTests : DeliveryFixture
             deliveries.Add((await Factory.ReportAsync(integrator.ClientId, $"d{i}")).DeliveryId!.Value);
         }
 
-        var first = (await integrator.WaitForWebhookAsync(webhookId, w => w.GetProperty("pausedUntil").ValueKind != JsonValueKind.Null))
-            .GetProperty("pausedUntil").GetDateTimeOffset();
-        var second = (await integrator.WaitForWebhookAsync(webhookId, w => w.GetProperty("pausedUntil") is { ValueKind: JsonValueKind.String } p && p.GetDateTimeOffset() > first))
-            .GetProperty("pausedUntil").GetDateTimeOffset();
+        // Read from the attempts the service recorded, not from when this test happened to look: on a busy machine a
+        // poll can come after the next probe, and the pauses are still there to check in the record.
+        List<DateTimeOffset> starts = [];
+        var pausedUntil = DateTimeOffset.MinValue;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (starts.Count < 3 || pausedUntil - starts[^1] < TimeSpan.FromSeconds(3))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"No probe failed after the first pause: attempts at {string.Join(", ", starts.Select(s => s.ToString("O")))}.");
+            await Task.Delay(25);
+            starts = await AttemptStartsAsync(integrator, webhookId, deliveries);
+            pausedUntil = (await integrator.GetWebhookAsync(webhookId)).GetProperty("pausedUntil") is { ValueKind: JsonValueKind.String } p
+                ? p.GetDateTimeOffset()
+                : DateTimeOffset.MinValue;
+        }
 
-        Assert.Equal(3, Receiver.Requests.Count); // two failures, then one probe
+        // Two failures back to back open the breaker; each probe waits out the pause before it, and each failed probe
+        // doubles the pause: 2 s, then 4 s (then 8 s, if a slow poll let another probe through).
+        Assert.True(starts[1] - starts[0] < TimeSpan.FromSeconds(2), $"The second failure came {starts[1] - starts[0]} after the first.");
+        var pause = TimeSpan.FromSeconds(2);
+        for (var probe = 2; probe < starts.Count; probe++, pause *= 2)
+        {
+            Assert.True(starts[probe] - starts[probe - 1] >= pause, $"Probe {probe - 1} came {starts[probe] - starts[probe - 1]} after the attempt before it, within its pause of {pause}.");
+        }
+
+        Assert.True(pausedUntil - starts[^1] >= pause, $"Paused until {pausedUntil:O} after the probe at {starts[^1]:O}: not twice the pause before it ({pause / 2}).");
+    }
+
+    /// <summary>Every attempt's start, as the service recorded it, oldest first.</summary>
+    private static async Task<List<DateTimeOffset>> AttemptStartsAsync(Integrator integrator, Guid webhookId, IEnumerable<Guid> deliveries)
+    {
         var starts = new List<DateTimeOffset>();
         foreach (var id in deliveries)
         {
@@ -91,8 +115,7 @@ public sealed class EndpointHealthTests : DeliveryFixture
             starts.AddRange(delivery.GetProperty("attempts").EnumerateArray().Select(a => a.GetProperty("startedAt").GetDateTimeOffset()));
         }
 
-        var probe = Assert.Single(starts, s => s >= first);
-        Assert.True(second - probe >= TimeSpan.FromSeconds(4), $"Paused until {second:O} after the probe at {probe:O}: not twice the first pause.");
+        return [.. starts.Order()];
     }
 
     [Fact]

@@ -36,7 +36,10 @@ internal sealed partial class Dispatcher(
     /// <summary>This dispatcher; each claim it makes is named <c>{owner}-{n}</c>, and only that claim records its outcomes.</summary>
     private readonly string _owner = Guid.NewGuid().ToString("N");
     private long _claims;
-    private readonly Channel<DeliveryOutcome> _outcomes = Channel.CreateUnbounded<DeliveryOutcome>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<EndedAttempt> _outcomes = Channel.CreateUnbounded<EndedAttempt>(new UnboundedChannelOptions { SingleReader = true });
+
+    /// <summary>An attempt that ended with an outcome to write, and what its webhook's window learns from it.</summary>
+    private sealed record EndedAttempt(DeliveryOutcome Outcome, WebhookId WebhookId, ReceiverSignal Signal, WebhookLimits Limits, bool Failed);
 
     /// <summary>
     /// Attempts in flight. When the turn loop ends it takes one more away, so that the count goes below zero exactly
@@ -105,9 +108,12 @@ internal sealed partial class Dispatcher(
     /// </summary>
     private async Task<bool> TurnAsync(List<DeliveryOutcome> pending, bool claim, CancellationToken stoppingToken)
     {
-        while (_outcomes.Reader.TryRead(out var outcome))
+        // An ended attempt's room opens in the turn that writes its outcome, before that turn's claim: a claim never
+        // fills a room whose attempt's outcome (a failure that opens the breaker, say) it has not written.
+        while (_outcomes.Reader.TryRead(out var ended))
         {
-            pending.Add(outcome);
+            windows.Ended(ended.WebhookId, ended.Signal, ended.Limits, failed: ended.Failed);
+            pending.Add(ended.Outcome);
         }
 
         var free = options.MaxConcurrency - Volatile.Read(ref _inFlight);
@@ -244,12 +250,16 @@ internal sealed partial class Dispatcher(
         }
         finally
         {
-            // The room opens before the outcome is seen: the turn that writes it can fill the room at once.
-            var attempt = (outcome as DeliveryOutcome.Attempted)?.Attempt;
-            windows.Ended(delivery.Delivery.WebhookId, attempt?.Signal ?? ReceiverSignal.Neutral, limits, failed: attempt is { Succeeded: false });
-            if (outcome is not null)
+            // Its room opens in the turn that writes the outcome (TurnAsync), which the signal below starts.
+            var webhookId = delivery.Delivery.WebhookId;
+            if (outcome is null)
             {
-                Record(outcome);
+                windows.Ended(webhookId, ReceiverSignal.Neutral, limits);
+            }
+            else
+            {
+                var attempt = (outcome as DeliveryOutcome.Attempted)?.Attempt;
+                Record(new EndedAttempt(outcome, webhookId, attempt?.Signal ?? ReceiverSignal.Neutral, limits, attempt is { Succeeded: false }));
             }
 
             signal.DeliveryDue();
@@ -380,9 +390,9 @@ internal sealed partial class Dispatcher(
         }
     }
 
-    private void Record(DeliveryOutcome outcome)
+    private void Record(EndedAttempt ended)
     {
-        if (outcome is DeliveryOutcome.Attempted { Attempt: var attempt, Claimed.Delivery: var delivery })
+        if (ended.Outcome is DeliveryOutcome.Attempted { Attempt: var attempt, Claimed.Delivery: var delivery })
         {
             metrics.Attempted(attempt.Succeeded ? "success" : attempt.Error ?? $"http_{attempt.StatusCode}", attempt.DurationMs);
             LogAttempt(delivery.Id.Value, attempt.Number, attempt.StatusCode, attempt.Error, attempt.DurationMs, delivery.Status);
@@ -397,7 +407,7 @@ internal sealed partial class Dispatcher(
             }
         }
 
-        _outcomes.Writer.TryWrite(outcome);
+        _outcomes.Writer.TryWrite(ended);
     }
 
     private async Task WakeAfterAsync(TimeSpan wait)

@@ -274,7 +274,7 @@ public sealed class Database : IDisposable
     /// delivery, and it would drop the prepared statements); the service keeps no session state (its settings and locks
     /// are all transaction-scoped).
     /// </summary>
-    private static string PreparePostgres(string connectionString, TimeSpan busyTimeout)
+    internal static string PreparePostgres(string connectionString, TimeSpan busyTimeout)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         if (!builder.ShouldSerialize("Command Timeout"))
