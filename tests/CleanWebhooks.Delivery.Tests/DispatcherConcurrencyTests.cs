@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using CleanWebhooks.Testing;
 using CleanWebhooks.Delivery.Tests.Operations;
@@ -121,13 +119,13 @@ public sealed class DispatcherConcurrencyTests : DeliveryFixture
         await integrator.CreateWebhookAsync(Receiver.Url("/hook/:id"));
 
         // The node that takes the events in: each new delivery is handed to its own sender, leased in the intake's write.
-        var port = FreePort();
+        var port = ServiceProcess.FreePort();
         var deliveryIds = new List<string>();
         using (var doomed = StartDispatcherProcess(port, ("Delivery__Timeout", "00:00:04"), ("Delivery__LeaseDuration", "00:00:05")))
         {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
+            using var http = new HttpClient { BaseAddress = ServiceProcess.AddressOf(port), Timeout = TimeSpan.FromSeconds(10) };
             http.DefaultRequestHeaders.Add("X-INTERNAL-KEY", ApiFactory.InternalKey);
-            await WaitReadyAsync(http, doomed);
+            await ServiceProcess.WaitReadyAsync(http, http.BaseAddress, doomed, () => "the intake node");
             for (var i = 0; i < 4; i++)
             {
                 using var response = await http.PostAsJsonAsync("/internal/document_events", new { clientId = integrator.ClientId, documentId = $"doc-{i}", type = 0 });
@@ -178,77 +176,18 @@ public sealed class DispatcherConcurrencyTests : DeliveryFixture
     /// The real service binary as another node on the same database (short leases, so a dead one's work returns fast),
     /// listening on <paramref name="port"/> when given.
     /// </summary>
-    private Process StartDispatcherProcess(int port = 0, params (string Key, string Value)[] settings)
-    {
-        var api = typeof(Program).Assembly.Location;
-        var start = new ProcessStartInfo("dotnet", [api])
-        {
-            WorkingDirectory = Path.GetDirectoryName(api)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        foreach (var inherited in new[] { "ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS", "DOTNET_URLS" })
-        {
-            start.Environment.Remove(inherited);
-        }
-
-        start.Environment["Urls"] = $"http://127.0.0.1:{port}";
-        start.Environment["Internal__ApiKeys__0"] = ApiFactory.InternalKey;
-        start.Environment["ConnectionStrings__CleanWebhooks"] = $"Data Source={Factory.DatabasePath}";
-        start.Environment["Secrets__KeyDirectory"] = Factory.KeyDirectory;
-        start.Environment["Delivery__AllowPrivateNetworks"] = "true";
-        start.Environment["Delivery__PollInterval"] = "00:00:00.050";
-        start.Environment["Delivery__Timeout"] = "00:00:01";
-        start.Environment["Delivery__LeaseDuration"] = "00:00:02";
-        start.Environment["Delivery__MaxConcurrency"] = "8";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        foreach (var (key, value) in settings)
-        {
-            start.Environment[key] = value;
-        }
-
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static async Task WaitReadyAsync(HttpClient http, Process node)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            Assert.False(node.HasExited, "The service process exited while starting.");
-            try
-            {
-                using var response = await http.GetAsync(new Uri("/health/ready", UriKind.Relative));
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail("The service process was not ready within 60 s.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+    private Process StartDispatcherProcess(int port = 0, params (string Key, string Value)[] settings) =>
+        ServiceProcess.Start(port,
+        [
+            ("Internal__ApiKeys__0", ApiFactory.InternalKey),
+            ("ConnectionStrings__CleanWebhooks", $"Data Source={Factory.DatabasePath}"),
+            ("Secrets__KeyDirectory", Factory.KeyDirectory),
+            ("Delivery__PollInterval", "00:00:00.050"),
+            ("Delivery__Timeout", "00:00:01"),
+            ("Delivery__LeaseDuration", "00:00:02"),
+            ("Delivery__MaxConcurrency", "8"),
+            .. settings,
+        ]);
 
     private Task<long> CountAsync(string sql) => new StoredRows(Factory.DatabasePath).CountAsync(sql);
 }

@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
@@ -180,75 +178,31 @@ public sealed class MultiNodeTests : IAsyncLifetime
 
     private Node StartNode(string name)
     {
-        var api = typeof(Program).Assembly.Location;
-        var port = FreePort();
-        var start = new ProcessStartInfo("dotnet", [api])
-        {
-            WorkingDirectory = Path.GetDirectoryName(api)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var inherited in new[] { "ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS", "DOTNET_URLS" })
-        {
-            start.Environment.Remove(inherited);
-        }
-
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["Urls"] = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
-        start.Environment["Database__Provider"] = "PostgreSql";
-        start.Environment["ConnectionStrings__CleanWebhooks"] = _connectionString;
-        start.Environment["Secrets__KeyDirectory"] = Path.Combine(_folder, "keys");
-        start.Environment["Internal__ApiKeys__0"] = _internalKey;
-        start.Environment["Delivery__AllowPrivateNetworks"] = "true";
-        start.Environment["Delivery__PollInterval"] = "00:00:00.200";
-        start.Environment["Delivery__Timeout"] = "00:00:02";
-        start.Environment["Delivery__LeaseDuration"] = "00:00:05";
-        start.Environment["Delivery__MaxConcurrency"] = "16";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        var port = ServiceProcess.FreePort();
         var log = new StreamWriter(Path.Combine(_folder, name + ".log")) { AutoFlush = true };
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, e) => Write(log, e.Data);
-        process.ErrorDataReceived += (_, e) => Write(log, e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return new Node(name, process, new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}"));
-
-        static void Write(StreamWriter log, string? line)
-        {
-            if (line is not null)
+        var process = ServiceProcess.Start(port,
+            [
+                ("Database__Provider", "PostgreSql"),
+                ("ConnectionStrings__CleanWebhooks", _connectionString!),
+                ("Secrets__KeyDirectory", Path.Combine(_folder, "keys")),
+                ("Internal__ApiKeys__0", _internalKey),
+                ("Delivery__PollInterval", "00:00:00.200"),
+                ("Delivery__Timeout", "00:00:02"),
+                ("Delivery__LeaseDuration", "00:00:05"),
+                ("Delivery__MaxConcurrency", "16"),
+            ],
+            line =>
             {
                 lock (log)
                 {
                     log.WriteLine(line);
                 }
-            }
-        }
+            });
+        return new Node(name, process, ServiceProcess.AddressOf(port));
     }
 
-    private async Task WaitReadyAsync(HttpClient http, Node node)
-    {
-        var deadline = Stopwatch.GetTimestamp() + (60 * Stopwatch.Frequency);
-        while (Stopwatch.GetTimestamp() < deadline)
-        {
-            Assert.False(node.Process.HasExited, $"{node.Name} exited while starting: {LogOf(node)}");
-            try
-            {
-                using var response = await http.GetAsync(new Uri(node.BaseAddress, "/health/ready"));
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail($"{node.Name} was not ready within 60 s: {LogOf(node)}");
-    }
+    private Task WaitReadyAsync(HttpClient http, Node node) =>
+        ServiceProcess.WaitReadyAsync(http, node.BaseAddress, node.Process, () => $"{node.Name}: {LogOf(node)}");
 
     private string LogOf(Node node)
     {
@@ -299,15 +253,6 @@ public sealed class MultiNodeTests : IAsyncLifetime
 
             await Task.Delay(100);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }
 
