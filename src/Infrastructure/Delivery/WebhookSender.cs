@@ -57,13 +57,13 @@ public sealed class WebhookSender(IHttpClientFactory httpClientFactory, TokenPro
         try
         {
             var client = httpClientFactory.CreateClient(DeliveryHttp.ClientName);
-            var request = BuildRequest(webhook, deliveryId, message, body, authorization, out var refused);
+            using var request = BuildRequest(webhook, deliveryId, message, body, authorization, out var refused);
             if (request is null)
             {
                 return Failed(RefusedHeaderError(refused, usesToken));
             }
 
-            var response = await SendOnceAsync(client, request, timeout.Token);
+            var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
 
             // The receiver did not take our token: it may have been revoked early. Fetch a new one and resend once.
             if (usesToken && response.StatusCode == HttpStatusCode.Unauthorized)
@@ -75,13 +75,13 @@ public sealed class WebhookSender(IHttpClientFactory httpClientFactory, TokenPro
                     return Failed(fresh.Error ?? AttemptErrors.TokenUnavailable);
                 }
 
-                request = BuildRequest(webhook, deliveryId, message, body, AuthorizationValue(webhook, fresh.Token), out refused);
-                if (request is null)
+                using var resend = BuildRequest(webhook, deliveryId, message, body, AuthorizationValue(webhook, fresh.Token), out refused);
+                if (resend is null)
                 {
                     return Failed(RefusedHeaderError(refused, usesToken));
                 }
 
-                response = await SendOnceAsync(client, request, timeout.Token);
+                response = await client.SendAsync(resend, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             }
 
             using (response)
@@ -94,14 +94,6 @@ public sealed class WebhookSender(IHttpClientFactory httpClientFactory, TokenPro
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException && !cancellationToken.IsCancellationRequested)
         {
             return Failed(DeliveryHttp.Classify(e));
-        }
-    }
-
-    private static async Task<HttpResponseMessage> SendOnceAsync(HttpClient client, HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        using (request)
-        {
-            return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         }
     }
 
@@ -162,33 +154,66 @@ public sealed class WebhookSender(IHttpClientFactory httpClientFactory, TokenPro
     }
 
     /// <summary>The delivery body: the same bytes on every retry, since only <c>webhook-timestamp</c> changes.</summary>
-    private static byte[] Envelope(Webhook webhook, DeliveryId deliveryId, DeliveryMessage message)
+    internal static byte[] Envelope(Webhook webhook, DeliveryId deliveryId, DeliveryMessage message)
     {
-        var buffer = new ArrayBufferWriter<byte>(256 + (message.Data?.Length ?? 0));
-        using (var json = new Utf8JsonWriter(buffer))
+        // The writer asks its buffer for 4 KB at a time: one buffer per thread, so that an attempt allocates only its body.
+        var writer = t_envelope ??= new EnvelopeWriter();
+        var json = writer.Start();
+        json.WriteStartObject();
+        json.WriteString("id", message.DocumentId);
+        json.WriteNumber("type", message.Type);
+        json.WriteString("event", message.IsTest ? DocumentEvent.TestEventName : ((WebhookType)message.Type).EventName());
+        json.WriteString("clientId", message.ClientId.Value);
+        json.WriteString("webhookId", webhook.Id.Value);
+        json.WriteString("deliveryId", deliveryId.Value);
+        json.WriteString("occurredAt", message.OccurredAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
+        json.WritePropertyName("data");
+        if (message.Data is null)
         {
-            json.WriteStartObject();
-            json.WriteString("id", message.DocumentId);
-            json.WriteNumber("type", message.Type);
-            json.WriteString("event", message.IsTest ? DocumentEvent.TestEventName : ((WebhookType)message.Type).EventName());
-            json.WriteString("clientId", message.ClientId.Value);
-            json.WriteString("webhookId", webhook.Id.Value);
-            json.WriteString("deliveryId", deliveryId.Value);
-            json.WriteString("occurredAt", message.OccurredAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
-            json.WritePropertyName("data");
-            if (message.Data is null)
-            {
-                json.WriteNullValue();
-            }
-            else
-            {
-                json.WriteRawValue(message.Data, skipInputValidation: true);
-            }
-
-            json.WriteEndObject();
+            json.WriteNullValue();
+        }
+        else
+        {
+            json.WriteRawValue(message.Data, skipInputValidation: true);
         }
 
-        return buffer.WrittenSpan.ToArray();
+        json.WriteEndObject();
+        return writer.Finish();
+    }
+
+    [ThreadStatic]
+    private static EnvelopeWriter? t_envelope;
+
+    /// <summary>A JSON writer and its buffer, reused by one thread; a buffer grown past <see cref="KeptBytes"/> is let go.</summary>
+    private sealed class EnvelopeWriter : IDisposable
+    {
+        private const int KeptBytes = 64 * 1024;
+        private readonly ArrayBufferWriter<byte> _buffer = new(4096);
+        private readonly Utf8JsonWriter _json;
+
+        public EnvelopeWriter() => _json = new Utf8JsonWriter(_buffer);
+
+        public Utf8JsonWriter Start()
+        {
+            _buffer.ResetWrittenCount();
+            _json.Reset(_buffer);
+            return _json;
+        }
+
+        public byte[] Finish()
+        {
+            _json.Flush();
+            var body = _buffer.WrittenSpan.ToArray();
+            if (_buffer.Capacity > KeptBytes)
+            {
+                t_envelope = null;
+                Dispose();
+            }
+
+            return body;
+        }
+
+        public void Dispose() => _json.Dispose();
     }
 
     private TimeSpan? RetryAfter(HttpResponseMessage response)
