@@ -65,10 +65,7 @@ public sealed class WebhookSenderBuildRequestTests : IDisposable
         Assert.Equal("Authorization", refused);
     }
 
-    /// <summary>A webhook as a repository would restore it: no rule is re-checked on the way in.</summary>
-    private static Webhook Stored(IReadOnlyDictionary<string, string> headers) => Webhook.Restore(new Webhook.Snapshot(
-        WebhookId.New(), new ClientId(Guid.NewGuid()), "w", WebhookType.DocumentFinished, "POST", headers, null,
-        "http://127.0.0.1:9/hook/:id", null, null, null, null, null, null, SigningSecret.Generate(), null, null, Now, Now, null));
+    private static Webhook Stored(IReadOnlyDictionary<string, string> headers) => StoredWebhooks.Post(headers, Now);
 
     private static DeliveryMessage Message() => new(EventId.New(), new ClientId(Guid.NewGuid()), "d1", 0, null, Now);
 }

@@ -11,9 +11,7 @@ namespace CleanWebhooks.Infrastructure.Tests.Delivery;
 public sealed class WebhookSenderEnvelopeTests
 {
     private static readonly DateTimeOffset OccurredAt = new DateTimeOffset(2026, 12, 7, 9, 30, 15, 123, 456, TimeSpan.Zero).AddTicks(7);
-    private static readonly Webhook Hook = Webhook.Restore(new Webhook.Snapshot(
-        WebhookId.New(), new ClientId(Guid.NewGuid()), "w", WebhookType.DocumentFinished, "POST", new Dictionary<string, string>(), null,
-        "http://127.0.0.1:9/hook/:id", null, null, null, null, null, null, SigningSecret.Generate(), null, null, OccurredAt, OccurredAt, null));
+    private static readonly Webhook Hook = StoredWebhooks.Post(new Dictionary<string, string>(), OccurredAt);
 
     [Fact]
     public void Envelope_Message_TheContractsFields()
