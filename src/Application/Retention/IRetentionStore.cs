@@ -23,6 +23,13 @@ public interface IRetentionStore
     /// </summary>
     Task<EventPurgeBatch> PurgeEventsAsync(DateTimeOffset from, DateTimeOffset before, int batchSize, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// How many write turns this process has asked the database for so far, the purge's included (SQLite, whose one
+    /// writer takes turns). Read around a batch, it tells whether other writes (intake, delivery) came while the batch
+    /// held the writer, and so waited for it. Always 0 on a server database, where writes do not queue behind a batch.
+    /// </summary>
+    long WriteTurnsRequested { get; }
+
     /// <summary>Deletes up to <paramref name="batchSize"/> idempotency keys created before <paramref name="before"/>; returns how many.</summary>
     Task<int> PurgeIdempotencyKeysAsync(DateTimeOffset before, int batchSize, CancellationToken cancellationToken);
 }

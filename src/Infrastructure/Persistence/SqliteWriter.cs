@@ -55,6 +55,14 @@ internal sealed class SqliteWriter(string connectionString, TimeSpan busyTimeout
     /// <summary>When the current turn began.</summary>
     private long _turnStartedAt;
 
+    private long _requested;
+
+    /// <summary>
+    /// How many write turns this process has asked for since it started: what it moved by while one writer held the
+    /// turn is how many others came to write meanwhile, and waited for it.
+    /// </summary>
+    public long Requested => Interlocked.Read(ref _requested);
+
     /// <summary>
     /// Waits for the write turn, then gives its connection, its commits flushed to disk or not as
     /// <paramref name="durability"/> asks. The holder ends the turn with <see cref="End"/>. The write waits at most the
@@ -65,6 +73,7 @@ internal sealed class SqliteWriter(string connectionString, TimeSpan busyTimeout
     public async Task<SqliteConnection> TakeAsync(WriteDurability durability, CancellationToken cancellationToken, long? waitingSince = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        Interlocked.Increment(ref _requested);
         var since = waitingSince ?? Stopwatch.GetTimestamp();
 
         // Waiting for the turn longer than the busy timeout is the database being locked too long, as far as the caller can tell.

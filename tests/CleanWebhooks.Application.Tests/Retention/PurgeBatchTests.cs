@@ -12,12 +12,12 @@ public sealed class PurgeBatchTests
     [Fact]
     public void Took_QuickBatches_GrowFromSmallUpToTheLargestAndNoFurther()
     {
-        var batch = new PurgeBatch(500, Budget, TimeProvider.System);
+        var batch = new PurgeBatch(500, Budget, TimeProvider.System, () => 0);
         var sizes = new List<int>();
         for (var i = 0; i < 12; i++)
         {
             sizes.Add(batch.Size);
-            batch.Took(TimeSpan.FromMilliseconds(1));
+            batch.Took(TimeSpan.FromMilliseconds(1), othersWaited: false);
         }
 
         Assert.Equal([16, 24, 36, 54, 81, 121, 181, 271, 406, 500, 500, 500], sizes);
@@ -26,11 +26,11 @@ public sealed class PurgeBatchTests
     [Fact]
     public void Took_BatchesOverTheBudget_HalveDownToOneRow()
     {
-        var batch = new PurgeBatch(500, Budget, TimeProvider.System);
+        var batch = new PurgeBatch(500, Budget, TimeProvider.System, () => 0);
         var sizes = new List<int>();
         for (var i = 0; i < 6; i++)
         {
-            batch.Took(TimeSpan.FromMilliseconds(50));
+            batch.Took(TimeSpan.FromMilliseconds(50), othersWaited: false);
             sizes.Add(batch.Size);
         }
 
@@ -40,11 +40,64 @@ public sealed class PurgeBatchTests
     [Fact]
     public void Took_BetweenHalfTheBudgetAndTheBudget_KeepsTheSize()
     {
-        var batch = new PurgeBatch(500, Budget, TimeProvider.System);
+        var batch = new PurgeBatch(500, Budget, TimeProvider.System, () => 0);
 
-        batch.Took(TimeSpan.FromMilliseconds(7));
+        batch.Took(TimeSpan.FromMilliseconds(7), othersWaited: false);
 
         Assert.Equal(16, batch.Size);
+    }
+
+    [Fact]
+    public void Took_OthersWaited_AimsAtAQuarterOfTheBudget()
+    {
+        var batch = new PurgeBatch(500, Budget, TimeProvider.System, () => 0);
+
+        // 5 ms is within the budget alone, and too long while others wait for the writer.
+        batch.Took(TimeSpan.FromMilliseconds(5), othersWaited: false);
+        Assert.Equal(16, batch.Size);
+        batch.Took(TimeSpan.FromMilliseconds(5), othersWaited: true);
+        Assert.Equal(8, batch.Size);
+        batch.Took(TimeSpan.FromMilliseconds(1), othersWaited: true);
+        Assert.Equal(12, batch.Size);
+    }
+
+    [Fact]
+    public void Took_OthersWaited_PausesDoubleUpToTheMostAndHalveBackOnceAlone()
+    {
+        var batch = new PurgeBatch(500, Budget, TimeProvider.System, () => 0);
+        var pauses = new List<int>();
+        for (var i = 0; i < 4; i++)
+        {
+            batch.Took(TimeSpan.FromMilliseconds(1), othersWaited: true);
+            pauses.Add(batch.Pause);
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            batch.Took(TimeSpan.FromMilliseconds(1), othersWaited: false);
+            pauses.Add(batch.Pause);
+        }
+
+        Assert.Equal([2, 4, 4, 4, 2, 1, 1], pauses);
+        Assert.Equal(PurgeBatch.MostPause, pauses.Max());
+    }
+
+    [Fact]
+    public async Task Handle_OthersWritingThroughout_ShortBatchesAndAtMostAFifthOfTheWriterYetEveryRowGoes()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero));
+        // 0.02 ms a row: alone, batches would grow to the 500 rows of 10 ms (the first test above).
+        var store = new SlowStore(clock, rows: 6_000, perRow: TimeSpan.FromMilliseconds(0.02), othersPerBatch: 2);
+        var started = clock.GetUtcNow();
+
+        var result = await PurgeAsync(store, clock);
+
+        Assert.Equal(6_000, result.Deliveries);
+        Assert.All(store.Took, took => Assert.True(took <= Budget / 4, $"A transaction took {took.TotalMilliseconds} ms."));
+
+        // Pauses of four batches (the fake clock moves on 2 ms at a time, so each runs up to 2 ms over).
+        var held = store.Took.Aggregate(TimeSpan.Zero, (sum, took) => sum + took);
+        Assert.InRange(clock.GetUtcNow() - started, held * 4, held * 8);
     }
 
     [Fact]
@@ -93,15 +146,21 @@ public sealed class PurgeBatchTests
         return await purge;
     }
 
-    /// <summary>Deletes <c>rows</c> ended deliveries, each costing <c>perRow</c> of the fake clock's time.</summary>
-    private sealed class SlowStore(FakeTimeProvider clock, int rows, TimeSpan perRow) : IRetentionStore
+    /// <summary>
+    /// Deletes <c>rows</c> ended deliveries, each costing <c>perRow</c> of the fake clock's time; each batch takes one
+    /// write turn and <c>othersPerBatch</c> other writes ask for one while it runs.
+    /// </summary>
+    private sealed class SlowStore(FakeTimeProvider clock, int rows, TimeSpan perRow, int othersPerBatch = 0) : IRetentionStore
     {
         private int _left = rows;
 
         public List<TimeSpan> Took { get; } = [];
 
+        public long WriteTurnsRequested { get; private set; }
+
         public Task<int> PurgeEndedDeliveriesAsync(DateTimeOffset before, int batchSize, CancellationToken cancellationToken)
         {
+            WriteTurnsRequested += 1 + othersPerBatch;
             var deleted = Math.Min(_left, batchSize);
             _left -= deleted;
             Took.Add(perRow * deleted);

@@ -103,6 +103,8 @@ public sealed class PurgeExpiredCommandHandlerTests
 
         public List<DateTimeOffset> KeyCutoffs { get; } = [];
 
+        public long WriteTurnsRequested => 0;
+
         public Task<int> PurgeEndedDeliveriesAsync(DateTimeOffset before, int batchSize, CancellationToken cancellationToken)
         {
             DeliveryCutoffs.Add(before);

@@ -67,6 +67,32 @@ public sealed class SqliteWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task WriteTurnsRequested_WhileOneHoldsTheTurn_CountsTheWritesThatCameMeanwhile()
+    {
+        var before = _database.WriteTurnsRequested;
+        Task second, third;
+        await using (await _database.OpenWriterAsync(CancellationToken.None))
+        {
+            second = WriteAsync(2);
+            third = WriteAsync(3);
+
+            // Both asked for the turn and wait for it: the purge reads this as two writes its batch held up.
+            Assert.Equal(before + 3, _database.WriteTurnsRequested);
+            Assert.False(second.IsCompleted || third.IsCompleted);
+        }
+
+        await Task.WhenAll(second, third);
+        Assert.Equal([2L, 3L], await RowsAsync());
+        Assert.Equal(before + 3, _database.WriteTurnsRequested);
+
+        async Task WriteAsync(long n)
+        {
+            await using var writer = await _database.OpenWriterAsync(CancellationToken.None);
+            await writer.Command(Insert, null, "@N").Bind(n).ExecuteNonQueryAsync();
+        }
+    }
+
+    [Fact]
     public async Task Durability_OfEachTurn_IsTheOneItAskedFor()
     {
         Assert.Equal(1L, await SynchronousAsync(WriteDurability.Relaxed));

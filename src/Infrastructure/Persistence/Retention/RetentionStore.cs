@@ -83,6 +83,8 @@ internal sealed class RetentionStore(Database database) : IRetentionStore
             "WHERE created_at < @Before ORDER BY created_at LIMIT @Limit FOR UPDATE SKIP LOCKED);";
     }
 
+    public long WriteTurnsRequested => database.WriteTurnsRequested;
+
     public async Task<int> PurgeEndedDeliveriesAsync(DateTimeOffset before, int batchSize, CancellationToken cancellationToken)
     {
         await using var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed);
