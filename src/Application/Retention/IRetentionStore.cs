@@ -4,6 +4,14 @@ namespace CleanWebhooks.Application.Retention;
 public sealed record EventPurgeBatch(int Scanned, int Deleted, DateTimeOffset? LastOccurredAt);
 
 /// <summary>
+/// What one purge batch did; how long it <paramref name="Waited"/> for the database's writer (for the writes ahead of
+/// it) and then <paramref name="Held"/> it; and whether <paramref name="OthersWaited"/>: other writes were queued for
+/// the writer when the batch ended, and so waited for it. SQLite's one writer takes turns; on a server database nothing
+/// waits for a batch, nor a batch for others.
+/// </summary>
+public sealed record Purged<T>(T Result, TimeSpan Waited, TimeSpan Held, bool OthersWaited);
+
+/// <summary>
 /// Deletes what retention lets go, one small batch per call, each batch its own short transaction, so that intake
 /// and delivery get the database between batches. Every delete is idempotent: several nodes may purge at once.
 /// </summary>
@@ -15,21 +23,14 @@ public interface IRetentionStore
     /// with their attempts, and their events when those are older than <paramref name="before"/> and have no delivery
     /// left. Pending deliveries are never touched. Returns how many deliveries were deleted.
     /// </summary>
-    Task<int> PurgeEndedDeliveriesAsync(DateTimeOffset before, int batchSize, CancellationToken cancellationToken);
+    Task<Purged<int>> PurgeEndedDeliveriesAsync(DateTimeOffset before, int batchSize, CancellationToken cancellationToken);
 
     /// <summary>
     /// Looks at up to <paramref name="batchSize"/> events that occurred from <paramref name="from"/> up to
     /// <paramref name="before"/>, in time order, and deletes those with no delivery left.
     /// </summary>
-    Task<EventPurgeBatch> PurgeEventsAsync(DateTimeOffset from, DateTimeOffset before, int batchSize, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// How many write turns this process has asked the database for so far, the purge's included (SQLite, whose one
-    /// writer takes turns). Read around a batch, it tells whether other writes (intake, delivery) came while the batch
-    /// held the writer, and so waited for it. Always 0 on a server database, where writes do not queue behind a batch.
-    /// </summary>
-    long WriteTurnsRequested { get; }
+    Task<Purged<EventPurgeBatch>> PurgeEventsAsync(DateTimeOffset from, DateTimeOffset before, int batchSize, CancellationToken cancellationToken);
 
     /// <summary>Deletes up to <paramref name="batchSize"/> idempotency keys created before <paramref name="before"/>; returns how many.</summary>
-    Task<int> PurgeIdempotencyKeysAsync(DateTimeOffset before, int batchSize, CancellationToken cancellationToken);
+    Task<Purged<int>> PurgeIdempotencyKeysAsync(DateTimeOffset before, int batchSize, CancellationToken cancellationToken);
 }

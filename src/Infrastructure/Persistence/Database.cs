@@ -163,12 +163,6 @@ public sealed class Database : IDisposable
     }
 
     /// <summary>
-    /// How many write turns this process has asked for (SQLite's one writer; see <see cref="SqliteWriter.Requested"/>).
-    /// Always 0 on a server database, whose writers do not take turns.
-    /// </summary>
-    public long WriteTurnsRequested => _writer?.Requested ?? 0;
-
-    /// <summary>
     /// Gives the WAL file's space back to the disk (SQLite <c>wal_checkpoint(TRUNCATE)</c>), after a purge or once a
     /// storage fault has passed. Best effort: with readers in the way it copies what it can and returns.
     /// </summary>

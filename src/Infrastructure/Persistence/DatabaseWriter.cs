@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -14,10 +15,18 @@ public enum WriteDurability
     Relaxed,
 }
 
+/// <summary>
+/// How a write turn has gone so far: how long its holder <paramref name="Waited"/> for it (for the writes ahead of it),
+/// how long it has <paramref name="Held"/> the writer since, and how many other writes are <paramref name="Waiting"/>
+/// for it to end. On a server database writes do not take turns: nothing waited, no one waits.
+/// </summary>
+public readonly record struct WriteTurn(TimeSpan Waited, TimeSpan Held, int Waiting);
+
 /// <summary>A write connection held in this process's turn; disposing it ends the turn.</summary>
 public sealed class DatabaseWriter : IAsyncDisposable
 {
     private readonly SqliteWriter? _kept;
+    private readonly long _openedAt = Stopwatch.GetTimestamp();
     private List<DbCommand>? _made;
     private int _disposed;
 
@@ -32,6 +41,13 @@ public sealed class DatabaseWriter : IAsyncDisposable
     }
 
     public DbConnection Connection { get; }
+
+    /// <summary>This turn so far (<see cref="WriteTurn"/>); on a server database, the time since its connection was open.</summary>
+    public WriteTurn Turn()
+    {
+        ObjectDisposedException.ThrowIf(_disposed == 1, this);
+        return _kept?.Turn() ?? new WriteTurn(TimeSpan.Zero, Stopwatch.GetElapsedTime(_openedAt), 0);
+    }
 
     /// <summary>
     /// On SQLite, the command for one of the hottest statements, with parameters <paramref name="names"/> whose values

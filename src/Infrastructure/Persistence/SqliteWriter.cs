@@ -55,13 +55,11 @@ internal sealed class SqliteWriter(string connectionString, TimeSpan busyTimeout
     /// <summary>When the current turn began.</summary>
     private long _turnStartedAt;
 
-    private long _requested;
+    /// <summary>How long the current turn's holder waited for it.</summary>
+    private TimeSpan _turnWaited;
 
-    /// <summary>
-    /// How many write turns this process has asked for since it started: what it moved by while one writer held the
-    /// turn is how many others came to write meanwhile, and waited for it.
-    /// </summary>
-    public long Requested => Interlocked.Read(ref _requested);
+    /// <summary>Writes waiting for the turn now: while one holds it, those queued behind it.</summary>
+    private int _waiting;
 
     /// <summary>
     /// Waits for the write turn, then gives its connection, its commits flushed to disk or not as
@@ -73,17 +71,28 @@ internal sealed class SqliteWriter(string connectionString, TimeSpan busyTimeout
     public async Task<SqliteConnection> TakeAsync(WriteDurability durability, CancellationToken cancellationToken, long? waitingSince = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        Interlocked.Increment(ref _requested);
         var since = waitingSince ?? Stopwatch.GetTimestamp();
 
         // Waiting for the turn longer than the busy timeout is the database being locked too long, as far as the caller can tell.
         var left = busyTimeout - Stopwatch.GetElapsedTime(since);
-        if (left <= TimeSpan.Zero || !await _turn.WaitAsync(left, cancellationToken))
+        bool given;
+        Interlocked.Increment(ref _waiting);
+        try
+        {
+            given = left > TimeSpan.Zero && await _turn.WaitAsync(left, cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
+
+        if (!given)
         {
             throw new TimeoutException($"The database's write turn was not free within {busyTimeout} (Database:BusyTimeout).");
         }
 
         _turnStartedAt = Stopwatch.GetTimestamp();
+        _turnWaited = Stopwatch.GetElapsedTime(since, _turnStartedAt);
         try
         {
             var connection = await ConnectionAsync(durability, cancellationToken);
@@ -166,6 +175,9 @@ internal sealed class SqliteWriter(string connectionString, TimeSpan busyTimeout
 
         return _connection;
     }
+
+    /// <summary>The current turn so far: how long its holder waited for it, how long it has held it, and how many writes wait for it now. Its holder's to ask.</summary>
+    public WriteTurn Turn() => new(_turnWaited, Stopwatch.GetElapsedTime(_turnStartedAt), Volatile.Read(ref _waiting));
 
     /// <summary>
     /// The command for <paramref name="sql"/> on the kept connection, compiled on its first use and kept with its

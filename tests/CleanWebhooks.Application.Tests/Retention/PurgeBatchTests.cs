@@ -10,27 +10,27 @@ public sealed class PurgeBatchTests
     private static readonly TimeSpan Budget = TimeSpan.FromMilliseconds(10);
 
     [Fact]
-    public void Took_QuickBatches_GrowFromSmallUpToTheLargestAndNoFurther()
+    public void Held_QuickBatches_GrowFromSmallUpToTheLargestAndNoFurther()
     {
-        var batch = new PurgeBatch(500, Budget, TimeProvider.System, () => 0);
+        var batch = new PurgeBatch(500, Budget, TimeProvider.System);
         var sizes = new List<int>();
         for (var i = 0; i < 12; i++)
         {
             sizes.Add(batch.Size);
-            batch.Took(TimeSpan.FromMilliseconds(1), othersWaited: false);
+            batch.Held(TimeSpan.FromMilliseconds(1), othersWaited: false);
         }
 
         Assert.Equal([16, 24, 36, 54, 81, 121, 181, 271, 406, 500, 500, 500], sizes);
     }
 
     [Fact]
-    public void Took_BatchesOverTheBudget_HalveDownToOneRow()
+    public void Held_BatchesOverTheBudget_HalveDownToOneRow()
     {
-        var batch = new PurgeBatch(500, Budget, TimeProvider.System, () => 0);
+        var batch = new PurgeBatch(500, Budget, TimeProvider.System);
         var sizes = new List<int>();
         for (var i = 0; i < 6; i++)
         {
-            batch.Took(TimeSpan.FromMilliseconds(50), othersWaited: false);
+            batch.Held(TimeSpan.FromMilliseconds(50), othersWaited: false);
             sizes.Add(batch.Size);
         }
 
@@ -38,44 +38,44 @@ public sealed class PurgeBatchTests
     }
 
     [Fact]
-    public void Took_BetweenHalfTheBudgetAndTheBudget_KeepsTheSize()
+    public void Held_BetweenHalfTheBudgetAndTheBudget_KeepsTheSize()
     {
-        var batch = new PurgeBatch(500, Budget, TimeProvider.System, () => 0);
+        var batch = new PurgeBatch(500, Budget, TimeProvider.System);
 
-        batch.Took(TimeSpan.FromMilliseconds(7), othersWaited: false);
+        batch.Held(TimeSpan.FromMilliseconds(7), othersWaited: false);
 
         Assert.Equal(16, batch.Size);
     }
 
     [Fact]
-    public void Took_OthersWaited_AimsAtAQuarterOfTheBudget()
+    public void Held_OthersWaited_AimsAtAQuarterOfTheBudget()
     {
-        var batch = new PurgeBatch(500, Budget, TimeProvider.System, () => 0);
+        var batch = new PurgeBatch(500, Budget, TimeProvider.System);
 
         // 5 ms is within the budget alone, and too long while others wait for the writer.
-        batch.Took(TimeSpan.FromMilliseconds(5), othersWaited: false);
+        batch.Held(TimeSpan.FromMilliseconds(5), othersWaited: false);
         Assert.Equal(16, batch.Size);
-        batch.Took(TimeSpan.FromMilliseconds(5), othersWaited: true);
+        batch.Held(TimeSpan.FromMilliseconds(5), othersWaited: true);
         Assert.Equal(8, batch.Size);
-        batch.Took(TimeSpan.FromMilliseconds(1), othersWaited: true);
+        batch.Held(TimeSpan.FromMilliseconds(1), othersWaited: true);
         Assert.Equal(12, batch.Size);
     }
 
     [Fact]
-    public void Took_OthersWaited_PausesDoubleUpToTheMostAndHalveBackOnceAlone()
+    public void Held_OthersWaited_PausesDoubleUpToTheMostAndHalveBackOnceAlone()
     {
-        var batch = new PurgeBatch(500, Budget, TimeProvider.System, () => 0);
+        var batch = new PurgeBatch(500, Budget, TimeProvider.System);
         var pauses = new List<int>();
         for (var i = 0; i < 4; i++)
         {
-            batch.Took(TimeSpan.FromMilliseconds(1), othersWaited: true);
-            pauses.Add(batch.Pause);
+            batch.Held(TimeSpan.FromMilliseconds(1), othersWaited: true);
+            pauses.Add(batch.PauseFactor);
         }
 
         for (var i = 0; i < 3; i++)
         {
-            batch.Took(TimeSpan.FromMilliseconds(1), othersWaited: false);
-            pauses.Add(batch.Pause);
+            batch.Held(TimeSpan.FromMilliseconds(1), othersWaited: false);
+            pauses.Add(batch.PauseFactor);
         }
 
         Assert.Equal([2, 4, 4, 4, 2, 1, 1], pauses);
@@ -83,11 +83,11 @@ public sealed class PurgeBatchTests
     }
 
     [Fact]
-    public async Task Handle_OthersWritingThroughout_ShortBatchesAndAtMostAFifthOfTheWriterYetEveryRowGoes()
+    public async Task Handle_OthersWaitingThroughout_ShortBatchesFourTimesAsMuchPauseAndEveryRowGoes()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero));
         // 0.02 ms a row: alone, batches would grow to the 500 rows of 10 ms (the first test above).
-        var store = new SlowStore(clock, rows: 6_000, perRow: TimeSpan.FromMilliseconds(0.02), othersPerBatch: 2);
+        var store = new SlowStore(clock, rows: 6_000, perRow: TimeSpan.FromMilliseconds(0.02), othersWaiting: true);
         var started = clock.GetUtcNow();
 
         var result = await PurgeAsync(store, clock);
@@ -95,9 +95,26 @@ public sealed class PurgeBatchTests
         Assert.Equal(6_000, result.Deliveries);
         Assert.All(store.Took, took => Assert.True(took <= Budget / 4, $"A transaction took {took.TotalMilliseconds} ms."));
 
-        // Pauses of four batches (the fake clock moves on 2 ms at a time, so each runs up to 2 ms over).
+        // Each pause four times its batch (the first twice), and each up to 2 ms over: the fake clock moves on 2 ms at a time.
         var held = store.Took.Aggregate(TimeSpan.Zero, (sum, took) => sum + took);
         Assert.InRange(clock.GetUtcNow() - started, held * 4, held * 8);
+    }
+
+    [Fact]
+    public async Task RunAsync_ABatchThatWaitedForTheWriter_PausesForItsWaitAndHoldButSizesByTheHold()
+    {
+        var clock = new FakeTimeProvider();
+        var batch = new PurgeBatch(500, Budget, clock);
+
+        // 30 ms behind other writes, then 1 ms held: the rows were quick (the size grows), the writer busy (a long pause).
+        var run = batch.RunAsync(size => Task.FromResult(new Purged<int>(size, TimeSpan.FromMilliseconds(30), TimeSpan.FromMilliseconds(1), false)), CancellationToken.None);
+
+        Assert.Equal(24, batch.Size);
+        clock.Advance(TimeSpan.FromMilliseconds(30));
+        await Task.Delay(20);
+        Assert.False(run.IsCompleted, "The pause ended before the batch's wait and hold had passed.");
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal((16, 16), await run);
     }
 
     [Fact]
@@ -147,30 +164,29 @@ public sealed class PurgeBatchTests
     }
 
     /// <summary>
-    /// Deletes <c>rows</c> ended deliveries, each costing <c>perRow</c> of the fake clock's time; each batch takes one
-    /// write turn and <c>othersPerBatch</c> other writes ask for one while it runs.
+    /// Deletes <c>rows</c> ended deliveries, each holding the writer <c>perRow</c> of the fake clock's time, with other
+    /// writes queued behind every batch or none.
     /// </summary>
-    private sealed class SlowStore(FakeTimeProvider clock, int rows, TimeSpan perRow, int othersPerBatch = 0) : IRetentionStore
+    private sealed class SlowStore(FakeTimeProvider clock, int rows, TimeSpan perRow, bool othersWaiting = false) : IRetentionStore
     {
         private int _left = rows;
 
         public List<TimeSpan> Took { get; } = [];
 
-        public long WriteTurnsRequested { get; private set; }
-
-        public Task<int> PurgeEndedDeliveriesAsync(DateTimeOffset before, int batchSize, CancellationToken cancellationToken)
+        public Task<Purged<int>> PurgeEndedDeliveriesAsync(DateTimeOffset before, int batchSize, CancellationToken cancellationToken)
         {
-            WriteTurnsRequested += 1 + othersPerBatch;
             var deleted = Math.Min(_left, batchSize);
             _left -= deleted;
-            Took.Add(perRow * deleted);
-            clock.Advance(perRow * deleted);
-            return Task.FromResult(deleted);
+            var held = perRow * deleted;
+            Took.Add(held);
+            clock.Advance(held);
+            return Task.FromResult(new Purged<int>(deleted, TimeSpan.Zero, held, othersWaiting));
         }
 
-        public Task<EventPurgeBatch> PurgeEventsAsync(DateTimeOffset from, DateTimeOffset before, int batchSize, CancellationToken cancellationToken) =>
-            Task.FromResult(new EventPurgeBatch(0, 0, null));
+        public Task<Purged<EventPurgeBatch>> PurgeEventsAsync(DateTimeOffset from, DateTimeOffset before, int batchSize, CancellationToken cancellationToken) =>
+            Task.FromResult(new Purged<EventPurgeBatch>(new EventPurgeBatch(0, 0, null), TimeSpan.Zero, TimeSpan.Zero, false));
 
-        public Task<int> PurgeIdempotencyKeysAsync(DateTimeOffset before, int batchSize, CancellationToken cancellationToken) => Task.FromResult(0);
+        public Task<Purged<int>> PurgeIdempotencyKeysAsync(DateTimeOffset before, int batchSize, CancellationToken cancellationToken) =>
+            Task.FromResult(new Purged<int>(0, TimeSpan.Zero, TimeSpan.Zero, false));
     }
 }

@@ -103,24 +103,24 @@ public sealed class PurgeExpiredCommandHandlerTests
 
         public List<DateTimeOffset> KeyCutoffs { get; } = [];
 
-        public long WriteTurnsRequested => 0;
-
-        public Task<int> PurgeEndedDeliveriesAsync(DateTimeOffset before, int batchSize, CancellationToken cancellationToken)
+        public Task<Purged<int>> PurgeEndedDeliveriesAsync(DateTimeOffset before, int batchSize, CancellationToken cancellationToken)
         {
             DeliveryCutoffs.Add(before);
-            return Task.FromResult(DeliveryBatches.TryDequeue(out var n) ? n : 0);
+            return Batch(DeliveryBatches.TryDequeue(out var n) ? n : 0);
         }
 
-        public Task<EventPurgeBatch> PurgeEventsAsync(DateTimeOffset from, DateTimeOffset before, int batchSize, CancellationToken cancellationToken)
+        public Task<Purged<EventPurgeBatch>> PurgeEventsAsync(DateTimeOffset from, DateTimeOffset before, int batchSize, CancellationToken cancellationToken)
         {
             EventCalls.Add((from, before));
-            return Task.FromResult(EventBatches.TryDequeue(out var batch) ? batch : new EventPurgeBatch(0, 0, null));
+            return Batch(EventBatches.TryDequeue(out var batch) ? batch : new EventPurgeBatch(0, 0, null));
         }
 
-        public Task<int> PurgeIdempotencyKeysAsync(DateTimeOffset before, int batchSize, CancellationToken cancellationToken)
+        public Task<Purged<int>> PurgeIdempotencyKeysAsync(DateTimeOffset before, int batchSize, CancellationToken cancellationToken)
         {
             KeyCutoffs.Add(before);
-            return Task.FromResult(KeyBatches.TryDequeue(out var n) ? n : 0);
+            return Batch(KeyBatches.TryDequeue(out var n) ? n : 0);
         }
+
+        private static Task<Purged<T>> Batch<T>(T result) => Task.FromResult(new Purged<T>(result, TimeSpan.Zero, TimeSpan.Zero, OthersWaited: false));
     }
 }

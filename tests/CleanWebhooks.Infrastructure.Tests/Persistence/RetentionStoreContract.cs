@@ -1,3 +1,4 @@
+using CleanWebhooks.Application.Retention;
 using CleanWebhooks.Domain.Clients;
 using CleanWebhooks.Domain.Webhooks;
 using CleanWebhooks.Infrastructure.Persistence;
@@ -40,10 +41,10 @@ public abstract class RetentionStoreContract(ContractDatabase db)
         var batches = new List<int>();
         do
         {
-            batches.Add(await store.PurgeEndedDeliveriesAsync(Cutoff, 3, default));
+            batches.Add((await store.PurgeEndedDeliveriesAsync(Cutoff, 3, default)).Result);
         }
         while (batches[^1] == 3);
-        var events = await store.PurgeEventsAsync(DateTimeOffset.MinValue, Cutoff, 100, default);
+        var events = (await store.PurgeEventsAsync(DateTimeOffset.MinValue, Cutoff, 100, default)).Result;
 
         Assert.Equal(4, batches.Sum());
         Assert.Equal(3, batches[0]);
@@ -74,12 +75,40 @@ public abstract class RetentionStoreContract(ContractDatabase db)
         await AddKeyAsync(clientId, "live", Cutoff.AddHours(1));
 
         var store = new RetentionStore(Database);
-        while (await store.PurgeIdempotencyKeysAsync(Cutoff, 1, default) == 1)
+        while ((await store.PurgeIdempotencyKeysAsync(Cutoff, 1, default)).Result == 1)
         {
         }
 
         Assert.Equal(0, await KeyCountAsync(clientId, "expired"));
         Assert.Equal(1, await KeyCountAsync(clientId, "live"));
+    }
+
+    [Fact]
+    public virtual async Task Purge_AWriteQueuedBehindTheBatch_IsReportedWhereWritesTakeTurns()
+    {
+        var store = new RetentionStore(Database);
+        Task<Purged<int>> purge;
+        Task behind;
+
+        // On SQLite the batch queues behind a write already under way (which is not one it holds up), and another write
+        // queues behind the batch. On a server database nothing queues.
+        await using (await Database.OpenWriterAsync(default))
+        {
+            purge = store.PurgeIdempotencyKeysAsync(Cutoff, 10, default);
+            behind = TakeTheTurnAsync();
+        }
+
+        var batch = await purge;
+        await behind;
+        var alone = await store.PurgeIdempotencyKeysAsync(Cutoff, 10, default);
+
+        Assert.Equal(Database.Dialect == SqlDialect.Sqlite, batch.OthersWaited);
+        Assert.False(alone.OthersWaited);
+
+        async Task TakeTheTurnAsync()
+        {
+            await using var writer = await Database.OpenWriterAsync(default);
+        }
     }
 
     private async Task<(Guid ClientId, Guid WebhookId)> NewWebhookAsync()
@@ -164,4 +193,8 @@ public sealed class SqlServerRetentionStoreTests(SqlServerContractDatabase datab
     [SqlServerFact]
     public override Task PurgeIdempotencyKeys_OlderAndNewerKeys_DeletesOnlyTheOlder() =>
         base.PurgeIdempotencyKeys_OlderAndNewerKeys_DeletesOnlyTheOlder();
+
+    [SqlServerFact]
+    public override Task Purge_AWriteQueuedBehindTheBatch_IsReportedWhereWritesTakeTurns() =>
+        base.Purge_AWriteQueuedBehindTheBatch_IsReportedWhereWritesTakeTurns();
 }

@@ -4,8 +4,8 @@ using Dapper;
 namespace CleanWebhooks.Infrastructure.Tests.Persistence;
 
 /// <summary>
-/// SQLite's write connection is kept from one write turn to the next with its compiled statements, and a turn that
-/// ends broken does not hand its state to the next one.
+/// SQLite's write connection is kept from one write turn to the next with its compiled statements, a turn that ends
+/// broken does not hand its state to the next one, and a turn knows who waits for it.
 /// </summary>
 public sealed class SqliteWriterTests : IDisposable
 {
@@ -67,28 +67,36 @@ public sealed class SqliteWriterTests : IDisposable
     }
 
     [Fact]
-    public async Task WriteTurnsRequested_WhileOneHoldsTheTurn_CountsTheWritesThatCameMeanwhile()
+    public async Task Turn_WritesQueuedBehindIt_AreCountedUntilTheyHaveTheirOwnAndKnowHowLongTheyWaited()
     {
-        var before = _database.WriteTurnsRequested;
-        Task second, third;
-        await using (await _database.OpenWriterAsync(CancellationToken.None))
+        Task<WriteTurn> second, third;
+        await using (var writer = await _database.OpenWriterAsync(CancellationToken.None))
         {
+            Assert.Equal(0, writer.Turn().Waiting);
             second = WriteAsync(2);
             third = WriteAsync(3);
 
-            // Both asked for the turn and wait for it: the purge reads this as two writes its batch held up.
-            Assert.Equal(before + 3, _database.WriteTurnsRequested);
+            // Both wait for this turn: a purge batch reads this as two writes it held up.
+            Assert.Equal(2, writer.Turn().Waiting);
+            await Task.Delay(100);
             Assert.False(second.IsCompleted || third.IsCompleted);
+            Assert.True(writer.Turn().Held >= TimeSpan.FromMilliseconds(100));
         }
 
-        await Task.WhenAll(second, third);
+        var turns = await Task.WhenAll(second, third);
         Assert.Equal([2L, 3L], await RowsAsync());
-        Assert.Equal(before + 3, _database.WriteTurnsRequested);
+        Assert.All(turns, turn => Assert.True(turn.Waited >= TimeSpan.FromMilliseconds(100), $"Waited {turn.Waited}."));
+        await using (var writer = await _database.OpenWriterAsync(CancellationToken.None))
+        {
+            Assert.Equal(0, writer.Turn().Waiting);
+            Assert.True(writer.Turn().Waited < TimeSpan.FromMilliseconds(100), "Nothing was ahead of this one.");
+        }
 
-        async Task WriteAsync(long n)
+        async Task<WriteTurn> WriteAsync(long n)
         {
             await using var writer = await _database.OpenWriterAsync(CancellationToken.None);
             await writer.Command(Insert, null, "@N").Bind(n).ExecuteNonQueryAsync();
+            return writer.Turn();
         }
     }
 

@@ -7,8 +7,8 @@ namespace CleanWebhooks.Application.Retention.PurgeExpired;
 /// Deletes what is older than the retention <paramref name="Period"/>: ended deliveries with their attempts, events
 /// with no delivery left, and idempotency keys past their window. Pending deliveries and their events stay. Each
 /// transaction deletes at most <paramref name="BatchSize"/> rows, fewer when that takes longer than
-/// <paramref name="BatchTime"/> (a quarter of it while other writes wait for it), and is followed by a pause at least as
-/// long as it took, up to four times as long while others write (<see cref="PurgeBatch"/>).
+/// <paramref name="BatchTime"/> (less while other writes queue behind it), and is followed by a pause at least as long
+/// as it held the writer (longer while others write): <see cref="PurgeBatch"/> owns that rule.
 /// </summary>
 public sealed record PurgeExpiredCommand(TimeSpan Period, int BatchSize, TimeSpan BatchTime) : ICommand<PurgeResult>;
 
@@ -34,7 +34,7 @@ public sealed class PurgeExpiredCommandHandler(IRetentionStore store, TimeProvid
         var before = now - command.Period;
 
         long deliveries = 0;
-        var batch = new PurgeBatch(command.BatchSize, command.BatchTime, clock, () => store.WriteTurnsRequested);
+        var batch = new PurgeBatch(command.BatchSize, command.BatchTime, clock);
         while (true)
         {
             var (deleted, asked) = await batch.RunAsync(size => store.PurgeEndedDeliveriesAsync(before, size, cancellationToken), cancellationToken);

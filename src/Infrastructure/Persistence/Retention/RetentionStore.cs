@@ -83,9 +83,7 @@ internal sealed class RetentionStore(Database database) : IRetentionStore
             "WHERE created_at < @Before ORDER BY created_at LIMIT @Limit FOR UPDATE SKIP LOCKED);";
     }
 
-    public long WriteTurnsRequested => database.WriteTurnsRequested;
-
-    public async Task<int> PurgeEndedDeliveriesAsync(DateTimeOffset before, int batchSize, CancellationToken cancellationToken)
+    public async Task<Purged<int>> PurgeEndedDeliveriesAsync(DateTimeOffset before, int batchSize, CancellationToken cancellationToken)
     {
         await using var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed);
         var connection = writer.Connection;
@@ -104,7 +102,7 @@ internal sealed class RetentionStore(Database database) : IRetentionStore
 
         if (rows.Count == 0)
         {
-            return 0;
+            return Batch(writer, 0);
         }
 
         var ids = rows.Select(r => r.Id).ToList();
@@ -117,10 +115,10 @@ internal sealed class RetentionStore(Database database) : IRetentionStore
             new { Ids = rows.Select(r => r.EventId).Distinct().ToList(), Before = before },
             cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return deleted;
+        return Batch(writer, deleted);
     }
 
-    public async Task<EventPurgeBatch> PurgeEventsAsync(DateTimeOffset from, DateTimeOffset before, int batchSize, CancellationToken cancellationToken)
+    public async Task<Purged<EventPurgeBatch>> PurgeEventsAsync(DateTimeOffset from, DateTimeOffset before, int batchSize, CancellationToken cancellationToken)
     {
         await using var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed);
         var connection = writer.Connection;
@@ -129,7 +127,7 @@ internal sealed class RetentionStore(Database database) : IRetentionStore
             connection, transaction, database.Sql(Sqlite.SelectOldEvents, SqlServer.SelectOldEvents, PostgreSql.SelectOldEvents), new { From = from, Before = before, Limit = batchSize }, cancellationToken)).AsList();
         if (rows.Count == 0)
         {
-            return new EventPurgeBatch(0, 0, null);
+            return Batch(writer, new EventPurgeBatch(0, 0, null));
         }
 
         var deleted = await Execute(
@@ -139,14 +137,22 @@ internal sealed class RetentionStore(Database database) : IRetentionStore
             new { Ids = rows.Select(r => r.Id).ToList(), Before = before },
             cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return new EventPurgeBatch(rows.Count, deleted, rows[^1].OccurredAt);
+        return Batch(writer, new EventPurgeBatch(rows.Count, deleted, rows[^1].OccurredAt));
     }
 
-    public async Task<int> PurgeIdempotencyKeysAsync(DateTimeOffset before, int batchSize, CancellationToken cancellationToken)
+    public async Task<Purged<int>> PurgeIdempotencyKeysAsync(DateTimeOffset before, int batchSize, CancellationToken cancellationToken)
     {
         await using var writer = await database.OpenWriterAsync(cancellationToken, WriteDurability.Relaxed);
-        return await writer.Connection.ExecuteAsync(new CommandDefinition(
+        var deleted = await writer.Connection.ExecuteAsync(new CommandDefinition(
             database.Sql(Sqlite.DeleteKeys, SqlServer.DeleteKeys, PostgreSql.DeleteKeys), new { Before = before, Limit = batchSize }, cancellationToken: cancellationToken));
+        return Batch(writer, deleted);
+    }
+
+    /// <summary>The batch's result, with its turn as it ends: asked while the turn is still held, so whoever waits, waits for this batch.</summary>
+    private static Purged<T> Batch<T>(DatabaseWriter writer, T result)
+    {
+        var turn = writer.Turn();
+        return new Purged<T>(result, turn.Waited, turn.Held, OthersWaited: turn.Waiting > 0);
     }
 
     private static Task<IEnumerable<T>> Query<T>(DbConnection connection, DbTransaction transaction, string sql, object parameters, CancellationToken cancellationToken) =>
