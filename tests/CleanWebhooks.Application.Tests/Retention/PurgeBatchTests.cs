@@ -48,7 +48,7 @@ public sealed class PurgeBatchTests
     }
 
     [Fact]
-    public void Held_OthersWaited_AimsAtAQuarterOfTheBudget()
+    public void Held_OthersWaited_AimsAtAnEighthOfTheBudget()
     {
         var batch = new PurgeBatch(500, Budget, TimeProvider.System);
 
@@ -58,6 +58,8 @@ public sealed class PurgeBatchTests
         batch.Held(TimeSpan.FromMilliseconds(5), othersWaited: true);
         Assert.Equal(8, batch.Size);
         batch.Held(TimeSpan.FromMilliseconds(1), othersWaited: true);
+        Assert.Equal(8, batch.Size);
+        batch.Held(TimeSpan.FromMilliseconds(0.5), othersWaited: true);
         Assert.Equal(12, batch.Size);
     }
 
@@ -86,18 +88,22 @@ public sealed class PurgeBatchTests
     public async Task Handle_OthersWaitingThroughout_ShortBatchesFourTimesAsMuchPauseAndEveryRowGoes()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero));
-        // 0.02 ms a row: alone, batches would grow to the 500 rows of 10 ms (the first test above).
-        var store = new SlowStore(clock, rows: 6_000, perRow: TimeSpan.FromMilliseconds(0.02), othersWaiting: true);
+        // 0.05 ms a row: alone, batches would grow to 200 rows, the 10 ms budget (the first test above).
+        var store = new SlowStore(clock, rows: 6_000, perRow: TimeSpan.FromMilliseconds(0.05), othersWaiting: true);
         var started = clock.GetUtcNow();
 
         var result = await PurgeAsync(store, clock);
 
         Assert.Equal(6_000, result.Deliveries);
-        Assert.All(store.Took, took => Assert.True(took <= Budget / 4, $"A transaction took {took.TotalMilliseconds} ms."));
+        Assert.All(store.Took, took => Assert.True(took <= Budget / 8, $"A transaction took {took.TotalMilliseconds} ms."));
 
-        // Each pause four times its batch (the first twice), and each up to 2 ms over: the fake clock moves on 2 ms at a time.
+        // Each pause four times its batch (the first twice), in whole milliseconds as Task.Delay waits them, and each up
+        // to 2 ms late: the fake clock moves on 2 ms at a time. Without the longer pauses, these 0.8 ms batches would
+        // get pauses of 0 ms.
         var held = store.Took.Aggregate(TimeSpan.Zero, (sum, took) => sum + took);
-        Assert.InRange(clock.GetUtcNow() - started, held * 4, held * 8);
+        var pauses = TimeSpan.FromMilliseconds(store.Took.Select((took, i) => Math.Floor(took.TotalMilliseconds * (i == 0 ? 2 : PurgeBatch.MostPause))).Sum());
+        Assert.True(pauses > held * 3, $"Pauses of {pauses} for {held} of deleting.");
+        Assert.InRange(clock.GetUtcNow() - started, held + pauses, held + pauses + TimeSpan.FromMilliseconds(2 * store.Took.Count));
     }
 
     [Fact]

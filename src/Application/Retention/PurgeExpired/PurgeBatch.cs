@@ -12,7 +12,7 @@ namespace CleanWebhooks.Application.Retention.PurgeExpired;
 /// a row takes, and lengthens the pause instead.
 /// <para>
 /// It also adapts to who else writes. A batch that other writes queued behind (<see cref="Purged{T}.OthersWaited"/>)
-/// held them up: the next batches aim at a quarter of the budget, and the pause doubles, up to
+/// held them up: the next batches aim at an eighth of the budget, and the pause doubles, up to
 /// <see cref="MostPause"/> times what the batch cost, so under steady intake the purge holds the writer in short turns
 /// and at most about a fifth of the time; the cap on the pause keeps it from being shut out. After a batch no one waited for,
 /// the whole budget applies again and the pause halves back to one batch: alone, the purge runs as fast as before. On
@@ -44,7 +44,7 @@ internal sealed class PurgeBatch(int largest, TimeSpan budget, TimeProvider cloc
     /// <summary>The last batch, of <see cref="Size"/> rows asked for, held the writer for <paramref name="held"/>, with or without others queued behind it.</summary>
     public void Held(TimeSpan held, bool othersWaited)
     {
-        var aim = othersWaited ? budget / 4 : budget;
+        var aim = othersWaited ? budget / 8 : budget;
         if (held > aim)
         {
             Size = Math.Max(1, Size / 2);
