@@ -26,12 +26,19 @@ public readonly record struct WriteTurn(TimeSpan Waited, TimeSpan Held, int Wait
 public sealed class DatabaseWriter : IAsyncDisposable
 {
     private readonly SqliteWriter? _kept;
-    private readonly long _openedAt = Stopwatch.GetTimestamp();
+
+    /// <summary>On a server database, when the connection was open (SQLite's writer times its own turns).</summary>
+    private readonly long _openedAt;
+
     private List<DbCommand>? _made;
     private int _disposed;
 
     /// <summary>A server database's connection, this turn's own.</summary>
-    internal DatabaseWriter(DbConnection connection) => Connection = connection;
+    internal DatabaseWriter(DbConnection connection)
+    {
+        Connection = connection;
+        _openedAt = Stopwatch.GetTimestamp();
+    }
 
     /// <summary>SQLite's kept write connection (<paramref name="connection"/> may be its traced wrapper), in the turn <paramref name="kept"/> gave.</summary>
     internal DatabaseWriter(DbConnection connection, SqliteWriter kept)

@@ -14,9 +14,9 @@ namespace CleanWebhooks.Application.Retention.PurgeExpired;
 /// It also adapts to who else writes. A batch that other writes queued behind (<see cref="Purged{T}.OthersWaited"/>)
 /// held them up: the next batches aim at an eighth of the budget, and the pause doubles, up to
 /// <see cref="MostPause"/> times what the batch cost, so under steady intake the purge holds the writer in short turns
-/// and at most about a fifth of the time; the cap on the pause keeps it from being shut out. After a batch no one waited for,
-/// the whole budget applies again and the pause halves back to one batch: alone, the purge runs as fast as before. On
-/// a server database writes do not queue behind a batch, and nothing of this applies.
+/// and at most about a fifth of the time; the cap on the pause keeps it from being shut out. After a batch no one
+/// waited for, the whole budget applies again and the pause halves back to what one batch cost: alone, the purge runs
+/// as fast as before. On a server database writes do not queue behind a batch, and nothing of this applies.
 /// </para>
 /// </summary>
 internal sealed class PurgeBatch(int largest, TimeSpan budget, TimeProvider clock)
