@@ -148,8 +148,11 @@ public sealed class FlowControlTests : DeliveryFixture
         _output.WriteLine($"70 deliveries in {seconds:F2} s, at most {busiest} in any one second.");
         Assert.InRange(busiest, 15, 20);
 
-        // The other side of the limit: the integrator asked for 20 a second and gets them, not far fewer.
-        Assert.InRange(seconds, 2.9, 5.0);
+        // The other side of the limit: the integrator asked for 20 a second and gets them, not far fewer. 70 at 20 a
+        // second take 3.45 s; the bound is twice that, because on a machine busy with other work (two suites at once)
+        // the dispatcher's turns come late and a run took 5.7 s with 17 in its busiest second. A limiter that gave half
+        // the rate fails both this bound and the busiest second's.
+        Assert.InRange(seconds, 2.9, 6.9);
     }
 
     /// <summary>
