@@ -247,6 +247,52 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
     }
 
     [Fact]
+    public virtual async Task Record_StaleOutcomeBeforeTheCurrentOneInOneTurn_TheAttemptRowIsTheCurrentOnes()
+    {
+        var (client, webhook, stale, current) = await ClaimedTwiceAsync();
+
+        // An attempt that outlived its lease ends in the same turn as the newer claim's: stale first, then current.
+        await Queue.RecordAsync(
+        [
+            Outcome(stale, stale.Claim, 503, DeliveryStatus.Pending, T0.AddMinutes(4)),
+            Outcome(current, current.Claim, 200, DeliveryStatus.Succeeded, null),
+        ], default);
+
+        var details = await Queries.GetAsync(client, webhook, current.Delivery.Id, default);
+        Assert.Equal("succeeded", details!.Status);
+        Assert.Equal("HTTP 200", Assert.Single(details.Attempts).ResponseExcerpt);
+    }
+
+    [Fact]
+    public virtual async Task Record_StaleOutcomeAfterTheCurrentOneInOneTurn_DoesNotCountForTheWebhooksHealth()
+    {
+        var (client, webhook, stale, current) = await ClaimedTwiceAsync();
+
+        await Queue.RecordAsync(
+        [
+            Outcome(current, current.Claim, 200, DeliveryStatus.Succeeded, null),
+            Outcome(stale, stale.Claim, 503, DeliveryStatus.Pending, T0.AddMinutes(4)),
+        ], default);
+
+        var details = await Queries.GetAsync(client, webhook, current.Delivery.Id, default);
+        Assert.Equal("HTTP 200", Assert.Single(details!.Attempts).ResponseExcerpt);
+        Assert.Equal(0, await CountAsync("SELECT consecutive_failures FROM webhooks WHERE id = @Id;", webhook.Value));
+    }
+
+    /// <summary>One delivery claimed, its lease let expire, and claimed again by another node: the stale claim and the current one.</summary>
+    private async Task<(ClientId Client, WebhookId Webhook, ClaimedDelivery Stale, ClaimedDelivery Current)> ClaimedTwiceAsync()
+    {
+        await DrainAsync();
+        var (client, webhook) = await NewWebhookAsync();
+        await using var intake = new IntakeWriter(db.Database);
+        await AddAsync(intake, client, webhook, "doc-1", null);
+        var stale = Assert.Single(await Queue.ClaimDueAsync("node-a-1", 10, T0, T0 + Lease, default));
+        var current = Assert.Single(await Queue.ClaimDueAsync("node-b-1", 10, T0.AddMinutes(3), T0.AddMinutes(3) + Lease, default));
+        Assert.Equal(stale.Delivery.Id, current.Delivery.Id);
+        return (client, webhook, stale, current);
+    }
+
+    [Fact]
     public virtual async Task Cancel_ClaimedDelivery_IsCancelledAndNeverClaimedAgain()
     {
         await DrainAsync();
@@ -877,6 +923,14 @@ public sealed class SqlServerDeliveryQueueTests(SqlServerContractDatabase databa
 
     [SqlServerFact]
     public override Task Record_WithTheLease_WritesTheOutcomeAndTheAttempt_AndAStaleClaimChangesNothing() => base.Record_WithTheLease_WritesTheOutcomeAndTheAttempt_AndAStaleClaimChangesNothing();
+
+    [SqlServerFact]
+    public override Task Record_StaleOutcomeBeforeTheCurrentOneInOneTurn_TheAttemptRowIsTheCurrentOnes() =>
+        base.Record_StaleOutcomeBeforeTheCurrentOneInOneTurn_TheAttemptRowIsTheCurrentOnes();
+
+    [SqlServerFact]
+    public override Task Record_StaleOutcomeAfterTheCurrentOneInOneTurn_DoesNotCountForTheWebhooksHealth() =>
+        base.Record_StaleOutcomeAfterTheCurrentOneInOneTurn_DoesNotCountForTheWebhooksHealth();
 
     [SqlServerFact]
     public override Task Cancel_ClaimedDelivery_IsCancelledAndNeverClaimedAgain() => base.Cancel_ClaimedDelivery_IsCancelledAndNeverClaimedAgain();

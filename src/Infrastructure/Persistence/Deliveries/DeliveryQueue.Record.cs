@@ -59,30 +59,30 @@ internal sealed partial class DeliveryQueue
         public const string LoadWebhookState = $"SELECT {WebhookStateRow.Columns} FROM dbo.webhooks WITH (UPDLOCK, ROWLOCK) WHERE id IN @Ids ORDER BY id;";
 
         // A batch of attempts in ONE round trip: the outcomes travel as one JSON parameter. OUTPUT names the outcomes
-        // whose claim still held the lease: only those add their attempt row and count for their webhook's health.
+        // whose claim still held the lease, by delivery and claim (see HeldTheLease): only those add their attempt row.
         public const string Record =
             """
             SET NOCOUNT ON;
             DECLARE @attempts TABLE (
-                delivery_id UNIQUEIDENTIFIER NOT NULL PRIMARY KEY, owner VARCHAR(100) NOT NULL, status VARCHAR(16) NOT NULL, number INT NOT NULL,
+                delivery_id UNIQUEIDENTIFIER NOT NULL, owner VARCHAR(100) NOT NULL, status VARCHAR(16) NOT NULL, number INT NOT NULL,
                 next_attempt_at DATETIMEOFFSET(6) NULL, started_at DATETIMEOFFSET(6) NOT NULL, duration_ms INT NOT NULL, status_code INT NULL,
-                error NVARCHAR(100) NULL, response_excerpt NVARCHAR(1024) NULL);
+                error NVARCHAR(100) NULL, response_excerpt NVARCHAR(1024) NULL, PRIMARY KEY (delivery_id, owner));
             INSERT INTO @attempts (delivery_id, owner, status, number, next_attempt_at, started_at, duration_ms, status_code, error, response_excerpt)
             SELECT delivery_id, owner, status, number, next_attempt_at, started_at, duration_ms, status_code, error, response_excerpt
             FROM OPENJSON(@Attempts) WITH (
                 delivery_id UNIQUEIDENTIFIER '$.DeliveryId', owner VARCHAR(100) '$.Owner', status VARCHAR(16) '$.Status', number INT '$.Number',
                 next_attempt_at DATETIMEOFFSET(6) '$.NextAttemptAt', started_at DATETIMEOFFSET(6) '$.StartedAt', duration_ms INT '$.DurationMs',
                 status_code INT '$.StatusCode', error NVARCHAR(100) '$.Error', response_excerpt NVARCHAR(1024) '$.ResponseExcerpt');
-            DECLARE @recorded TABLE (id UNIQUEIDENTIFIER NOT NULL PRIMARY KEY);
+            DECLARE @recorded TABLE (id UNIQUEIDENTIFIER NOT NULL PRIMARY KEY, owner VARCHAR(100) NOT NULL);
             UPDATE d SET status = a.status, attempt_count = a.number, next_attempt_at = a.next_attempt_at, last_attempt_at = a.started_at,
                 last_status_code = a.status_code, locked_by = NULL, lease_until = NULL, retry_requested = 0
-            OUTPUT inserted.id INTO @recorded (id)
+            OUTPUT inserted.id, a.owner INTO @recorded (id, owner)
             FROM dbo.deliveries d JOIN @attempts a ON a.delivery_id = d.id AND d.locked_by = a.owner;
             INSERT INTO dbo.delivery_attempts (delivery_id, number, started_at, duration_ms, status_code, error, response_excerpt)
             SELECT a.delivery_id, a.number, a.started_at, a.duration_ms, a.status_code, a.error, a.response_excerpt
-            FROM @attempts a JOIN @recorded r ON r.id = a.delivery_id
+            FROM @attempts a JOIN @recorded r ON r.id = a.delivery_id AND r.owner = a.owner
             WHERE NOT EXISTS (SELECT 1 FROM dbo.delivery_attempts x WHERE x.delivery_id = a.delivery_id AND x.number = a.number);
-            SELECT id FROM @recorded;
+            SELECT id, owner FROM @recorded;
             """;
     }
 
@@ -94,14 +94,14 @@ internal sealed partial class DeliveryQueue
         public const string LoadWebhookState = $"SELECT {WebhookStateRow.Columns} FROM webhooks WHERE id = ANY(@Ids) ORDER BY id FOR NO KEY UPDATE;";
 
         // A batch of attempts in one statement per table (arrays, unnested into rows). RETURNING names the outcomes
-        // whose claim still held the lease: only those count for their webhook's health.
+        // whose claim still held the lease, by delivery and claim (see HeldTheLease): only those add their attempt row.
         public const string Record =
             "UPDATE deliveries d SET status = r.status, attempt_count = r.number, next_attempt_at = r.next_attempt_at, last_attempt_at = r.started_at, " +
             "last_status_code = r.status_code, locked_by = NULL, lease_until = NULL, retry_requested = 0 " +
             "FROM unnest(@DeliveryIds::uuid[], @Owners::text[], @Statuses::text[], @Numbers::integer[], @NextAttemptAts::timestamptz[], " +
             "@StartedAts::timestamptz[], @StatusCodes::integer[]) AS r (delivery_id, owner, status, number, next_attempt_at, started_at, status_code) " +
             "WHERE d.id = r.delivery_id AND d.locked_by = r.owner " +
-            "RETURNING d.id;";
+            "RETURNING d.id, r.owner;";
 
         public const string InsertAttempt =
             "INSERT INTO delivery_attempts (delivery_id, number, started_at, duration_ms, status_code, error, response_excerpt) " +
@@ -281,29 +281,39 @@ internal sealed partial class DeliveryQueue
             return [];
         }
 
-        var parameters = new
+        var held = (await connection.QueryAsync<(Guid DeliveryId, string Owner)>(new CommandDefinition(
+            PostgreSql.Record, Arrays(attempted), transaction, cancellationToken: cancellationToken))).ToHashSet();
+        var recorded = HeldTheLease(attempted, held);
+        if (recorded.Count > 0)
         {
-            DeliveryIds = attempted.Select(a => a.Claimed.Delivery.Id.Value).ToArray(),
-            Owners = attempted.Select(a => a.Claimed.Claim).ToArray(),
-            Statuses = attempted.Select(a => a.Claimed.Delivery.Status.ToText()).ToArray(),
-            Numbers = attempted.Select(a => a.Attempt.Number).ToArray(),
-            NextAttemptAts = attempted.Select(a => a.Claimed.Delivery.NextAttemptAt?.ToUniversalTime()).ToArray(),
-            StartedAts = attempted.Select(a => a.Attempt.StartedAt.ToUniversalTime()).ToArray(),
-            DurationMs = attempted.Select(a => a.Attempt.DurationMs).ToArray(),
-            StatusCodes = attempted.Select(a => a.Attempt.StatusCode).ToArray(),
-            Errors = attempted.Select(a => a.Attempt.Error).ToArray(),
-            ResponseExcerpts = attempted.Select(a => a.Attempt.ResponseExcerpt).ToArray(),
-        };
-        var owned = (await connection.QueryAsync<Guid>(new CommandDefinition(
-            PostgreSql.Record, parameters, transaction, cancellationToken: cancellationToken))).ToHashSet();
-        if (owned.Count == 0)
-        {
-            return [];
+            await Execute(connection, transaction, PostgreSql.InsertAttempt, Arrays(recorded), cancellationToken);
         }
 
-        await Execute(connection, transaction, PostgreSql.InsertAttempt, parameters, cancellationToken);
-        return [.. attempted.Where(a => owned.Contains(a.Claimed.Delivery.Id.Value))];
+        return recorded;
+
+        static object Arrays(List<DeliveryOutcome.Attempted> attempts) => new
+        {
+            DeliveryIds = attempts.Select(a => a.Claimed.Delivery.Id.Value).ToArray(),
+            Owners = attempts.Select(a => a.Claimed.Claim).ToArray(),
+            Statuses = attempts.Select(a => a.Claimed.Delivery.Status.ToText()).ToArray(),
+            Numbers = attempts.Select(a => a.Attempt.Number).ToArray(),
+            NextAttemptAts = attempts.Select(a => a.Claimed.Delivery.NextAttemptAt?.ToUniversalTime()).ToArray(),
+            StartedAts = attempts.Select(a => a.Attempt.StartedAt.ToUniversalTime()).ToArray(),
+            DurationMs = attempts.Select(a => a.Attempt.DurationMs).ToArray(),
+            StatusCodes = attempts.Select(a => a.Attempt.StatusCode).ToArray(),
+            Errors = attempts.Select(a => a.Attempt.Error).ToArray(),
+            ResponseExcerpts = attempts.Select(a => a.Attempt.ResponseExcerpt).ToArray(),
+        };
     }
+
+    /// <summary>
+    /// The outcomes whose claim the database found still holding the lease (<paramref name="held"/>), matched by
+    /// delivery AND claim: an attempt that outlived its lease can end in the same batch as the newer claim's attempt of
+    /// the same delivery, and its outcome must neither write the attempt row nor count for the webhook's health.
+    /// </summary>
+    private static List<DeliveryOutcome.Attempted> HeldTheLease(
+        List<DeliveryOutcome.Attempted> attempted, HashSet<(Guid DeliveryId, string Owner)> held) =>
+        held.Count == 0 ? [] : [.. attempted.Where(a => held.Contains((a.Claimed.Delivery.Id.Value, a.Claimed.Claim)))];
 
     /// <summary>SQL Server: the attempts of a batch in one round trip; returns those whose claim still held the lease, in order.</summary>
     private static async Task<List<DeliveryOutcome.Attempted>> RecordOnSqlServerAsync(
@@ -314,9 +324,9 @@ internal sealed partial class DeliveryQueue
             return [];
         }
 
-        var owned = (await connection.QueryAsync<Guid>(new CommandDefinition(
+        var held = (await connection.QueryAsync<(Guid DeliveryId, string Owner)>(new CommandDefinition(
             SqlServer.Record, new { Attempts = AttemptsJson(attempted) }, transaction, cancellationToken: cancellationToken))).ToHashSet();
-        return [.. attempted.Where(a => owned.Contains(a.Claimed.Delivery.Id.Value))];
+        return HeldTheLease(attempted, held);
     }
 
     /// <summary>The attempts as SQL Server's <see cref="SqlServer.Record"/> reads them with <c>OPENJSON</c>.</summary>
