@@ -144,8 +144,16 @@ public sealed class SqliteWriterTests : IDisposable
     [Fact]
     public async Task DatabaseDispose_DuringATurn_WaitsForTheTurnToEnd()
     {
-        var writer = await _database.OpenWriterAsync(CancellationToken.None);
-        var disposing = Task.Run(_database.Dispose);
+        // Dispose waits for the turn as long as a turn may wait (BusyTimeout), then closes anyway: with the class's 1 s,
+        // the 200 ms below can outlast it on a busy machine, so this database waits a minute.
+        using var database = new Database(new DatabaseOptions
+        {
+            Provider = SqlDialect.Sqlite,
+            ConnectionString = $"Data Source={Path.Combine(_folder, "writer.db")}",
+            BusyTimeout = TimeSpan.FromMinutes(1),
+        });
+        var writer = await database.OpenWriterAsync(CancellationToken.None);
+        var disposing = Task.Run(database.Dispose);
 
         // Not a timing assertion: a Dispose that did not wait would have closed the connection under the writer.
         await Task.Delay(TimeSpan.FromMilliseconds(200));
