@@ -16,12 +16,7 @@ public sealed class SqliteWriterTests : IDisposable
 
     public SqliteWriterTests()
     {
-        _database = new Database(new DatabaseOptions
-        {
-            Provider = SqlDialect.Sqlite,
-            ConnectionString = $"Data Source={Path.Combine(_folder, "writer.db")}",
-            BusyTimeout = TimeSpan.FromSeconds(1),
-        });
+        _database = OpenDatabase(TimeSpan.FromSeconds(1));
         using var connection = _database.OpenAsync(CancellationToken.None).GetAwaiter().GetResult();
         connection.Execute("PRAGMA journal_mode=WAL; CREATE TABLE scratch (n INTEGER NOT NULL);");
     }
@@ -146,12 +141,7 @@ public sealed class SqliteWriterTests : IDisposable
     {
         // Dispose waits for the turn as long as a turn may wait (BusyTimeout), then closes anyway: with the class's 1 s,
         // the 200 ms below can outlast it on a busy machine, so this database waits a minute.
-        using var database = new Database(new DatabaseOptions
-        {
-            Provider = SqlDialect.Sqlite,
-            ConnectionString = $"Data Source={Path.Combine(_folder, "writer.db")}",
-            BusyTimeout = TimeSpan.FromMinutes(1),
-        });
+        using var database = OpenDatabase(TimeSpan.FromMinutes(1));
         var writer = await database.OpenWriterAsync(CancellationToken.None);
         var disposing = Task.Run(database.Dispose);
 
@@ -165,6 +155,14 @@ public sealed class SqliteWriterTests : IDisposable
         await using var reader = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_folder, "writer.db")}");
         Assert.Equal(7L, await reader.ExecuteScalarAsync<long>("SELECT n FROM scratch;"));
     }
+
+    /// <summary>The test's database file, its write turns waited for up to <paramref name="busyTimeout"/>.</summary>
+    private Database OpenDatabase(TimeSpan busyTimeout) => new(new DatabaseOptions
+    {
+        Provider = SqlDialect.Sqlite,
+        ConnectionString = $"Data Source={Path.Combine(_folder, "writer.db")}",
+        BusyTimeout = busyTimeout,
+    });
 
     public void Dispose()
     {

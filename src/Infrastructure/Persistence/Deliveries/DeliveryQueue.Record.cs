@@ -281,12 +281,14 @@ internal sealed partial class DeliveryQueue
             return [];
         }
 
+        var arrays = Arrays(attempted);
         var held = (await connection.QueryAsync<(Guid DeliveryId, string Owner)>(new CommandDefinition(
-            PostgreSql.Record, Arrays(attempted), transaction, cancellationToken: cancellationToken))).ToHashSet();
+            PostgreSql.Record, arrays, transaction, cancellationToken: cancellationToken))).ToHashSet();
         var recorded = HeldTheLease(attempted, held);
         if (recorded.Count > 0)
         {
-            await Execute(connection, transaction, PostgreSql.InsertAttempt, Arrays(recorded), cancellationToken);
+            // Usually every outcome still held its lease: then the arrays already built are the ones to insert.
+            await Execute(connection, transaction, PostgreSql.InsertAttempt, recorded.Count == attempted.Count ? arrays : Arrays(recorded), cancellationToken);
         }
 
         return recorded;
