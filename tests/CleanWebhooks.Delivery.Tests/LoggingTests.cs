@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using CleanWebhooks.Delivery.Tests.Operations;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -25,7 +26,16 @@ public sealed class LoggingTests : DeliveryFixture
         var (_, deliveryId) = await Factory.ReportAsync(integrator.ClientId, "gone-1");
         await integrator.WaitForStatusAsync(webhook.Id(), deliveryId!.Value, "failed");
 
-        var lines = _lines.Where(l => l.Level >= LogLevel.Information && l.Message.Contains(deliveryId.Value.ToString(), StringComparison.Ordinal)).ToList();
+        // The line is written once the dispatcher's turn has committed the outcome, just after the status can be read.
+        var lines = new List<(LogLevel Level, string Category, string Message)>();
+        await StoredRows.WaitUntilAsync(
+            () =>
+            {
+                lines = _lines.Where(l => l.Level >= LogLevel.Information && l.Message.Contains(deliveryId.Value.ToString(), StringComparison.Ordinal)).ToList();
+                return Task.FromResult(lines.Count > 0);
+            },
+            "a log line about the failed delivery",
+            TimeSpan.FromSeconds(10));
         var line = Assert.Single(lines);
         Assert.Contains("failed for good", line.Message, StringComparison.Ordinal);
         Assert.Contains("410", line.Message, StringComparison.Ordinal);

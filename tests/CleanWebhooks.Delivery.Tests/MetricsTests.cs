@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using CleanWebhooks.Delivery.Tests.Operations;
 using CleanWebhooks.Infrastructure.Delivery;
 
 namespace CleanWebhooks.Delivery.Tests;
@@ -27,7 +28,9 @@ public sealed class MetricsTests : DeliveryFixture
         var (_, deliveryId) = await Factory.ReportAsync(integrator.ClientId, "d1");
         await integrator.WaitForStatusAsync(webhook.Id(), deliveryId!.Value, "succeeded");
 
-        Assert.True(measured.GetValueOrDefault("cleanwebhooks.deliveries.succeeded") >= 1);
+        // Counted once the dispatcher's turn has committed the outcome, just after the status can be read.
+        await StoredRows.WaitUntilAsync(
+            () => Task.FromResult(measured.GetValueOrDefault("cleanwebhooks.deliveries.succeeded") >= 1), "a delivery counted as succeeded", TimeSpan.FromSeconds(10));
         Assert.True(measured.GetValueOrDefault("cleanwebhooks.delivery.attempts") >= 1);
         Assert.True(measured.ContainsKey("cleanwebhooks.delivery.attempt.duration"));
     }

@@ -123,9 +123,9 @@ internal sealed partial class Dispatcher(
             ? new ClaimRequest($"{_owner}-{Interlocked.Increment(ref _claims)}", capacity, now, now + options.Lease, w => windows.Share(w.Id, w.Limits))
             : null;
         var turn = await TurnWithRetriesAsync(pending, request, stoppingToken);
-        var recorded = pending.ToList();
+        var written = pending.ToList();
         pending.Clear();
-        AfterRecorded(recorded, turn.Changes, turn.WakeAt);
+        AfterRecorded(written, turn);
         if (turn.Claimed.Count == 0)
         {
             return false;
@@ -169,18 +169,24 @@ internal sealed partial class Dispatcher(
     }
 
     /// <summary>
-    /// The health changes are announced; a retry, or a webhook the claim left for later (a start slot, a room), due
-    /// before the next poll wakes the loop for it.
+    /// The deliveries that the turn ended are counted (only attempts whose claim still held the lease: a stale one's
+    /// delivery belongs to a newer claim, whose outcome says how it ends), the health changes are announced, and a
+    /// retry, or a webhook the claim left for later (a start slot, a room), due before the next poll wakes the loop for it.
     /// </summary>
-    private void AfterRecorded(List<DeliveryOutcome> recorded, IReadOnlyList<WebhookHealthChanged> changes, DateTimeOffset? wakeAt)
+    private void AfterRecorded(List<DeliveryOutcome> written, DispatchTurn turn)
     {
-        foreach (var change in changes)
+        foreach (var attempted in turn.Recorded)
+        {
+            Ended(attempted);
+        }
+
+        foreach (var change in turn.Changes)
         {
             healthEvents.Changed(change);
         }
 
-        var soonest = recorded.OfType<DeliveryOutcome.Attempted>().Select(r => r.Claimed.Delivery.NextAttemptAt)
-            .Append(wakeAt)
+        var soonest = written.OfType<DeliveryOutcome.Attempted>().Select(r => r.Claimed.Delivery.NextAttemptAt)
+            .Append(turn.WakeAt)
             .Where(at => at is not null).Select(at => at!.Value).DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
         var wait = soonest - clock.GetUtcNow();
         if (wait > TimeSpan.Zero && wait < options.PollInterval)
@@ -390,24 +396,31 @@ internal sealed partial class Dispatcher(
         }
     }
 
+    /// <summary>An attempt ended (the receiver was called, whatever the database later makes of it): counted, and queued for the next turn.</summary>
     private void Record(EndedAttempt ended)
     {
         if (ended.Outcome is DeliveryOutcome.Attempted { Attempt: var attempt, Claimed.Delivery: var delivery })
         {
             metrics.Attempted(attempt.Succeeded ? "success" : attempt.Error ?? $"http_{attempt.StatusCode}", attempt.DurationMs);
             LogAttempt(delivery.Id.Value, attempt.Number, attempt.StatusCode, attempt.Error, attempt.DurationMs, delivery.Status);
-            if (delivery.Status == DeliveryStatus.Succeeded)
-            {
-                metrics.Succeeded();
-            }
-            else if (delivery.Status == DeliveryStatus.Failed)
-            {
-                metrics.Failed();
-                LogGaveUp(delivery.Id.Value, attempt.Number, attempt.StatusCode, attempt.Error);
-            }
         }
 
         _outcomes.Writer.TryWrite(ended);
+    }
+
+    /// <summary>A recorded attempt that ended its delivery, succeeded or given up.</summary>
+    private void Ended(DeliveryOutcome.Attempted recorded)
+    {
+        var (delivery, attempt) = (recorded.Claimed.Delivery, recorded.Attempt);
+        if (delivery.Status == DeliveryStatus.Succeeded)
+        {
+            metrics.Succeeded();
+        }
+        else if (delivery.Status == DeliveryStatus.Failed)
+        {
+            metrics.Failed();
+            LogGaveUp(delivery.Id.Value, attempt.Number, attempt.StatusCode, attempt.Error);
+        }
     }
 
     private async Task WakeAfterAsync(TimeSpan wait)

@@ -252,12 +252,14 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
         var (client, webhook, stale, current) = await ClaimedTwiceAsync();
 
         // An attempt that outlived its lease ends in the same turn as the newer claim's: stale first, then current.
-        await Queue.RecordAsync(
+        var turn = await Queue.TurnAsync(
         [
             Outcome(stale, stale.Claim, 503, DeliveryStatus.Pending, T0.AddMinutes(4)),
             Outcome(current, current.Claim, 200, DeliveryStatus.Succeeded, null),
-        ], default);
+        ], null, default);
 
+        // The turn reports the current attempt alone as recorded: the dispatcher counts and logs a delivery's end from it.
+        Assert.Equal(current.Claim, Assert.Single(turn.Recorded).Claimed.Claim);
         var details = await Queries.GetAsync(client, webhook, current.Delivery.Id, default);
         Assert.Equal("succeeded", details!.Status);
         Assert.Equal("HTTP 200", Assert.Single(details.Attempts).ResponseExcerpt);
@@ -268,12 +270,13 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
     {
         var (client, webhook, stale, current) = await ClaimedTwiceAsync();
 
-        await Queue.RecordAsync(
+        var turn = await Queue.TurnAsync(
         [
             Outcome(current, current.Claim, 200, DeliveryStatus.Succeeded, null),
             Outcome(stale, stale.Claim, 503, DeliveryStatus.Pending, T0.AddMinutes(4)),
-        ], default);
+        ], null, default);
 
+        Assert.Equal(current.Claim, Assert.Single(turn.Recorded).Claimed.Claim);
         var details = await Queries.GetAsync(client, webhook, current.Delivery.Id, default);
         Assert.Equal("HTTP 200", Assert.Single(details!.Attempts).ResponseExcerpt);
         Assert.Equal(0, await CountAsync("SELECT consecutive_failures FROM webhooks WHERE id = @Id;", webhook.Value));

@@ -11,14 +11,16 @@ namespace CleanWebhooks.Application.Deliveries.AttemptDelivery;
 public sealed record ClaimRequest(string Claim, int Capacity, DateTimeOffset Now, DateTimeOffset LeaseUntil, Func<DueWebhook, NodeShare> Node);
 
 /// <summary>
-/// What one turn did: the health changes of the outcomes it recorded, the deliveries it claimed, the stored state of
-/// their webhooks as the claim read it (so that a webhook already known need not be read again), and the earliest time
-/// at which the claim left a webhook to be looked at again (a start slot, a room to recheck), if any.
+/// What one turn did: the attempts it recorded (those whose claim still held the lease: what a delivery's end is
+/// counted and logged from), their health changes, the deliveries it claimed, the stored state of their webhooks as the
+/// claim read it (so that a webhook already known need not be read again), and the earliest time at which the claim
+/// left a webhook to be looked at again (a start slot, a room to recheck), if any.
 /// </summary>
 public sealed record DispatchTurn(
-    IReadOnlyList<WebhookHealthChanged> Changes, IReadOnlyList<ClaimedDelivery> Claimed, IReadOnlyList<WebhookVersion> Webhooks, DateTimeOffset? WakeAt = null)
+    IReadOnlyList<DeliveryOutcome.Attempted> Recorded, IReadOnlyList<WebhookHealthChanged> Changes, IReadOnlyList<ClaimedDelivery> Claimed,
+    IReadOnlyList<WebhookVersion> Webhooks, DateTimeOffset? WakeAt = null)
 {
-    public static readonly DispatchTurn Empty = new([], [], []);
+    public static readonly DispatchTurn Empty = new([], [], [], []);
 }
 
 /// <summary>The durable delivery queue, as dispatchers see it: claim due work with a lease, record what became of it.</summary>

@@ -116,9 +116,10 @@ internal sealed partial class DeliveryQueue
     /// Writes a turn's outcomes: the attempts whose claim still held the lease (every attempt a row), hand-backs and
     /// cancels; then, for every webhook they touched (locked in id order on a server database), its health after the
     /// recorded attempts (<see cref="WebhookHealth.After"/>) and its due marker: a webhook that waited for room is due at
-    /// once, one whose delivery is to be retried is due no later than that retry. Returns the health changes.
+    /// once, one whose delivery is to be retried is due no later than that retry. Returns the attempts recorded and the
+    /// health changes.
     /// </summary>
-    private async Task<List<WebhookHealthChanged>> RecordAsync(
+    private async Task<(List<DeliveryOutcome.Attempted> Recorded, List<WebhookHealthChanged> Changes)> RecordAsync(
         DatabaseWriter writer, DbTransaction transaction, IReadOnlyList<DeliveryOutcome> outcomes, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var connection = writer.Connection;
@@ -152,7 +153,7 @@ internal sealed partial class DeliveryQueue
             }
         }
 
-        return touched.Count == 0 ? [] : await UpdateWebhooksAsync(writer, transaction, recorded, touched, now, cancellationToken);
+        return (recorded, touched.Count == 0 ? [] : await UpdateWebhooksAsync(writer, transaction, recorded, touched, now, cancellationToken));
 
         // The earliest time any of its outcomes needs it looked at; null when they all ended.
         void Touch(Guid webhookId, DateTimeOffset? dueBy)

@@ -42,10 +42,10 @@ internal sealed partial class DeliveryQueue(Database database, DeliveryPolicy po
         await using var transaction = await writer.Connection.BeginTransactionAsync(cancellationToken);
         // One time for the whole turn: a webhook the outcomes make due now is due for this turn's claim.
         var now = (claim?.Now ?? clock.GetUtcNow()).TruncatedToMicroseconds();
-        var changes = outcomes.Count == 0 ? [] : await RecordAsync(writer, transaction, outcomes, now, cancellationToken);
+        var (recorded, changes) = outcomes.Count == 0 ? ([], []) : await RecordAsync(writer, transaction, outcomes, now, cancellationToken);
         var (claimed, webhooks, wakeAt) = claim is null ? ([], [], null) : await ClaimAsync(writer, transaction, claim, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return new DispatchTurn(changes, claimed, webhooks, wakeAt);
+        return new DispatchTurn(recorded, changes, claimed, webhooks, wakeAt);
     }
 
     public async Task ReleaseAsync(string dispatcher, CancellationToken cancellationToken)
