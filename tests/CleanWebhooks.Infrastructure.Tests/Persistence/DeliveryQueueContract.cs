@@ -225,12 +225,15 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
         Assert.Equal(2, current.Count);
         var retryAt = T0.AddMinutes(3).AddSeconds(5).AddTicks(70);
 
-        await Queue.RecordAsync(
+        var turn = await Queue.TurnAsync(
         [
             Outcome(stale[0], stale[0].Claim, 200, DeliveryStatus.Succeeded, null),
             Outcome(current[0], current[0].Claim, 200, DeliveryStatus.Succeeded, null),
             Outcome(current[1], current[1].Claim, 503, DeliveryStatus.Pending, retryAt),
-        ], default);
+        ], null, default);
+
+        Assert.Equal([current[0].Delivery.Id, current[1].Delivery.Id], turn.Recorded.Select(r => r.Claimed.Delivery.Id));
+        Assert.All(turn.Recorded, r => Assert.Equal(current[0].Claim, r.Claimed.Claim));
 
         var detailsOk = await Queries.GetAsync(client, webhook, current[0].Delivery.Id, default);
         Assert.Equal("succeeded", detailsOk!.Status);

@@ -46,11 +46,10 @@ internal sealed partial class DeliveryQueue
             "UPDATE deliveries SET status = @Status, attempt_count = @Number, next_attempt_at = @NextAttemptAt, last_attempt_at = @StartedAt, " +
             "last_status_code = @StatusCode, locked_by = NULL, lease_until = NULL, retry_requested = 0 WHERE id = @DeliveryId AND locked_by = @Owner;";
 
-        // Only an outcome that was recorded above (its claim still held the lease) adds its attempt row.
+        // Run only for an outcome that was recorded above (its claim still held the lease).
         public const string InsertAttempt =
             "INSERT OR IGNORE INTO delivery_attempts (delivery_id, number, started_at, duration_ms, status_code, error, response_excerpt) " +
-            "SELECT @DeliveryId, @Number, @StartedAt, @DurationMs, @StatusCode, @Error, @ResponseExcerpt " +
-            "WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = @DeliveryId AND attempt_count = @Number);";
+            "VALUES (@DeliveryId, @Number, @StartedAt, @DurationMs, @StatusCode, @Error, @ResponseExcerpt);";
     }
 
     private static partial class SqlServer
@@ -108,7 +107,6 @@ internal sealed partial class DeliveryQueue
             "SELECT r.delivery_id, r.number, r.started_at, r.duration_ms, r.status_code, r.error, r.response_excerpt " +
             "FROM unnest(@DeliveryIds::uuid[], @Numbers::integer[], @StartedAts::timestamptz[], @DurationMs::integer[], @StatusCodes::integer[], " +
             "@Errors::text[], @ResponseExcerpts::text[]) AS r (delivery_id, number, started_at, duration_ms, status_code, error, response_excerpt) " +
-            "WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = r.delivery_id AND attempt_count = r.number) " +
             "ON CONFLICT DO NOTHING;";
     }
 
@@ -310,13 +308,16 @@ internal sealed partial class DeliveryQueue
     }
 
     /// <summary>
-    /// The outcomes whose claim the database found still holding the lease (<paramref name="held"/>), matched by
-    /// delivery AND claim: an attempt that outlived its lease can end in the same batch as the newer claim's attempt of
-    /// the same delivery, and its outcome must neither write the attempt row nor count for the webhook's health.
+    /// The outcomes whose claim the database found still holding the lease (<paramref name="held"/>, emptied here),
+    /// matched by delivery AND claim: an attempt that outlived its lease can end in the same batch as the newer claim's
+    /// attempt of the same delivery, and its outcome must neither write the attempt row nor count for the webhook's
+    /// health. Each held pair takes one outcome: a claim makes one attempt of its delivery, and this keeps a second
+    /// outcome of a pair (which no dispatcher writes) from becoming a second attempt row now that the attempt insert
+    /// trusts this list.
     /// </summary>
     private static List<DeliveryOutcome.Attempted> HeldTheLease(
         List<DeliveryOutcome.Attempted> attempted, HashSet<(Guid DeliveryId, string Owner)> held) =>
-        held.Count == 0 ? [] : [.. attempted.Where(a => held.Contains((a.Claimed.Delivery.Id.Value, a.Claimed.Claim)))];
+        held.Count == 0 ? [] : [.. attempted.Where(a => held.Remove((a.Claimed.Delivery.Id.Value, a.Claimed.Claim)))];
 
     /// <summary>SQL Server: the attempts of a batch in one round trip; returns those whose claim still held the lease, in order.</summary>
     private static async Task<List<DeliveryOutcome.Attempted>> RecordOnSqlServerAsync(
