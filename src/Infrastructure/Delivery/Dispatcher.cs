@@ -123,9 +123,8 @@ internal sealed partial class Dispatcher(
             ? new ClaimRequest($"{_owner}-{Interlocked.Increment(ref _claims)}", capacity, now, now + options.Lease, w => windows.Share(w.Id, w.Limits))
             : null;
         var turn = await TurnWithRetriesAsync(pending, request, stoppingToken);
-        var written = pending.ToList();
         pending.Clear();
-        AfterRecorded(written, turn);
+        AfterRecorded(turn);
         if (turn.Claimed.Count == 0)
         {
             return false;
@@ -171,13 +170,15 @@ internal sealed partial class Dispatcher(
     /// <summary>
     /// The deliveries that the turn ended are counted (only attempts whose claim still held the lease: a stale one's
     /// delivery belongs to a newer claim, whose outcome says how it ends), the health changes are announced, and a
-    /// retry, or a webhook the claim left for later (a start slot, a room), due before the next poll wakes the loop for it.
+    /// retry, or a webhook the claim left for later (a start slot, a room), due before the next poll wakes the loop for
+    /// it. A turn whose commit went through although its caller saw it fail records nothing when retried (its leases
+    /// are gone): its deliveries' ends are then not counted, so the counts are at most once, never twice.
     /// </summary>
-    private void AfterRecorded(List<DeliveryOutcome> written, DispatchTurn turn)
+    private void AfterRecorded(DispatchTurn turn)
     {
-        foreach (var attempted in turn.Recorded)
+        foreach (var recorded in turn.Recorded)
         {
-            Ended(attempted);
+            CountEnd(recorded);
         }
 
         foreach (var change in turn.Changes)
@@ -185,7 +186,7 @@ internal sealed partial class Dispatcher(
             healthEvents.Changed(change);
         }
 
-        var soonest = written.OfType<DeliveryOutcome.Attempted>().Select(r => r.Claimed.Delivery.NextAttemptAt)
+        var soonest = turn.Recorded.Select(r => r.Claimed.Delivery.NextAttemptAt)
             .Append(turn.WakeAt)
             .Where(at => at is not null).Select(at => at!.Value).DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
         var wait = soonest - clock.GetUtcNow();
@@ -409,7 +410,7 @@ internal sealed partial class Dispatcher(
     }
 
     /// <summary>A recorded attempt that ended its delivery, succeeded or given up.</summary>
-    private void Ended(DeliveryOutcome.Attempted recorded)
+    private void CountEnd(DeliveryOutcome.Attempted recorded)
     {
         var (delivery, attempt) = (recorded.Claimed.Delivery, recorded.Attempt);
         if (delivery.Status == DeliveryStatus.Succeeded)
