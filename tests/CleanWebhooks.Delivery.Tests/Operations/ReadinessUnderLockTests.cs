@@ -25,16 +25,17 @@ public sealed class ReadinessUnderLockTests : DeliveryFixture
         {
             // The check's answer rests on a 500 ms timer, whose continuation needs a thread of the pool this process
             // shares with every test running beside it: a timer of the same length, started with the request, says
-            // how late the machine runs such continuations now, and that much is not the service's to answer for.
+            // how late the machine runs such continuations now. That much, up to a second, is not the service's to
+            // answer for; beyond it a load balancer's 2 s probe would time out, whatever the cause.
             var stopwatch = Stopwatch.StartNew();
-            var timer = LatenessOfAsync(DatabaseHealthCheck.AnswerWithin);
+            var lateness = LatenessOfAsync(DatabaseHealthCheck.AnswerWithin);
             var status = await Factory.ReadyAsync();
-            answers.Add((stopwatch.Elapsed, await timer));
+            answers.Add((stopwatch.Elapsed, await lateness));
             Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         }
 
         Assert.True(
-            answers.All(a => a.Waited < TimeSpan.FromSeconds(1) + a.Late),
+            answers.All(a => a.Waited < TimeSpan.FromSeconds(1) + (a.Late < TimeSpan.FromSeconds(1) ? a.Late : TimeSpan.FromSeconds(1))),
             $"Readiness answered after {string.Join(", ", answers.Select(a => $"{a.Waited.TotalMilliseconds:0} ms (timers {a.Late.TotalMilliseconds:0} ms late)"))}.");
 
         await held.ReleaseAsync();
