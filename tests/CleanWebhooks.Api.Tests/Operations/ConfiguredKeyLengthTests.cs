@@ -16,12 +16,7 @@ public sealed class ConfiguredKeyLengthTests
     [InlineData("Demo:ApiKey", "demo-api-key")]
     public void Start_ShortConfiguredKeyInProduction_RefusesNamingTheSetting(string setting, string key)
     {
-        using var factory = new ApiFactory();
-        factory.Settings[setting] = key;
-
-        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
-
-        var validation = Assert.IsType<OptionsValidationException>(Unwrap(error));
+        var validation = Assert.IsType<OptionsValidationException>(StartFailure(setting, key));
         Assert.Contains(setting, validation.Message, StringComparison.Ordinal);
         Assert.Contains("32", validation.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(key, validation.Message, StringComparison.Ordinal);
@@ -54,6 +49,27 @@ public sealed class ConfiguredKeyLengthTests
             new StringContent("""{"name": "Dev"}""", System.Text.Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
+    /// <summary>
+    /// What starting the service with <paramref name="setting"/> set to <paramref name="key"/> throws. The test host
+    /// (WebApplicationFactory's deferred host) asks the host's services for its lifetime once the application's own
+    /// thread runs it, and a host that failed to start may already be disposed by then: that race, seen once with two
+    /// suites sharing the machine, answers <see cref="ObjectDisposedException"/> instead of the start's own exception.
+    /// It is not the service's answer, so a fresh host is started again, a few times at most.
+    /// </summary>
+    private static Exception StartFailure(string setting, string key)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            using var factory = new ApiFactory();
+            factory.Settings[setting] = key;
+            var error = Unwrap(Assert.ThrowsAny<Exception>(() => factory.CreateClient()));
+            if (error is not ObjectDisposedException || attempt == 5)
+            {
+                return error;
+            }
+        }
     }
 
     private static Exception Unwrap(Exception error) =>
