@@ -179,14 +179,9 @@ public sealed class FlowControlTests : DeliveryFixture
     /// <summary>The recorded starts of <paramref name="attempts"/> attempts, once the last of them is stored (just after it arrived).</summary>
     internal static async Task<List<long>> WaitForStartsAsync(int attempts, Func<Task<List<long>>> starts)
     {
-        var stored = await starts();
-        var waiting = Stopwatch.StartNew();
-        while (stored.Count < attempts && waiting.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            await Task.Delay(50);
-            stored = await starts();
-        }
-
+        var stored = new List<long>();
+        await Operations.StoredRows.WaitUntilAsync(
+            async () => (stored = await starts()).Count >= attempts, $"{attempts} recorded starts", TimeSpan.FromSeconds(10));
         Assert.True(stored.Count == attempts, $"{attempts} arrivals but {stored.Count} recorded starts: an attempt sent twice, or not recorded.");
         return stored;
     }
