@@ -7,21 +7,45 @@ using Dapper;
 namespace CleanWebhooks.Infrastructure.Tests.Persistence;
 
 /// <summary>
-/// The delivery list filtered by status seeks (webhook_id, status, created_at, id) on SQLite (migration 0005), so a
-/// page after a cursor reads that page, not every delivery of the webhook before it. A document's deliveries are found
-/// through its events (migration 0007), never by reading a webhook's or a client's deliveries.
+/// The delivery list filtered by a status other than succeeded seeks (webhook_id, status, created_at, id) on SQLite
+/// (migrations 0005 and 0009), so a page after a cursor reads that page, not every delivery of the webhook before it;
+/// so do the count and the batches of a recovery. Succeeded deliveries are not in that index (0009): their list walks
+/// the webhook's deliveries newest first, in order. A document's deliveries are found through its events (migration
+/// 0007), never by reading a webhook's or a client's deliveries.
 /// </summary>
 public sealed partial class DeliveryListQueryPlanTests(SqliteContractDatabase database) : IClassFixture<SqliteContractDatabase>
 {
     [Theory]
-    [InlineData("ListByStatus")]
-    [InlineData("ListByStatusAfter")]
+    [InlineData("ListByStatusNotSucceeded")]
+    [InlineData("ListByStatusNotSucceededAfter")]
     public async Task Plan_ListByStatus_SearchesTheStatusIndexInOrder(string statement)
     {
         var plan = await PlanAsync(SqliteStatement(statement));
 
         Assert.Contains(plan, step => step.StartsWith("SEARCH d USING INDEX ix_deliveries_webhook_status", StringComparison.Ordinal));
         Assert.DoesNotContain(plan, step => step.Contains("TEMP B-TREE", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("ListByStatus")]
+    [InlineData("ListByStatusAfter")]
+    public async Task Plan_ListOfSucceeded_WalksTheWebhooksDeliveriesInOrder(string statement)
+    {
+        var plan = await PlanAsync(SqliteStatement(statement));
+
+        Assert.Contains(plan, step => step.StartsWith("SEARCH d USING INDEX ix_deliveries_webhook (", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, step => step.Contains("TEMP B-TREE", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("CountRecoverable")]
+    [InlineData("Recover")]
+    public async Task Plan_Recovery_SearchesTheStatusIndex(string statement)
+    {
+        var plan = await PlanAsync(Statement(typeof(DeliveryRepository), statement.Equals("Recover", StringComparison.Ordinal) ? "Sqlite" : "Portable", statement));
+
+        Assert.Contains(plan, step => step.StartsWith("SEARCH deliveries USING COVERING INDEX ix_deliveries_webhook_status (webhook_id=? AND status=? AND created_at>? AND created_at<?)", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, step => step.StartsWith("SCAN", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -49,8 +73,10 @@ public sealed partial class DeliveryListQueryPlanTests(SqliteContractDatabase da
         return [.. rows.Select(row => (string)((IDictionary<string, object>)row)["detail"])];
     }
 
-    private static string SqliteStatement(string name) =>
-        (string)typeof(DeliveryQueries).GetNestedType("Sqlite", BindingFlags.NonPublic)!.GetField(name, BindingFlags.Public | BindingFlags.Static)!.GetRawConstantValue()!;
+    private static string SqliteStatement(string name) => Statement(typeof(DeliveryQueries), "Sqlite", name);
+
+    private static string Statement(Type owner, string dialect, string name) =>
+        (string)owner.GetNestedType(dialect, BindingFlags.NonPublic)!.GetField(name, BindingFlags.Public | BindingFlags.Static)!.GetRawConstantValue()!;
 
     [GeneratedRegex(@"@(\w+)")]
     private static partial Regex Parameter();

@@ -32,6 +32,11 @@ public sealed class DeliveryQueries(Database database, TimeProvider clock) : IDe
 
     private const string WithStatus = " AND d.status = @Status";
 
+    // SQLite's ix_deliveries_webhook_status leaves succeeded deliveries out (migration 0009), and SQLite uses it only for
+    // a statement that names its condition; the list of succeeded ones walks ix_deliveries_webhook instead. PostgreSQL
+    // runs the same text against its full index, where the condition only repeats what the status says.
+    private const string NotSucceeded = " AND d.status <> 'succeeded'";
+
     private const string After = " AND (d.created_at < @AfterCreatedAt OR (d.created_at = @AfterCreatedAt AND d.id < @AfterId))";
 
     private const string NewestFirst = " ORDER BY d.created_at DESC, d.id DESC";
@@ -74,9 +79,13 @@ public sealed class DeliveryQueries(Database database, TimeProvider clock) : IDe
 
         public const string ListByStatus = $"SELECT {Columns} {From} {Mine}{WithStatus}{NewestFirst} LIMIT @Take;";
 
+        public const string ListByStatusNotSucceeded = $"SELECT {Columns} {From} {Mine}{WithStatus}{NotSucceeded}{NewestFirst} LIMIT @Take;";
+
         public const string ListAfter = $"SELECT {Columns} {From} {Mine}{After}{NewestFirst} LIMIT @Take;";
 
         public const string ListByStatusAfter = $"SELECT {Columns} {From} {Mine}{WithStatus}{After}{NewestFirst} LIMIT @Take;";
+
+        public const string ListByStatusNotSucceededAfter = $"SELECT {Columns} {From} {Mine}{WithStatus}{NotSucceeded}{After}{NewestFirst} LIMIT @Take;";
 
         public const string ListOfDocument = $"SELECT {Columns} {SqliteFromDocument} {OfDocument}{OfWebhook}{NewestFirst} LIMIT @Take;";
 
@@ -121,6 +130,10 @@ public sealed class DeliveryQueries(Database database, TimeProvider clock) : IDe
 
         public const string ListByStatusAfter = Sqlite.ListByStatusAfter;
 
+        public const string ListByStatusNotSucceeded = Sqlite.ListByStatusNotSucceeded;
+
+        public const string ListByStatusNotSucceededAfter = Sqlite.ListByStatusNotSucceededAfter;
+
         // The planner has statistics here: the document's few events are the obvious way in.
         public const string ListOfDocument = $"SELECT {Columns} {FromDocument} {OfDocument}{OfWebhook}{NewestFirst} LIMIT @Take;";
 
@@ -140,9 +153,11 @@ public sealed class DeliveryQueries(Database database, TimeProvider clock) : IDe
         {
             (not null, _, _) => database.Sql(Sqlite.ListOfDocument, SqlServer.ListOfDocument, PostgreSql.ListOfDocument),
             (null, null, null) => database.Sql(Sqlite.List, SqlServer.List, PostgreSql.List),
-            (null, not null, null) => database.Sql(Sqlite.ListByStatus, SqlServer.ListByStatus, PostgreSql.ListByStatus),
             (null, null, not null) => database.Sql(Sqlite.ListAfter, SqlServer.ListAfter, PostgreSql.ListAfter),
-            _ => database.Sql(Sqlite.ListByStatusAfter, SqlServer.ListByStatusAfter, PostgreSql.ListByStatusAfter),
+            (null, DeliveryStatus.Succeeded, null) => database.Sql(Sqlite.ListByStatus, SqlServer.ListByStatus, PostgreSql.ListByStatus),
+            (null, DeliveryStatus.Succeeded, not null) => database.Sql(Sqlite.ListByStatusAfter, SqlServer.ListByStatusAfter, PostgreSql.ListByStatusAfter),
+            (null, not null, null) => database.Sql(Sqlite.ListByStatusNotSucceeded, SqlServer.ListByStatus, PostgreSql.ListByStatusNotSucceeded),
+            _ => database.Sql(Sqlite.ListByStatusNotSucceededAfter, SqlServer.ListByStatusAfter, PostgreSql.ListByStatusNotSucceededAfter),
         };
         return PageAsync(sql, clientId, webhookId.Value, filter, limit, after, cancellationToken);
     }

@@ -29,9 +29,9 @@ internal sealed partial class DeliveryQueue
     private static partial class Sqlite
     {
         // Counts stop at @DueCap rows: a backlog of any size costs the same. The leases and the manual retries are counted
-        // in their own small indexes: without the hints SQLite (which has no statistics) counts the leases in
-        // ix_deliveries_webhook_status and the retries in ix_deliveries_webhook_due, and either reads every pending
-        // delivery of a webhook with a backlog.
+        // in their own small indexes: without the hints SQLite (which has no statistics) may count either in a wider
+        // index of the webhook's deliveries (ix_deliveries_webhook_due), reading every pending delivery of a webhook
+        // with a backlog.
         public const string DueWebhooks =
             $"""
             SELECT {DueWebhookRow.Columns},
