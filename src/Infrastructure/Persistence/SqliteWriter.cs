@@ -1,6 +1,7 @@
 using System.Data;
-using System.Diagnostics;
 using System.Data.Common;
+using System.Diagnostics;
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 
 namespace CleanWebhooks.Infrastructure.Persistence;
@@ -22,10 +23,11 @@ internal sealed class SqliteWriter(string connectionString, TimeSpan busyTimeout
     private const long WalSizeLimitBytes = 1024 * 1024;
 
     /// <summary>
-    /// Pages the WAL may hold before a commit checkpoints it (SQLite's default is 1000, 4 MB): about the size limit
-    /// above, so that the WAL stays near 1 MB in normal running instead of growing to 4 MB between checkpoints.
+    /// What the WAL may hold before a commit checkpoints it (SQLite's default is 1,000 pages, 4 MB of 4 KiB pages): about
+    /// the size limit above, so that the WAL stays near 1 MB in normal running instead of growing to 4 MB between
+    /// checkpoints. SQLite counts it in pages, of whatever size the file has (ADR 23).
     /// </summary>
-    private const int WalAutoCheckpointPages = 256;
+    private const long WalAutoCheckpointBytes = 1024 * 1024;
 
     private readonly string _connectionString = new SqliteConnectionStringBuilder(connectionString) { Pooling = false }.ToString();
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
@@ -149,7 +151,9 @@ internal sealed class SqliteWriter(string connectionString, TimeSpan busyTimeout
             {
                 await connection.OpenAsync(cancellationToken);
                 using var limits = connection.CreateCommand();
-                limits.CommandText = $"PRAGMA journal_size_limit={WalSizeLimitBytes}; PRAGMA wal_autocheckpoint={WalAutoCheckpointPages};";
+                limits.CommandText = "PRAGMA page_size;";
+                var pageSize = Convert.ToInt64(await limits.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+                limits.CommandText = $"PRAGMA journal_size_limit={WalSizeLimitBytes}; PRAGMA wal_autocheckpoint={WalAutoCheckpointBytes / pageSize};";
                 await limits.ExecuteNonQueryAsync(cancellationToken);
             }
             catch

@@ -11,6 +11,13 @@ namespace CleanWebhooks.Infrastructure.Persistence.Migrations;
 /// </summary>
 public sealed class Migrator(Database database)
 {
+    /// <summary>
+    /// The page size of a new SQLite file (SQLite's default is 4 KiB). Its WAL writes every page a commit touched in
+    /// full, and an index grouped by webhook has a page per webhook in each write turn: half-size pages write about a
+    /// quarter less per delivery (ADR 23). A file created with other pages keeps them.
+    /// </summary>
+    public const int SqlitePageSize = 2048;
+
     private static class Portable
     {
         public const string Applied = "SELECT id FROM schema_migrations;";
@@ -60,8 +67,10 @@ public sealed class Migrator(Database database)
         await using var connection = await database.OpenAsync(cancellationToken);
         if (database.Dialect == SqlDialect.Sqlite)
         {
-            // WAL lets readers and the one writer work at once; the setting is kept in the file.
-            await connection.ExecuteAsync(new CommandDefinition("PRAGMA journal_mode=WAL;", cancellationToken: cancellationToken));
+            // The page size first: it applies only to a file without tables, and not once the file is in WAL mode.
+            // WAL lets readers and the one writer work at once; both settings are kept in the file.
+            await connection.ExecuteAsync(new CommandDefinition(
+                $"PRAGMA page_size={SqlitePageSize}; PRAGMA journal_mode=WAL;", cancellationToken: cancellationToken));
         }
 
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
