@@ -7,7 +7,7 @@ namespace CleanWebhooks.Infrastructure.Tests.Persistence;
 /// <summary>
 /// On PostgreSQL, with statistics of a webhook with many deliveries, a document's deliveries are found through its
 /// events (<c>ix_events_client_document</c>, migration 0007) and their deliveries (<c>ix_deliveries_event_id</c>), never
-/// by reading the webhook's deliveries.
+/// by reading the webhook's deliveries; the list by status seeks the webhook's status index.
 /// </summary>
 public sealed class PostgresDeliveryListQueryPlanTests(PostgresContractDatabase database) : IClassFixture<PostgresContractDatabase>
 {
@@ -40,6 +40,32 @@ public sealed class PostgresDeliveryListQueryPlanTests(PostgresContractDatabase 
         Assert.DoesNotContain("Seq Scan on deliveries", plan, StringComparison.Ordinal);
         Assert.DoesNotContain("Seq Scan on events", plan, StringComparison.Ordinal);
         Assert.DoesNotContain("ix_deliveries_webhook ", plan, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ListByStatusNotSucceeded")]
+    [InlineData("ListByStatusNotSucceededAfter")]
+    public async Task Plan_ListByStatusAmongManySucceeded_SeeksTheStatusIndex(string statement)
+    {
+        // SQLite's condition (status <> 'succeeded', migration 0009) travels in the text PostgreSQL runs too: beside the
+        // status, it must still lead to the webhook's status index, not to a scan of its 20,000 succeeded deliveries.
+        await using var connection = await database.Database.OpenAsync(CancellationToken.None);
+        await SeedAsync(connection);
+        var sql = (string)typeof(DeliveryQueries).GetNestedType("PostgreSql", BindingFlags.NonPublic)!
+            .GetField(statement, BindingFlags.Public | BindingFlags.Static)!.GetRawConstantValue()!;
+
+        var plan = string.Join(Environment.NewLine, await connection.QueryAsync<string>("EXPLAIN " + sql, new
+        {
+            ClientId = Client,
+            WebhookId = Webhook,
+            Status = "failed",
+            AfterCreatedAt = DateTimeOffset.UtcNow,
+            AfterId = Guid.CreateVersion7(),
+            Take = 51,
+        }));
+
+        Assert.Contains("ix_deliveries_webhook_status", plan, StringComparison.Ordinal);
+        Assert.DoesNotContain("Seq Scan on deliveries", plan, StringComparison.Ordinal);
     }
 
     /// <summary>One client and webhook with 20,000 events and deliveries (once per class), then fresh statistics.</summary>

@@ -149,18 +149,20 @@ public sealed class DeliveryQueries(Database database, TimeProvider clock) : IDe
         ClientId clientId, WebhookId webhookId, DeliveryFilter filter, int limit, DeliveryCursor? after, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
-        var sql = (filter.DocumentId, filter.Status, after) switch
-        {
-            (not null, _, _) => database.Sql(Sqlite.ListOfDocument, SqlServer.ListOfDocument, PostgreSql.ListOfDocument),
-            (null, null, null) => database.Sql(Sqlite.List, SqlServer.List, PostgreSql.List),
-            (null, null, not null) => database.Sql(Sqlite.ListAfter, SqlServer.ListAfter, PostgreSql.ListAfter),
-            (null, DeliveryStatus.Succeeded, null) => database.Sql(Sqlite.ListByStatus, SqlServer.ListByStatus, PostgreSql.ListByStatus),
-            (null, DeliveryStatus.Succeeded, not null) => database.Sql(Sqlite.ListByStatusAfter, SqlServer.ListByStatusAfter, PostgreSql.ListByStatusAfter),
-            (null, not null, null) => database.Sql(Sqlite.ListByStatusNotSucceeded, SqlServer.ListByStatus, PostgreSql.ListByStatusNotSucceeded),
-            _ => database.Sql(Sqlite.ListByStatusNotSucceededAfter, SqlServer.ListByStatusAfter, PostgreSql.ListByStatusNotSucceededAfter),
-        };
-        return PageAsync(sql, clientId, webhookId.Value, filter, limit, after, cancellationToken);
+        return PageAsync(ListStatement(filter, after is not null), clientId, webhookId.Value, filter, limit, after, cancellationToken);
     }
+
+    /// <summary>The statement of a webhook's list: its shape (a document, a status, a cursor) picks the index it seeks.</summary>
+    internal string ListStatement(DeliveryFilter filter, bool after) => (filter.DocumentId, filter.Status, after) switch
+    {
+        (not null, _, _) => database.Sql(Sqlite.ListOfDocument, SqlServer.ListOfDocument, PostgreSql.ListOfDocument),
+        (null, null, false) => database.Sql(Sqlite.List, SqlServer.List, PostgreSql.List),
+        (null, null, true) => database.Sql(Sqlite.ListAfter, SqlServer.ListAfter, PostgreSql.ListAfter),
+        (null, DeliveryStatus.Succeeded, false) => database.Sql(Sqlite.ListByStatus, SqlServer.ListByStatus, PostgreSql.ListByStatus),
+        (null, DeliveryStatus.Succeeded, true) => database.Sql(Sqlite.ListByStatusAfter, SqlServer.ListByStatusAfter, PostgreSql.ListByStatusAfter),
+        (null, not null, false) => database.Sql(Sqlite.ListByStatusNotSucceeded, SqlServer.ListByStatus, PostgreSql.ListByStatusNotSucceeded),
+        (null, not null, true) => database.Sql(Sqlite.ListByStatusNotSucceededAfter, SqlServer.ListByStatusAfter, PostgreSql.ListByStatusNotSucceededAfter),
+    };
 
     public Task<DeliveryPage> ListOfDocumentAsync(ClientId clientId, string documentId, int limit, DeliveryCursor? after, CancellationToken cancellationToken) =>
         PageAsync(
