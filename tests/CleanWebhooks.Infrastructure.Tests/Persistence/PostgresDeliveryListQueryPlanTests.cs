@@ -19,12 +19,7 @@ public sealed class PostgresDeliveryListQueryPlanTests(PostgresContractDatabase 
     [InlineData("ListOfDocumentAcrossWebhooks")]
     public async Task Plan_ListOfDocumentAmongManyDeliveries_SeeksTheDocumentsEvents(string statement)
     {
-        await using var connection = await database.Database.OpenAsync(CancellationToken.None);
-        await SeedAsync(connection);
-        var sql = (string)typeof(DeliveryQueries).GetNestedType("PostgreSql", BindingFlags.NonPublic)!
-            .GetField(statement, BindingFlags.Public | BindingFlags.Static)!.GetRawConstantValue()!;
-
-        var plan = string.Join(Environment.NewLine, await connection.QueryAsync<string>("EXPLAIN " + sql, new
+        var plan = await PlanAsync(statement, new
         {
             ClientId = Client,
             WebhookId = Webhook,
@@ -33,7 +28,7 @@ public sealed class PostgresDeliveryListQueryPlanTests(PostgresContractDatabase 
             AfterCreatedAt = (DateTimeOffset?)null,
             AfterId = (Guid?)null,
             Take = 51,
-        }));
+        });
 
         Assert.Contains("ix_events_client_document", plan, StringComparison.Ordinal);
         Assert.Contains("ix_deliveries_event_id", plan, StringComparison.Ordinal);
@@ -49,12 +44,7 @@ public sealed class PostgresDeliveryListQueryPlanTests(PostgresContractDatabase 
     {
         // SQLite's condition (status <> 'succeeded', migration 0009) travels in the text PostgreSQL runs too: beside the
         // status, it must still lead to the webhook's status index, not to a scan of its 20,000 succeeded deliveries.
-        await using var connection = await database.Database.OpenAsync(CancellationToken.None);
-        await SeedAsync(connection);
-        var sql = (string)typeof(DeliveryQueries).GetNestedType("PostgreSql", BindingFlags.NonPublic)!
-            .GetField(statement, BindingFlags.Public | BindingFlags.Static)!.GetRawConstantValue()!;
-
-        var plan = string.Join(Environment.NewLine, await connection.QueryAsync<string>("EXPLAIN " + sql, new
+        var plan = await PlanAsync(statement, new
         {
             ClientId = Client,
             WebhookId = Webhook,
@@ -62,10 +52,20 @@ public sealed class PostgresDeliveryListQueryPlanTests(PostgresContractDatabase 
             AfterCreatedAt = DateTimeOffset.UtcNow,
             AfterId = Guid.CreateVersion7(),
             Take = 51,
-        }));
+        });
 
         Assert.Contains("ix_deliveries_webhook_status", plan, StringComparison.Ordinal);
         Assert.DoesNotContain("Seq Scan on deliveries", plan, StringComparison.Ordinal);
+    }
+
+    /// <summary>PostgreSQL's plan of one of <see cref="DeliveryQueries"/>' statements, among the seeded deliveries.</summary>
+    private async Task<string> PlanAsync(string statement, object parameters)
+    {
+        await using var connection = await database.Database.OpenAsync(CancellationToken.None);
+        await SeedAsync(connection);
+        var sql = (string)typeof(DeliveryQueries).GetNestedType("PostgreSql", BindingFlags.NonPublic)!
+            .GetField(statement, BindingFlags.Public | BindingFlags.Static)!.GetRawConstantValue()!;
+        return string.Join(Environment.NewLine, await connection.QueryAsync<string>("EXPLAIN " + sql, parameters));
     }
 
     /// <summary>One client and webhook with 20,000 events and deliveries (once per class), then fresh statistics.</summary>
