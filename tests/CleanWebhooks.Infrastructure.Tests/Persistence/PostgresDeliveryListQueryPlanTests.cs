@@ -42,8 +42,8 @@ public sealed class PostgresDeliveryListQueryPlanTests(PostgresContractDatabase 
     [InlineData("ListByStatusNotSucceededAfter")]
     public async Task Plan_ListByStatusAmongManySucceeded_SeeksTheStatusIndex(string statement)
     {
-        // SQLite's condition (status <> 'succeeded', migration 0009) travels in the text PostgreSQL runs too: beside the
-        // status, it must still lead to the webhook's status index, not to a scan of its 20,000 succeeded deliveries.
+        // The status index holds every status but succeeded (migration 0009), and the statement names that condition:
+        // the list must seek it, not scan the webhook's 20,000 succeeded deliveries.
         var plan = await PlanAsync(statement, new
         {
             ClientId = Client,
@@ -56,6 +56,28 @@ public sealed class PostgresDeliveryListQueryPlanTests(PostgresContractDatabase 
 
         Assert.Contains("ix_deliveries_webhook_status", plan, StringComparison.Ordinal);
         Assert.DoesNotContain("Seq Scan on deliveries", plan, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ListByStatus")]
+    [InlineData("ListByStatusAfter")]
+    public async Task Plan_ListOfSucceeded_WalksTheWebhooksDeliveriesInOrder(string statement)
+    {
+        // Succeeded deliveries are not in the status index (migration 0009): their list walks the webhook's deliveries
+        // newest first, nearly all of them succeeded, and stops at a page.
+        var plan = await PlanAsync(statement, new
+        {
+            ClientId = Client,
+            WebhookId = Webhook,
+            Status = "succeeded",
+            AfterCreatedAt = DateTimeOffset.UtcNow,
+            AfterId = Guid.CreateVersion7(),
+            Take = 51,
+        });
+
+        Assert.Contains("ix_deliveries_webhook ", plan, StringComparison.Ordinal);
+        Assert.DoesNotContain("Seq Scan on deliveries", plan, StringComparison.Ordinal);
+        Assert.DoesNotContain("Sort", plan, StringComparison.Ordinal);
     }
 
     /// <summary>PostgreSQL's plan of one of <see cref="DeliveryQueries"/>' statements, among the seeded deliveries.</summary>

@@ -32,9 +32,9 @@ public sealed class DeliveryQueries(Database database, TimeProvider clock) : IDe
 
     private const string WithStatus = " AND d.status = @Status";
 
-    // SQLite's ix_deliveries_webhook_status leaves succeeded deliveries out (migration 0009), and SQLite uses it only for
-    // a statement that names its condition; the list of succeeded ones walks ix_deliveries_webhook instead. PostgreSQL
-    // runs the same text against its full index, where the condition only repeats what the status says.
+    // ix_deliveries_webhook_status leaves succeeded deliveries out on SQLite and PostgreSQL (migration 0009), and SQLite
+    // uses it only for a statement that names its condition; the list of succeeded ones walks ix_deliveries_webhook
+    // instead. SQL Server keeps its full index, so the plain text serves every status there.
     private const string NotSucceeded = " AND d.status <> 'succeeded'";
 
     private const string After = " AND (d.created_at < @AfterCreatedAt OR (d.created_at = @AfterCreatedAt AND d.id < @AfterId))";

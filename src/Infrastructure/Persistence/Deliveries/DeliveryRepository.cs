@@ -37,7 +37,7 @@ public sealed class DeliveryRepository(Database database) : IDeliveryRepository
             "VALUES (@Id, @WebhookId, @EventId, 'pending', 0, @CreatedAt, 1, @CreatedAt);";
 
         // ix_deliveries_webhook_status (webhook_id, status, created_at, id): a range of one index, however many there are.
-        // On SQLite that index leaves succeeded deliveries out, and is used only where its condition is named.
+        // On SQLite and PostgreSQL that index leaves succeeded deliveries out; SQLite uses it only where its condition is named.
         public const string CountRecoverable =
             "SELECT COUNT(*) FROM deliveries WHERE webhook_id = @WebhookId AND status = 'failed' AND status <> 'succeeded' AND created_at >= @Since AND created_at < @Until;";
     }
