@@ -1,4 +1,3 @@
-using System.Reflection;
 using CleanWebhooks.Infrastructure.Persistence;
 using CleanWebhooks.Infrastructure.Persistence.Deliveries;
 using Dapper;
@@ -90,7 +89,5 @@ public sealed class ClaimQueryPlanTests(SqliteContractDatabase database) : IClas
         })).Select(row => (string)((IDictionary<string, object>)row)["detail"]).ToList();
     }
 
-    internal static string Statement(string name, string dialect = "Sqlite") =>
-        (string)typeof(DeliveryQueue).GetNestedType(dialect, BindingFlags.NonPublic)!
-            .GetField(name, BindingFlags.Public | BindingFlags.Static)!.GetRawConstantValue()!;
+    internal static string Statement(string name, string dialect = "Sqlite") => DialectStatements.Of(typeof(DeliveryQueue), dialect, name);
 }

@@ -1,8 +1,7 @@
-using System.Reflection;
 using System.Text.RegularExpressions;
-using CleanWebhooks.Infrastructure.Persistence;
 using CleanWebhooks.Application.Deliveries;
 using CleanWebhooks.Domain.Deliveries;
+using CleanWebhooks.Infrastructure.Persistence;
 using CleanWebhooks.Infrastructure.Persistence.Deliveries;
 using CleanWebhooks.Infrastructure.Persistence.Webhooks;
 using Dapper;
@@ -21,52 +20,34 @@ namespace CleanWebhooks.Infrastructure.Tests.Persistence;
 public sealed partial class DeliveryListQueryPlanTests(SqliteContractDatabase database) : IClassFixture<SqliteContractDatabase>
 {
     [Theory]
-    [InlineData(DeliveryStatus.Pending, false)]
-    [InlineData(DeliveryStatus.Pending, true)]
-    [InlineData(DeliveryStatus.Failed, false)]
-    [InlineData(DeliveryStatus.Failed, true)]
-    [InlineData(DeliveryStatus.Cancelled, false)]
-    [InlineData(DeliveryStatus.Cancelled, true)]
-    public async Task Plan_ListByAStatusOtherThanSucceeded_SearchesTheStatusIndexInOrder(DeliveryStatus status, bool after)
+    [InlineData(DeliveryStatus.Pending, false, "ix_deliveries_webhook_status (")]
+    [InlineData(DeliveryStatus.Pending, true, "ix_deliveries_webhook_status (")]
+    [InlineData(DeliveryStatus.Failed, false, "ix_deliveries_webhook_status (")]
+    [InlineData(DeliveryStatus.Failed, true, "ix_deliveries_webhook_status (")]
+    [InlineData(DeliveryStatus.Cancelled, false, "ix_deliveries_webhook_status (")]
+    [InlineData(DeliveryStatus.Cancelled, true, "ix_deliveries_webhook_status (")]
+    [InlineData(DeliveryStatus.Succeeded, false, "ix_deliveries_webhook (")]
+    [InlineData(DeliveryStatus.Succeeded, true, "ix_deliveries_webhook (")]
+    [InlineData(null, false, "ix_deliveries_webhook (")]
+    [InlineData(null, true, "ix_deliveries_webhook (")]
+    public async Task Plan_ListOfAStatusOrOfAll_SearchesItsIndexInOrder(DeliveryStatus? status, bool after, string index)
     {
         var plan = await PlanAsync(Queries.ListStatement(new DeliveryFilter(status, null), after));
 
-        Assert.Contains(plan, step => step.StartsWith("SEARCH d USING INDEX ix_deliveries_webhook_status", StringComparison.Ordinal));
+        Assert.Contains(plan, step => step.StartsWith("SEARCH d USING INDEX " + index, StringComparison.Ordinal));
         Assert.DoesNotContain(plan, step => step.Contains("TEMP B-TREE", StringComparison.Ordinal));
     }
 
     [Theory]
-    [InlineData(DeliveryStatus.Succeeded, false)]
-    [InlineData(DeliveryStatus.Succeeded, true)]
-    [InlineData(null, false)]
-    [InlineData(null, true)]
-    public async Task Plan_ListOfSucceededOrOfAll_WalksTheWebhooksDeliveriesInOrder(DeliveryStatus? status, bool after)
+    [InlineData(typeof(WebhookRepository), "Portable", "HeldDeliveriesDue", "SEARCH deliveries USING INDEX ix_deliveries_webhook_due (webhook_id=?)")]
+    [InlineData(typeof(WebhookRepository), "Sqlite", "CancelPendingDeliveries", "SEARCH deliveries USING INDEX ix_deliveries_webhook_due (webhook_id=?)")]
+    [InlineData(typeof(DeliveryRepository), "Portable", "CountRecoverable", "SEARCH deliveries USING COVERING INDEX ix_deliveries_webhook_status (webhook_id=? AND status=? AND created_at>? AND created_at<?)")]
+    [InlineData(typeof(DeliveryRepository), "Sqlite", "Recover", "SEARCH deliveries USING COVERING INDEX ix_deliveries_webhook_status (webhook_id=? AND status=? AND created_at>? AND created_at<?)")]
+    public async Task Plan_AWebhooksDeliveriesOfOneStatus_AreSoughtInTheirIndex(Type owner, string dialect, string statement, string search)
     {
-        var plan = await PlanAsync(Queries.ListStatement(new DeliveryFilter(status, null), after));
+        var plan = await PlanAsync(DialectStatements.Of(owner, dialect, statement));
 
-        Assert.Contains(plan, step => step.StartsWith("SEARCH d USING INDEX ix_deliveries_webhook (", StringComparison.Ordinal));
-        Assert.DoesNotContain(plan, step => step.Contains("TEMP B-TREE", StringComparison.Ordinal));
-    }
-
-    [Theory]
-    [InlineData("Portable", "HeldDeliveriesDue")]
-    [InlineData("Sqlite", "CancelPendingDeliveries")]
-    public async Task Plan_AWebhooksPendingDeliveries_AreSoughtInThePendingIndex(string dialect, string statement)
-    {
-        var plan = await PlanAsync(Statement(typeof(WebhookRepository), dialect, statement));
-
-        Assert.Contains(plan, step => step.StartsWith("SEARCH deliveries USING INDEX ix_deliveries_webhook_due (webhook_id=?)", StringComparison.Ordinal));
-        Assert.DoesNotContain(plan, step => step.StartsWith("SCAN", StringComparison.Ordinal));
-    }
-
-    [Theory]
-    [InlineData("CountRecoverable")]
-    [InlineData("Recover")]
-    public async Task Plan_Recovery_SearchesTheStatusIndex(string statement)
-    {
-        var plan = await PlanAsync(Statement(typeof(DeliveryRepository), statement.Equals("Recover", StringComparison.Ordinal) ? "Sqlite" : "Portable", statement));
-
-        Assert.Contains(plan, step => step.StartsWith("SEARCH deliveries USING COVERING INDEX ix_deliveries_webhook_status (webhook_id=? AND status=? AND created_at>? AND created_at<?)", StringComparison.Ordinal));
+        Assert.Contains(plan, step => step.StartsWith(search, StringComparison.Ordinal));
         Assert.DoesNotContain(plan, step => step.StartsWith("SCAN", StringComparison.Ordinal));
     }
 
@@ -97,10 +78,7 @@ public sealed partial class DeliveryListQueryPlanTests(SqliteContractDatabase da
         return [.. rows.Select(row => (string)((IDictionary<string, object>)row)["detail"])];
     }
 
-    private static string SqliteStatement(string name) => Statement(typeof(DeliveryQueries), "Sqlite", name);
-
-    private static string Statement(Type owner, string dialect, string name) =>
-        (string)owner.GetNestedType(dialect, BindingFlags.NonPublic)!.GetField(name, BindingFlags.Public | BindingFlags.Static)!.GetRawConstantValue()!;
+    private static string SqliteStatement(string name) => DialectStatements.Of(typeof(DeliveryQueries), "Sqlite", name);
 
     [GeneratedRegex(@"@(\w+)")]
     private static partial Regex Parameter();

@@ -1,4 +1,3 @@
-using System.Reflection;
 using CleanWebhooks.Infrastructure.Persistence;
 using CleanWebhooks.Infrastructure.Persistence.Deliveries;
 using CleanWebhooks.Infrastructure.Persistence.Webhooks;
@@ -18,7 +17,7 @@ public sealed class IdArrayQueryPlanTests(SqliteContractDatabase database) : ICl
     [InlineData(typeof(WebhookRepository), "GetForDelivery", "webhooks")]
     public async Task Plan_IdsAsJsonArray_SearchesThePrimaryKey(Type owner, string statement, string table)
     {
-        var sql = (string)owner.GetNestedType("Sqlite", BindingFlags.NonPublic)!.GetField(statement, BindingFlags.Public | BindingFlags.Static)!.GetRawConstantValue()!;
+        var sql = DialectStatements.Of(owner, "Sqlite", statement);
         await using var connection = await database.Database.OpenAsync(CancellationToken.None);
 
         var plan = (await connection.QueryAsync("EXPLAIN QUERY PLAN " + sql, new { Ids = DapperSetup.SqliteIdArray([Guid.NewGuid()]), Owner = "x" }))

@@ -1,4 +1,3 @@
-using System.Reflection;
 using CleanWebhooks.Infrastructure.Persistence.Deliveries;
 using Dapper;
 
@@ -67,8 +66,7 @@ public sealed class PostgresDeliveryListQueryPlanTests(PostgresContractDatabase 
     {
         await using var connection = await database.Database.OpenAsync(CancellationToken.None);
         await SeedAsync(connection);
-        var sql = (string)typeof(DeliveryQueries).GetNestedType("PostgreSql", BindingFlags.NonPublic)!
-            .GetField(statement, BindingFlags.Public | BindingFlags.Static)!.GetRawConstantValue()!;
+        var sql = DialectStatements.Of(typeof(DeliveryQueries), "PostgreSql", statement);
         return string.Join(Environment.NewLine, await connection.QueryAsync<string>("EXPLAIN " + sql, parameters));
     }
 

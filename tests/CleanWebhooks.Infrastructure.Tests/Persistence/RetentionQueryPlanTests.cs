@@ -1,4 +1,3 @@
-using System.Reflection;
 using CleanWebhooks.Infrastructure.Persistence;
 using CleanWebhooks.Infrastructure.Persistence.Retention;
 using Dapper;
@@ -56,7 +55,5 @@ public sealed class RetentionQueryPlanTests : IClassFixture<SqliteContractDataba
         return [.. rows.Select(row => (string)((IDictionary<string, object>)row)["detail"])];
     }
 
-    private static string SqliteStatement(string name) =>
-        (string)typeof(RetentionStore).GetNestedType("Sqlite", BindingFlags.NonPublic)!
-            .GetField(name, BindingFlags.Public | BindingFlags.Static)!.GetRawConstantValue()!;
+    private static string SqliteStatement(string name) => DialectStatements.Of(typeof(RetentionStore), "Sqlite", name);
 }
