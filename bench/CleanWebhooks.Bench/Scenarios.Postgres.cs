@@ -52,6 +52,7 @@ internal static partial class Scenarios
             var warmupErrors = new StatusCounts();
             await DeliverAsync(context, $"{label}: warm-up", context.Receiver.Expect("pg-warmup", options.WarmupEvents),
                 c => warmupErrors.Count(intake(c), HttpStatusCode.Accepted), HttpStatusCode.Accepted, TimeSpan.FromSeconds(60));
+            await SettleAsync(context, label, [.. nodes.Select(n => n.Process)]);
 
             var meter = await PostgresMeter.FindAsync(database, ct);
             var statements = await meter.ResetStatementsAsync(ct);

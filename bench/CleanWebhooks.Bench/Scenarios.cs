@@ -72,7 +72,8 @@ internal static partial class Scenarios
         await ExpectAsync(http, () => new HttpRequestMessage(HttpMethod.Get, baselineUrl),
             HttpStatusCode.OK, integrator.WebhookId.ToString(), "baseline read", ct);
 
-        var (measured, bare) = await CompareAsync(context, "read", ServiceSend, HttpStatusCode.OK, BaselineSend, HttpStatusCode.OK);
+        var (measured, bare) = await CompareAsync(
+            context, "read", ServiceSend, HttpStatusCode.OK, BaselineSend, HttpStatusCode.OK, [service.Process, baseline.Process]);
         var ratio = Ratio(measured.PerSecond, bare.PerSecond);
         return new ReadResult(ratio, measured.PerSecond, measured.P50Ms, measured.P99Ms, measured, bare, Targets.Read, ratio >= Targets.Read);
     }
@@ -135,7 +136,7 @@ internal static partial class Scenarios
         await ExpectAsync(http, Batch, HttpStatusCode.OK, "\"deliveryId\":\"", "service batch intake", ct);
         var settings = await http.GetFromJsonAsync<BaselineServer.SqliteSettings>(new Uri(baseline.BaseAddress, BaselineServer.SettingsPath), ct);
 
-        var figures = await CompareAsync(context, "intake",
+        var figures = await CompareAsync(context, "intake", [service.Process, baseline.Process],
         [
             new("insert", BaselineSend, HttpStatusCode.Accepted),
             new("service", ServiceSend, HttpStatusCode.Accepted),
@@ -247,6 +248,7 @@ internal static partial class Scenarios
 
             await DeliverAsync(context, "end-to-end: forwarder warm-up", receiver.Expect("forwarder-warmup", options.WarmupEvents), Forward,
                 HttpStatusCode.Accepted, TimeSpan.FromSeconds(30));
+            await SettleAsync(context, "end-to-end: forwarder", forwarder.Process);
             var viaForwarder = receiver.Expect("forwarder", options.Events);
             var forwarderCpu = forwarder.Process.CpuSeconds();
             var (forwardSeconds, _) = await DeliverAsync(context, "end-to-end: forwarder", viaForwarder, Forward, HttpStatusCode.Accepted, timeout);
@@ -257,6 +259,7 @@ internal static partial class Scenarios
                 Ms(forwardLatency.P50Ms), Ms(forwardLatency.P99Ms), Ms(forwardLatency.MaxMs));
         }
 
+        await SettleAsync(context, "end-to-end: service", service.Process);
         var collector = receiver.Expect("e2e", options.Events);
         using var sampler = new MemorySampler(service.Process);
         var meter = RunMeter.Start([service.Process]);
@@ -330,6 +333,26 @@ internal static partial class Scenarios
     }
 
     /// <summary>
+    /// Waits, after a warm-up, until each of <paramref name="processes"/> is idle (<see cref="ChildProcess.SettleAsync"/>),
+    /// so that every process a ratio compares is measured with its hot code compiled, whatever ran between its warm-up
+    /// and its measured phase. Bounded: a process still busy after 30 s is measured as it is, and the run says so.
+    /// </summary>
+    internal static async Task SettleAsync(BenchContext context, string phase, params ChildProcess[] processes)
+    {
+        await using (Progress.Start($"{phase}: waiting for the warm-up's compilation to end", () => ""))
+        {
+            foreach (var process in processes)
+            {
+                var (waited, settled) = await process.SettleAsync(TimeSpan.FromSeconds(30), context.CancellationToken);
+                if (!settled)
+                {
+                    Progress.Line($"  {phase}: {process.Name} was still busy after {waited.TotalSeconds:0} s; measured as it is");
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// Sends every event of <paramref name="collector"/> as fast as it is taken and waits until the receiver has them
     /// all, or the timeout. Returns the seconds from the first request to the last new arrival, and the sender's figures.
     /// One request per event, or, with <paramref name="batch"/>, requests of that many events each over 4 connections
@@ -368,17 +391,20 @@ internal static partial class Scenarios
     /// odd ones), so that load from elsewhere on the machine falls on both alike.
     /// </summary>
     private static async Task<(Throughput Service, Throughput Baseline)> CompareAsync(
-        BenchContext context, string scenario, Load.Send service, HttpStatusCode serviceOk, Load.Send baseline, HttpStatusCode baselineOk)
+        BenchContext context, string scenario, Load.Send service, HttpStatusCode serviceOk, Load.Send baseline, HttpStatusCode baselineOk,
+        ChildProcess[] processes)
     {
-        var figures = await CompareAsync(context, scenario, [new("baseline", baseline, baselineOk), new("service", service, serviceOk)]);
+        var figures = await CompareAsync(context, scenario, processes, [new("baseline", baseline, baselineOk), new("service", service, serviceOk)]);
         return (figures[1], figures[0]);
     }
 
     /// <summary>
-    /// Warms every target up, then measures them in slices whose order turns each round (the first goes first in round
-    /// 0, the second in round 1, ...), so that load from elsewhere on the machine falls on all alike.
+    /// Warms every target up and waits until the <paramref name="processes"/> that serve them are idle, then measures
+    /// them in slices whose order turns each round (the first goes first in round 0, the second in round 1, ...), so
+    /// that load from elsewhere on the machine falls on all alike.
     /// </summary>
-    private static async Task<Throughput[]> CompareAsync(BenchContext context, string scenario, IReadOnlyList<Contender> contenders)
+    private static async Task<Throughput[]> CompareAsync(
+        BenchContext context, string scenario, ChildProcess[] processes, IReadOnlyList<Contender> contenders)
     {
         var options = context.Options;
         var ct = context.CancellationToken;
@@ -390,6 +416,8 @@ internal static partial class Scenarios
                 await Load.RunAsync(options.Concurrency, options.Warmup, long.MaxValue, 0, contender.Send, contender.Ok, null, ct);
             }
         }
+
+        await SettleAsync(context, scenario, processes);
 
         await using (Progress.Start($"{scenario}: {options.Rounds} rounds of {options.Slice.TotalSeconds:0} s each", () =>
             string.Join("   ", recorders.Select(r => $"{r.Name} {r.Ok,9:N0} ok {r.PerSecond,8:N0}/s")) + $"   errors {recorders.Sum(r => r.Errors):N0}"))
