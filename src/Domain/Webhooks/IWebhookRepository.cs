@@ -12,8 +12,12 @@ public interface IWebhookRepository
     /// <summary>The client's active webhook with that id, or null.</summary>
     Task<Webhook?> GetAsync(ClientId clientId, WebhookId id, CancellationToken cancellationToken);
 
-    /// <summary>The client's active webhook of that type, without its secrets (its version, health and limits), or null.</summary>
-    Task<WebhookVersion?> GetActiveOfTypeAsync(ClientId clientId, WebhookType type, CancellationToken cancellationToken);
+    /// <summary>
+    /// The client's active webhook of that type, without its secrets (its version, health and limits), if it has one;
+    /// null when there is no such client. One read: every intake request asks it, and on a server database a read is a
+    /// round trip.
+    /// </summary>
+    Task<ClientWebhookOfType?> GetActiveOfTypeAsync(ClientId clientId, WebhookType type, CancellationToken cancellationToken);
 
     /// <summary>
     /// Marks the client's active webhook deleted and cancels its pending deliveries, in one transaction; false when

@@ -245,12 +245,35 @@ public abstract class RepositoryContract(ContractDatabase db)
         await Webhooks.AddAsync(webhook, default);
         var read = await Webhooks.GetAsync(client.Id, webhook.Id, default);
 
-        Assert.Equal(webhook.Id, (await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Id);
+        Assert.Equal(webhook.Id, (await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Webhook?.Id);
         Assert.Equal(webhook.Id, read?.Id);
         Assert.Equal(FixedAuthorization, read?.Authorization);
         Assert.Equal("Bearer ****", read?.RedactedAuthorization);
         Assert.Null(read?.AuthorizationUrl);
         Assert.Empty(read!.Headers);
+    }
+
+    [Fact]
+    public virtual async Task GetActiveOfType_TellsAClientWithoutAWebhookFromNoClient()
+    {
+        var (client, _, _) = await NewClientAsync();
+        var (other, _, _) = await NewClientAsync();
+        var webhook = NewWebhook(other.Id, FixedAuth());
+        await Webhooks.AddAsync(webhook, default);
+
+        Assert.Null(await Webhooks.GetActiveOfTypeAsync(new ClientId(Guid.NewGuid()), WebhookType.DocumentFinished, default));
+        var without = await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default);
+        Assert.NotNull(without);
+        Assert.Null(without.Webhook);
+
+        var found = (await Webhooks.GetActiveOfTypeAsync(other.Id, WebhookType.DocumentFinished, default))?.Webhook;
+        Assert.Equal(webhook.Id, found?.Id);
+        Assert.Equal(webhook.UpdatedAt, found?.UpdatedAt);
+        Assert.Equal(webhook.Health, found?.Health);
+        Assert.Equal(webhook.Limits, found?.Limits);
+
+        Assert.True(await Webhooks.DeleteAsync(other.Id, webhook.Id, webhook.UpdatedAt.AddSeconds(1), default));
+        Assert.Null((await Webhooks.GetActiveOfTypeAsync(other.Id, WebhookType.DocumentFinished, default))?.Webhook);
     }
 
     [Fact]
@@ -264,7 +287,7 @@ public abstract class RepositoryContract(ContractDatabase db)
         Assert.False(await Webhooks.AddAsync(second, default));
 
         Assert.Null(await Webhooks.GetAsync(client.Id, second.Id, default));
-        Assert.Equal(first.Id, (await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Id);
+        Assert.Equal(first.Id, (await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Webhook?.Id);
     }
 
     [Fact]
@@ -319,10 +342,10 @@ public abstract class RepositoryContract(ContractDatabase db)
     {
         var (client, _, _) = await NewClientAsync();
 
-        Assert.Null((await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Id);
+        Assert.Null((await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Webhook?.Id);
         var webhook = NewWebhook(client.Id, FixedAuth());
         await Webhooks.AddAsync(webhook, default);
-        Assert.Equal(webhook.Id, (await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Id);
+        Assert.Equal(webhook.Id, (await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Webhook?.Id);
     }
 
     [Fact]
@@ -359,13 +382,13 @@ public abstract class RepositoryContract(ContractDatabase db)
         Assert.True(await Webhooks.DeleteAsync(client.Id, webhook.Id, Now.AddMinutes(5), default));
 
         Assert.Null(await Webhooks.GetAsync(client.Id, webhook.Id, default));
-        Assert.Null((await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Id);
-        Assert.Null((await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Id);
+        Assert.Null((await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Webhook?.Id);
+        Assert.Null((await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Webhook?.Id);
         Assert.Null(await Queries.GetAsync(client.Id, webhook.Id, default));
         Assert.Empty(await Queries.ListAsync(client.Id, default));
         var replacement = NewWebhook(client.Id, TokenFlow());
         Assert.True(await Webhooks.AddAsync(replacement, default));
-        Assert.Equal(replacement.Id, (await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Id);
+        Assert.Equal(replacement.Id, (await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Webhook?.Id);
         // The deleted row stays, for its delivery history.
         Assert.Equal(2, await ScalarAsync<int>("SELECT COUNT(*) FROM webhooks WHERE client_id = @Id;", client.Id.Value));
     }

@@ -15,6 +15,9 @@ public sealed class SqlServerRepositoryContractTests(SqlServerContractDatabase d
     public override Task ClientGetById_UnknownId_ReturnsNull() => base.ClientGetById_UnknownId_ReturnsNull();
 
     [SqlServerFact]
+    public override Task GetActiveOfType_TellsAClientWithoutAWebhookFromNoClient() => base.GetActiveOfType_TellsAClientWithoutAWebhookFromNoClient();
+
+    [SqlServerFact]
     public override Task PortalLinkRedeem_SecondUseOrAfterTheSessionsEnded_IsRefused() => base.PortalLinkRedeem_SecondUseOrAfterTheSessionsEnded_IsRefused();
 
     [SqlServerFact]

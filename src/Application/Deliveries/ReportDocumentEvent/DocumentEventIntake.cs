@@ -9,17 +9,15 @@ namespace CleanWebhooks.Application.Deliveries.ReportDocumentEvent;
 
 /// <summary>
 /// The steps of taking in one valid event, shared by the single and the batch intake: the idempotency look-up, the
-/// client, the event, its delivery (handed off to this node's sender when its webhook has room here), and the queued
-/// write. One instance serves one request: a batch looks each client and each (client, type) webhook up once.
+/// client and its webhook (one read), the event, its delivery (handed off to this node's sender when its webhook has
+/// room here), and the queued write. One instance serves one request: a batch looks each (client, type) up once.
 /// </summary>
 /// <summary>An event taken in: its receipt, and whether it stored a delivery that waits for the claim (one not handed off).</summary>
 internal sealed record IntakeResult(IntakeReceipt Receipt, bool ForTheClaim);
 
-internal sealed class DocumentEventIntake(
-    IClientRepository clients, IWebhookRepository webhooks, IEventOutbox outbox, IDeliveryHandOff handOff, DeliveryPolicy policy)
+internal sealed class DocumentEventIntake(IWebhookRepository webhooks, IEventOutbox outbox, IDeliveryHandOff handOff, DeliveryPolicy policy)
 {
-    private readonly Dictionary<ClientId, bool> _clientExists = [];
-    private readonly Dictionary<(ClientId, WebhookType), WebhookVersion?> _activeWebhook = [];
+    private readonly Dictionary<(ClientId, WebhookType), ClientWebhookOfType?> _recipients = [];
 
     /// <summary>
     /// The event's write, queued on the intake writer (its task ends at the commit), or the first receipt of a
@@ -36,12 +34,14 @@ internal sealed class DocumentEventIntake(
             return Task.FromResult(new IntakeResult(earlier, ForTheClaim: false));
         }
 
-        if (!_clientExists.TryGetValue(clientId, out var exists))
+        // The validator has checked the type, so the cast names a known one.
+        var scope = (clientId, (WebhookType)command.Type!.Value);
+        if (!_recipients.TryGetValue(scope, out var recipient))
         {
-            _clientExists[clientId] = exists = await clients.GetByIdAsync(clientId, cancellationToken) is not null;
+            _recipients[scope] = recipient = await webhooks.GetActiveOfTypeAsync(clientId, scope.Item2, cancellationToken);
         }
 
-        if (!exists)
+        if (recipient is null)
         {
             return ClientErrors.NotFound;
         }
@@ -53,13 +53,7 @@ internal sealed class DocumentEventIntake(
             return created.Error;
         }
 
-        var scope = (clientId, created.Value.Type);
-        if (!_activeWebhook.TryGetValue(scope, out var webhook))
-        {
-            _activeWebhook[scope] = webhook = await webhooks.GetActiveOfTypeAsync(clientId, created.Value.Type, cancellationToken);
-        }
-
-        if (webhook is null)
+        if (recipient.Webhook is not { } webhook)
         {
             return WithoutHandOffAsync(outbox.AddEventAsync(created.Value, null, key, cancellationToken));
         }

@@ -42,13 +42,13 @@ public sealed class ReportDocumentEventCommandValidator : AbstractValidator<Repo
 }
 
 public sealed class ReportDocumentEventCommandHandler(
-    IClientRepository clients, IWebhookRepository webhooks, IEventOutbox outbox, IDeliveryHandOff handOff, DeliveryPolicy policy,
+    IWebhookRepository webhooks, IEventOutbox outbox, IDeliveryHandOff handOff, DeliveryPolicy policy,
     IDeliveryNotifier notifier, TimeProvider clock)
     : ICommandHandler<ReportDocumentEventCommand, Result<DocumentEventAccepted>>
 {
     public async ValueTask<Result<DocumentEventAccepted>> Handle(ReportDocumentEventCommand command, CancellationToken cancellationToken)
     {
-        var intake = new DocumentEventIntake(clients, webhooks, outbox, handOff, policy);
+        var intake = new DocumentEventIntake(webhooks, outbox, handOff, policy);
         var submitted = await intake.SubmitAsync(command, clock.GetUtcNow().TruncatedToMicroseconds(), cancellationToken);
         if (!submitted.IsSuccess)
         {

@@ -42,7 +42,6 @@ public sealed class ReportDocumentEventBatchCommandValidator : AbstractValidator
 
 public sealed class ReportDocumentEventBatchCommandHandler(
     IValidator<ReportDocumentEventCommand> eventValidator,
-    IClientRepository clients,
     IWebhookRepository webhooks,
     IEventOutbox outbox,
     IDeliveryHandOff handOff,
@@ -56,7 +55,7 @@ public sealed class ReportDocumentEventBatchCommandHandler(
     {
         var events = command.Events!;
         var now = clock.GetUtcNow().TruncatedToMicroseconds();
-        var intake = new DocumentEventIntake(clients, webhooks, outbox, handOff, policy);
+        var intake = new DocumentEventIntake(webhooks, outbox, handOff, policy);
         var refused = new Error?[events.Count];
         var writes = new Task<IntakeResult>?[events.Count];
 
