@@ -168,6 +168,8 @@ internal static class Tenants
                     side.Intake, HttpStatusCode.Accepted, TimeSpan.FromSeconds(120));
             }
 
+            await Scenarios.SettleAsync(context, $"tenants ({engine})", few.Process, many.Process);
+
             var timeout = TimeSpan.FromSeconds(30) + (options.Events * TimeSpan.FromMilliseconds(5));
             for (var round = 0; round < Rounds; round++)
             {
