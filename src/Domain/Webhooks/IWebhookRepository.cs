@@ -14,10 +14,9 @@ public interface IWebhookRepository
 
     /// <summary>
     /// The client's active webhook of that type, without its secrets (its version, health and limits), if it has one;
-    /// null when there is no such client. One read: every intake request asks it, and on a server database a read is a
-    /// round trip.
+    /// null when there is no such client. Every intake request asks it, once for both answers.
     /// </summary>
-    Task<ClientWebhookOfType?> GetActiveOfTypeAsync(ClientId clientId, WebhookType type, CancellationToken cancellationToken);
+    Task<ClientWebhookOfType?> GetClientWebhookOfTypeAsync(ClientId clientId, WebhookType type, CancellationToken cancellationToken);
 
     /// <summary>
     /// Marks the client's active webhook deleted and cancels its pending deliveries, in one transaction; false when

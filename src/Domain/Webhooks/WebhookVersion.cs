@@ -5,6 +5,3 @@ namespace CleanWebhooks.Domain.Webhooks;
 /// limits or a delete moves it), its health and its limits.
 /// </summary>
 public sealed record WebhookVersion(WebhookId Id, DateTimeOffset UpdatedAt, WebhookHealth Health, WebhookLimits Limits);
-
-/// <summary>What a client's event of one type goes to: the client's active webhook of that type, or none.</summary>
-public sealed record ClientWebhookOfType(WebhookVersion? Webhook);

@@ -245,7 +245,7 @@ public abstract class RepositoryContract(ContractDatabase db)
         await Webhooks.AddAsync(webhook, default);
         var read = await Webhooks.GetAsync(client.Id, webhook.Id, default);
 
-        Assert.Equal(webhook.Id, (await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Webhook?.Id);
+        Assert.Equal(webhook.Id, (await Webhooks.GetClientWebhookOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Webhook?.Id);
         Assert.Equal(webhook.Id, read?.Id);
         Assert.Equal(FixedAuthorization, read?.Authorization);
         Assert.Equal("Bearer ****", read?.RedactedAuthorization);
@@ -254,26 +254,56 @@ public abstract class RepositoryContract(ContractDatabase db)
     }
 
     [Fact]
-    public virtual async Task GetActiveOfType_TellsAClientWithoutAWebhookFromNoClient()
+    public virtual async Task GetClientWebhookOfType_UnknownClient_ReturnsNull()
+    {
+        var (other, _, _) = await NewClientAsync();
+        await Webhooks.AddAsync(NewWebhook(other.Id, FixedAuth()), default);
+
+        Assert.Null(await Webhooks.GetClientWebhookOfTypeAsync(new ClientId(Guid.NewGuid()), WebhookType.DocumentFinished, default));
+    }
+
+    [Fact]
+    public virtual async Task GetClientWebhookOfType_ClientWithoutAWebhook_ReturnsNoWebhook()
     {
         var (client, _, _) = await NewClientAsync();
         var (other, _, _) = await NewClientAsync();
-        var webhook = NewWebhook(other.Id, FixedAuth());
+        await Webhooks.AddAsync(NewWebhook(other.Id, FixedAuth()), default);
+
+        var found = await Webhooks.GetClientWebhookOfTypeAsync(client.Id, WebhookType.DocumentFinished, default);
+
+        Assert.NotNull(found);
+        Assert.Null(found.Webhook);
+    }
+
+    [Fact]
+    public virtual async Task GetClientWebhookOfType_ActiveWebhook_ReturnsItsVersionHealthAndLimits()
+    {
+        var (client, _, _) = await NewClientAsync();
+        var webhook = NewWebhook(client.Id, FixedAuth());
+        await Webhooks.AddAsync(webhook, default);
+        var limits = WebhookLimits.Create(7, 30).Value;
+        Assert.True(await Webhooks.SetLimitsAsync(client.Id, webhook.Id, limits, webhook.UpdatedAt.AddSeconds(1), default));
+
+        var found = (await Webhooks.GetClientWebhookOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Webhook;
+
+        Assert.Equal(webhook.Id, found?.Id);
+        Assert.Equal(webhook.UpdatedAt.AddSeconds(1), found?.UpdatedAt);
+        Assert.Equal(webhook.Health, found?.Health);
+        Assert.Equal(limits, found?.Limits);
+    }
+
+    [Fact]
+    public virtual async Task GetClientWebhookOfType_WebhookDeleted_ReturnsTheClientWithoutIt()
+    {
+        var (client, _, _) = await NewClientAsync();
+        var webhook = NewWebhook(client.Id, FixedAuth());
         await Webhooks.AddAsync(webhook, default);
 
-        Assert.Null(await Webhooks.GetActiveOfTypeAsync(new ClientId(Guid.NewGuid()), WebhookType.DocumentFinished, default));
-        var without = await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default);
-        Assert.NotNull(without);
-        Assert.Null(without.Webhook);
+        Assert.True(await Webhooks.DeleteAsync(client.Id, webhook.Id, webhook.UpdatedAt.AddSeconds(1), default));
+        var found = await Webhooks.GetClientWebhookOfTypeAsync(client.Id, WebhookType.DocumentFinished, default);
 
-        var found = (await Webhooks.GetActiveOfTypeAsync(other.Id, WebhookType.DocumentFinished, default))?.Webhook;
-        Assert.Equal(webhook.Id, found?.Id);
-        Assert.Equal(webhook.UpdatedAt, found?.UpdatedAt);
-        Assert.Equal(webhook.Health, found?.Health);
-        Assert.Equal(webhook.Limits, found?.Limits);
-
-        Assert.True(await Webhooks.DeleteAsync(other.Id, webhook.Id, webhook.UpdatedAt.AddSeconds(1), default));
-        Assert.Null((await Webhooks.GetActiveOfTypeAsync(other.Id, WebhookType.DocumentFinished, default))?.Webhook);
+        Assert.NotNull(found);
+        Assert.Null(found.Webhook);
     }
 
     [Fact]
@@ -287,7 +317,7 @@ public abstract class RepositoryContract(ContractDatabase db)
         Assert.False(await Webhooks.AddAsync(second, default));
 
         Assert.Null(await Webhooks.GetAsync(client.Id, second.Id, default));
-        Assert.Equal(first.Id, (await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Webhook?.Id);
+        Assert.Equal(first.Id, (await Webhooks.GetClientWebhookOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Webhook?.Id);
     }
 
     [Fact]
@@ -342,10 +372,10 @@ public abstract class RepositoryContract(ContractDatabase db)
     {
         var (client, _, _) = await NewClientAsync();
 
-        Assert.Null((await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Webhook?.Id);
+        Assert.Null((await Webhooks.GetClientWebhookOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Webhook?.Id);
         var webhook = NewWebhook(client.Id, FixedAuth());
         await Webhooks.AddAsync(webhook, default);
-        Assert.Equal(webhook.Id, (await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Webhook?.Id);
+        Assert.Equal(webhook.Id, (await Webhooks.GetClientWebhookOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Webhook?.Id);
     }
 
     [Fact]
@@ -382,13 +412,13 @@ public abstract class RepositoryContract(ContractDatabase db)
         Assert.True(await Webhooks.DeleteAsync(client.Id, webhook.Id, Now.AddMinutes(5), default));
 
         Assert.Null(await Webhooks.GetAsync(client.Id, webhook.Id, default));
-        Assert.Null((await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Webhook?.Id);
-        Assert.Null((await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Webhook?.Id);
+        Assert.Null((await Webhooks.GetClientWebhookOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Webhook?.Id);
+        Assert.Null((await Webhooks.GetClientWebhookOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Webhook?.Id);
         Assert.Null(await Queries.GetAsync(client.Id, webhook.Id, default));
         Assert.Empty(await Queries.ListAsync(client.Id, default));
         var replacement = NewWebhook(client.Id, TokenFlow());
         Assert.True(await Webhooks.AddAsync(replacement, default));
-        Assert.Equal(replacement.Id, (await Webhooks.GetActiveOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Webhook?.Id);
+        Assert.Equal(replacement.Id, (await Webhooks.GetClientWebhookOfTypeAsync(client.Id, WebhookType.DocumentFinished, default))?.Webhook?.Id);
         // The deleted row stays, for its delivery history.
         Assert.Equal(2, await ScalarAsync<int>("SELECT COUNT(*) FROM webhooks WHERE client_id = @Id;", client.Id.Value));
     }

@@ -15,7 +15,17 @@ public sealed class SqlServerRepositoryContractTests(SqlServerContractDatabase d
     public override Task ClientGetById_UnknownId_ReturnsNull() => base.ClientGetById_UnknownId_ReturnsNull();
 
     [SqlServerFact]
-    public override Task GetActiveOfType_TellsAClientWithoutAWebhookFromNoClient() => base.GetActiveOfType_TellsAClientWithoutAWebhookFromNoClient();
+    public override Task GetClientWebhookOfType_UnknownClient_ReturnsNull() => base.GetClientWebhookOfType_UnknownClient_ReturnsNull();
+
+    [SqlServerFact]
+    public override Task GetClientWebhookOfType_ClientWithoutAWebhook_ReturnsNoWebhook() => base.GetClientWebhookOfType_ClientWithoutAWebhook_ReturnsNoWebhook();
+
+    [SqlServerFact]
+    public override Task GetClientWebhookOfType_ActiveWebhook_ReturnsItsVersionHealthAndLimits() =>
+        base.GetClientWebhookOfType_ActiveWebhook_ReturnsItsVersionHealthAndLimits();
+
+    [SqlServerFact]
+    public override Task GetClientWebhookOfType_WebhookDeleted_ReturnsTheClientWithoutIt() => base.GetClientWebhookOfType_WebhookDeleted_ReturnsTheClientWithoutIt();
 
     [SqlServerFact]
     public override Task PortalLinkRedeem_SecondUseOrAfterTheSessionsEnded_IsRefused() => base.PortalLinkRedeem_SecondUseOrAfterTheSessionsEnded_IsRefused();

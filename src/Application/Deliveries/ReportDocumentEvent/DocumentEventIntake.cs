@@ -7,17 +7,18 @@ using CleanWebhooks.Domain.Webhooks;
 
 namespace CleanWebhooks.Application.Deliveries.ReportDocumentEvent;
 
-/// <summary>
-/// The steps of taking in one valid event, shared by the single and the batch intake: the idempotency look-up, the
-/// client and its webhook (one read), the event, its delivery (handed off to this node's sender when its webhook has
-/// room here), and the queued write. One instance serves one request: a batch looks each (client, type) up once.
-/// </summary>
 /// <summary>An event taken in: its receipt, and whether it stored a delivery that waits for the claim (one not handed off).</summary>
 internal sealed record IntakeResult(IntakeReceipt Receipt, bool ForTheClaim);
 
+/// <summary>
+/// The steps of taking in one valid event, shared by the single and the batch intake: the idempotency look-up, the
+/// client and its webhook of the event's type (one read), the event, its delivery (handed off to this node's sender
+/// when its webhook has room here), and the queued write. One instance serves one request: a batch reads each
+/// (client, type) once.
+/// </summary>
 internal sealed class DocumentEventIntake(IWebhookRepository webhooks, IEventOutbox outbox, IDeliveryHandOff handOff, DeliveryPolicy policy)
 {
-    private readonly Dictionary<(ClientId, WebhookType), ClientWebhookOfType?> _recipients = [];
+    private readonly Dictionary<(ClientId Client, WebhookType Type), ClientWebhookOfType?> _recipients = [];
 
     /// <summary>
     /// The event's write, queued on the intake writer (its task ends at the commit), or the first receipt of a
@@ -35,10 +36,10 @@ internal sealed class DocumentEventIntake(IWebhookRepository webhooks, IEventOut
         }
 
         // The validator has checked the type, so the cast names a known one.
-        var scope = (clientId, (WebhookType)command.Type!.Value);
-        if (!_recipients.TryGetValue(scope, out var recipient))
+        var type = (WebhookType)command.Type!.Value;
+        if (!_recipients.TryGetValue((clientId, type), out var recipient))
         {
-            _recipients[scope] = recipient = await webhooks.GetActiveOfTypeAsync(clientId, scope.Item2, cancellationToken);
+            _recipients[(clientId, type)] = recipient = await webhooks.GetClientWebhookOfTypeAsync(clientId, type, cancellationToken);
         }
 
         if (recipient is null)

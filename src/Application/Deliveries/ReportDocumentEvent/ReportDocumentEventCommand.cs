@@ -2,7 +2,6 @@ using System.Text.Json;
 using CleanWebhooks.Application.Common.Abstractions;
 using CleanWebhooks.Application.Deliveries.AttemptDelivery;
 using CleanWebhooks.Application.Common.Localization;
-using CleanWebhooks.Domain.Clients;
 using CleanWebhooks.Domain.Common;
 using CleanWebhooks.Domain.Deliveries;
 using CleanWebhooks.Domain.Webhooks;

@@ -4,7 +4,6 @@ using CleanWebhooks.Application.Deliveries.AttemptDelivery;
 using CleanWebhooks.Application.Common.Behaviors;
 using CleanWebhooks.Application.Common.Localization;
 using CleanWebhooks.Application.Deliveries.ReportDocumentEvent;
-using CleanWebhooks.Domain.Clients;
 using CleanWebhooks.Domain.Common;
 using CleanWebhooks.Domain.Deliveries;
 using CleanWebhooks.Domain.Webhooks;

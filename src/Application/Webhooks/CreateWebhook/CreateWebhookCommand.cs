@@ -46,7 +46,7 @@ public sealed class CreateWebhookCommandHandler(IWebhookRepository webhooks, Tim
             return created.Error;
         }
 
-        if (await webhooks.GetActiveOfTypeAsync(command.ClientId, created.Value.Type, cancellationToken) is { Webhook: not null })
+        if (await webhooks.GetClientWebhookOfTypeAsync(command.ClientId, created.Value.Type, cancellationToken) is { Webhook: not null })
         {
             return WebhookErrors.DuplicateType;
         }

@@ -68,7 +68,7 @@ public sealed class ClientRepository(Database database) : IClientRepository
 
     public async Task<Client?> GetByIdAsync(ClientId id, CancellationToken cancellationToken)
     {
-        // Read by every intake request: its statement stays compiled (Database.QueryFirstPreparedAsync). The id is the key.
+        // Read by the support tools and by key issuance; its statement stays compiled (Database.QueryFirstPreparedAsync). The id is the key.
         var row = await database.QueryFirstPreparedAsync<ClientRow>(Portable.GetClient, [new("@Id", id.Value)], cancellationToken);
         return row is null ? null : Client.Restore(new ClientId(row.Id), row.Name, row.CreatedAt);
     }

@@ -73,10 +73,11 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
         public const string HeldDeliveriesDue =
             "UPDATE deliveries SET next_attempt_at = @Now WHERE webhook_id = @Id AND status = 'pending' AND (lease_until IS NULL OR lease_until < @Now);";
 
-        // A row when the client exists; its webhook's columns are null when it has no active webhook of the type.
-        public const string GetActiveOfType =
-            "SELECT w.id AS webhook_id, w.updated_at, w.consecutive_failures, w.failing_since, w.breaker_trips, w.paused_until, w.disabled_at, " +
-            "w.disabled_reason, w.max_in_flight, w.max_per_second FROM clients c " +
+        // A row when the client exists; its webhook's columns are null when it has no active webhook of the type. The
+        // health and limit columns are the webhook's alone (clients has none of those names). deleted_at stays in the
+        // join's condition: it is what lets the join use the partial unique index on (client_id, type).
+        public const string GetClientWebhookOfType =
+            $"SELECT w.id AS webhook_id, w.updated_at, {WebhookRow.HealthColumns}, {WebhookRow.LimitColumns} FROM clients c " +
             "LEFT JOIN webhooks w ON w.client_id = c.id AND w.type = @Type AND w.deleted_at IS NULL WHERE c.id = @ClientId;";
 
         // Due at once as well: a delivery an intake was writing meanwhile is cancelled by the next claim.
@@ -151,18 +152,18 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
         return row is null ? null : ToEntity(row);
     }
 
-    public async Task<ClientWebhookOfType?> GetActiveOfTypeAsync(ClientId clientId, WebhookType type, CancellationToken cancellationToken)
+    public async Task<ClientWebhookOfType?> GetClientWebhookOfTypeAsync(ClientId clientId, WebhookType type, CancellationToken cancellationToken)
     {
         // Read by every intake request: its statement stays compiled. One active webhook per client and type (a unique index).
         var row = await database.QueryFirstPreparedAsync<ActiveWebhookRow>(
-            Portable.GetActiveOfType, [new("@ClientId", clientId.Value), new("@Type", (int)type)], cancellationToken);
+            Portable.GetClientWebhookOfType, [new("@ClientId", clientId.Value), new("@Type", (int)type)], cancellationToken);
         return row is null
             ? null
             : new ClientWebhookOfType(row.WebhookId is { } id ? new WebhookVersion(new WebhookId(id), row.UpdatedAt, row.Health(), row.Limits()) : null);
     }
 
     /// <summary>A client's webhook's version, health and limits, what the intake reads of it; no webhook id when it has none.</summary>
-    private sealed class ActiveWebhookRow : WebhookHealthRow
+    private sealed class ActiveWebhookRow : StoredHealthRow
     {
         public Guid? WebhookId { get; init; }
 

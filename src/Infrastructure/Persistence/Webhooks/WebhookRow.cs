@@ -78,12 +78,16 @@ internal sealed class WebhookRow : WebhookHealthRow
 }
 
 /// <summary>A webhook's identity and stored health (<see cref="WebhookRow.HealthColumns"/>): all that delivery outcomes read and write.</summary>
-internal class WebhookHealthRow
+internal class WebhookHealthRow : StoredHealthRow
 {
     public Guid Id { get; init; }
 
     public Guid ClientId { get; init; }
+}
 
+/// <summary>A webhook's stored health, as its <see cref="WebhookRow.HealthColumns"/> read it.</summary>
+internal abstract class StoredHealthRow
+{
     public int ConsecutiveFailures { get; init; }
 
     public DateTimeOffset? FailingSince { get; init; }
