@@ -80,6 +80,7 @@ internal static class BenchRunner
         FlowResult? flow = null;
         TenantsResult? tenants = null;
         RetentionResult? retention = null;
+        IReadOnlyList<IdleWait> settles;
         await using (var receiver = await Receiver.StartAsync())
         {
             var context = new BenchContext(options, apiDll, folder, receiver, cancellation.Token);
@@ -123,6 +124,8 @@ internal static class BenchRunner
             {
                 await AttemptAsync("retention", async () => retention = await Scenarios.RetentionAsync(context), failures, folder);
             }
+
+            settles = [.. context.Settles];
         }
 
         var report = new Report(
@@ -137,6 +140,7 @@ internal static class BenchRunner
             Flow = flow,
             Tenants = tenants,
             Retention = retention,
+            Settles = settles,
         };
 
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);

@@ -147,39 +147,6 @@ internal sealed class ChildProcess : IAsyncDisposable
     /// </summary>
     public double? CpuSeconds() => ProcFs.CpuSeconds(_process.Id);
 
-    /// <summary>
-    /// Waits until the process is idle: under a twentieth of a core in each of two half seconds in a row, or
-    /// <paramref name="timeout"/>. Returns the time waited, and whether it settled. A warm-up leaves work behind it: the
-    /// runtime compiles the hot methods again, optimized, on its tiered-compilation thread, for seconds after the load
-    /// that made them hot; a phase measured before that ends pays for it, one measured after a pause does not.
-    /// </summary>
-    public async Task<(TimeSpan Waited, bool Settled)> SettleAsync(TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        const double IdleCores = 0.05;
-        var window = TimeSpan.FromMilliseconds(500);
-        var started = Stopwatch.GetTimestamp();
-        var quietWindows = 0;
-        var before = CpuSeconds();
-        while (before is not null && Stopwatch.GetElapsedTime(started) < timeout)
-        {
-            await Task.Delay(window, cancellationToken);
-            var now = CpuSeconds();
-            if (now is null)
-            {
-                break;
-            }
-
-            quietWindows = (now.Value - before.Value) / window.TotalSeconds < IdleCores ? quietWindows + 1 : 0;
-            before = now;
-            if (quietWindows == 2)
-            {
-                return (Stopwatch.GetElapsedTime(started), true);
-            }
-        }
-
-        return (Stopwatch.GetElapsedTime(started), false);
-    }
-
     public string LogTail(int lines = 30)
     {
         lock (_logLock)

@@ -255,4 +255,7 @@ internal sealed record Report(
 
     /// <summary>Scenario 10 (<see cref="Scenarios.RetentionAsync"/>).</summary>
     public RetentionResult? Retention { get; init; }
+
+    /// <summary>Each wait, after a warm-up, for the processes of the next measured phase to be idle (<see cref="Idle"/>).</summary>
+    public IReadOnlyList<IdleWait> Settles { get; init; } = [];
 }

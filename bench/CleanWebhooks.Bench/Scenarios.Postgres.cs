@@ -52,9 +52,8 @@ internal static partial class Scenarios
             var warmupErrors = new StatusCounts();
             await DeliverAsync(context, $"{label}: warm-up", context.Receiver.Expect("pg-warmup", options.WarmupEvents),
                 c => warmupErrors.Count(intake(c), HttpStatusCode.Accepted), HttpStatusCode.Accepted, TimeSpan.FromSeconds(60));
-            await SettleAsync(context, label, [.. nodes.Select(n => n.Process)]);
-
             var meter = await PostgresMeter.FindAsync(database, ct);
+            await SettleAsync(context, label, [.. nodes.Select(n => CpuSource.Of(n.Process)), new CpuSource("PostgreSQL", meter.CpuSeconds)]);
             var statements = await meter.ResetStatementsAsync(ct);
             var timeout = TimeSpan.FromSeconds(30) + (options.Events * TimeSpan.FromMilliseconds(5));
             var collector = context.Receiver.Expect("pg-e2e", options.Events);

@@ -9,6 +9,9 @@ namespace CleanWebhooks.Bench;
 /// <summary>What every scenario shares: the options, the service to run, the receiver and the run's folder.</summary>
 internal sealed record BenchContext(BenchOptions Options, string ApiDll, string Folder, Receiver Receiver, CancellationToken CancellationToken)
 {
+    /// <summary>Every wait for idle processes before a measured phase, in order (<see cref="Scenarios.SettleAsync(BenchContext, string, CpuSource[])"/>).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<IdleWait> Settles { get; } = new();
+
     public string FolderFor(string scenario) => Path.Combine(Folder, scenario);
 }
 
@@ -73,7 +76,7 @@ internal static partial class Scenarios
             HttpStatusCode.OK, integrator.WebhookId.ToString(), "baseline read", ct);
 
         var (measured, bare) = await CompareAsync(
-            context, "read", ServiceSend, HttpStatusCode.OK, BaselineSend, HttpStatusCode.OK, [service.Process, baseline.Process]);
+            context, "read", [service.Process, baseline.Process], ServiceSend, HttpStatusCode.OK, BaselineSend, HttpStatusCode.OK);
         var ratio = Ratio(measured.PerSecond, bare.PerSecond);
         return new ReadResult(ratio, measured.PerSecond, measured.P50Ms, measured.P99Ms, measured, bare, Targets.Read, ratio >= Targets.Read);
     }
@@ -227,6 +230,7 @@ internal static partial class Scenarios
 
         await DeliverAsync(context, "end-to-end: baseline warm-up", receiver.Expect("baseline-warmup", options.WarmupEvents), toReceiver,
             HttpStatusCode.OK, TimeSpan.FromSeconds(30));
+        await SettleAsync(context, "end-to-end: baseline", service.Process);
         var direct = receiver.Expect("baseline", options.Events);
         var (directSeconds, _) = await DeliverAsync(context, "end-to-end: baseline", direct, toReceiver, HttpStatusCode.OK, timeout);
 
@@ -333,24 +337,32 @@ internal static partial class Scenarios
     }
 
     /// <summary>
-    /// Waits, after a warm-up, until each of <paramref name="processes"/> is idle (<see cref="ChildProcess.SettleAsync"/>),
-    /// so that every process a ratio compares is measured with its hot code compiled, whatever ran between its warm-up
-    /// and its measured phase. Bounded: a process still busy after 30 s is measured as it is, and the run says so.
+    /// Waits, after a warm-up, until <paramref name="processes"/> and the bench itself are idle (<see cref="Idle"/>),
+    /// all at once and for at most 30 s together, and records each wait in the results (<c>settles[]</c>). A process
+    /// still busy at the deadline is measured as it is, and the run says so.
     /// </summary>
-    internal static async Task SettleAsync(BenchContext context, string phase, params ChildProcess[] processes)
+    internal static async Task SettleAsync(BenchContext context, string phase, params CpuSource[] processes)
     {
-        await using (Progress.Start($"{phase}: waiting for the warm-up's compilation to end", () => ""))
+        IdleWait[] waits;
+        await using (Progress.Start($"{phase}: waiting until the warm-up's work has ended", () => ""))
         {
-            foreach (var process in processes)
+            waits = await Idle.WaitAsync(phase, [.. processes, CpuSource.Bench], TimeSpan.FromSeconds(30), context.CancellationToken);
+        }
+
+        foreach (var wait in waits)
+        {
+            context.Settles.Enqueue(wait);
+            if (wait.Settled is not true)
             {
-                var (waited, settled) = await process.SettleAsync(TimeSpan.FromSeconds(30), context.CancellationToken);
-                if (!settled)
-                {
-                    Progress.Line($"  {phase}: {process.Name} was still busy after {waited.TotalSeconds:0} s; measured as it is");
-                }
+                Progress.Line(wait.Settled is null
+                    ? $"  {phase}: the CPU of {wait.Process} cannot be read; measured without waiting for it"
+                    : $"  {phase}: {wait.Process} was still busy after {wait.Seconds:0} s; measured as it is");
             }
         }
     }
+
+    internal static Task SettleAsync(BenchContext context, string phase, params ChildProcess[] processes) =>
+        SettleAsync(context, phase, [.. processes.Select(CpuSource.Of)]);
 
     /// <summary>
     /// Sends every event of <paramref name="collector"/> as fast as it is taken and waits until the receiver has them
@@ -387,12 +399,13 @@ internal static partial class Scenarios
     }
 
     /// <summary>
-    /// Warms both targets up, then measures them in alternating slices (baseline first in even rounds, service first in
-    /// odd ones), so that load from elsewhere on the machine falls on both alike.
+    /// Warms both targets up and waits until the <paramref name="processes"/> that serve them are idle, then measures
+    /// them in alternating slices (baseline first in even rounds, service first in odd ones), so that load from
+    /// elsewhere on the machine falls on both alike.
     /// </summary>
     private static async Task<(Throughput Service, Throughput Baseline)> CompareAsync(
-        BenchContext context, string scenario, Load.Send service, HttpStatusCode serviceOk, Load.Send baseline, HttpStatusCode baselineOk,
-        ChildProcess[] processes)
+        BenchContext context, string scenario, ChildProcess[] processes, Load.Send service, HttpStatusCode serviceOk, Load.Send baseline,
+        HttpStatusCode baselineOk)
     {
         var figures = await CompareAsync(context, scenario, processes, [new("baseline", baseline, baselineOk), new("service", service, serviceOk)]);
         return (figures[1], figures[0]);

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+
+namespace CleanWebhooks.Bench;
+
+/// <summary>A process whose CPU the bench can read: a child it started, the PostgreSQL cluster, or the bench itself.</summary>
+internal sealed record CpuSource(string Name, Func<double?> CpuSeconds)
+{
+    public static CpuSource Of(ChildProcess process) => new(process.Name, process.CpuSeconds);
+
+    /// <summary>The bench's own process: the load generator and the receivers of every phase.</summary>
+    public static CpuSource Bench { get; } = new("bench", () => ProcFs.CpuSeconds(Environment.ProcessId));
+}
+
+/// <summary>How one process's wait for idleness ended (<c>settles[]</c> in the results).</summary>
+/// <param name="Phase">The measured phase it waited before.</param>
+/// <param name="Process">Which process: <c>service</c>, <c>baseline</c> (the baseline server, the forwarder too), <c>PostgreSQL</c> or <c>bench</c>.</param>
+/// <param name="Seconds">How long the wait took.</param>
+/// <param name="Settled">True when it went idle, false when the deadline came first, null when its CPU could not be read.</param>
+/// <param name="CpuSeconds">The CPU it used while waited for: the warm-up's leftover work that the measured phase does not pay.</param>
+internal sealed record IdleWait(string Phase, string Process, double Seconds, bool? Settled, double? CpuSeconds);
+
+/// <summary>
+/// Waiting, after a warm-up, until processes are idle. A warm-up leaves work behind it: the runtime compiles the hot
+/// methods again, optimized, on its tiered-compilation thread, for seconds after the load that made them hot (a server
+/// vacuums and checkpoints). A phase measured before that ends pays for it, and one measured after a pause does not, so
+/// every process a ratio compares is measured once it is idle: the figures are those of a warm process.
+/// </summary>
+internal static class Idle
+{
+    /// <summary>Idle: under this share of one core.</summary>
+    private const double IdleCores = 0.05;
+
+    /// <summary>Each reading spans this long: CPU times come in clock ticks (10 ms here), so shorter windows round too coarsely.</summary>
+    private static readonly TimeSpan Window = TimeSpan.FromSeconds(1);
+
+    /// <summary>Waits for all of <paramref name="sources"/> at once, until each has been idle for one window, or <paramref name="timeout"/>.</summary>
+    public static async Task<IdleWait[]> WaitAsync(string phase, IReadOnlyList<CpuSource> sources, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        return await Task.WhenAll(sources.Select(source => WaitAsync(phase, source, deadline, cancellationToken)));
+    }
+
+    private static async Task<IdleWait> WaitAsync(string phase, CpuSource source, long deadline, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var first = source.CpuSeconds();
+        var (before, readAt) = (first, started);
+        bool? settled = first is null ? null : false;
+        while (before is not null && Stopwatch.GetTimestamp() < deadline)
+        {
+            await Task.Delay(Window, cancellationToken);
+            var (now, nowAt) = (source.CpuSeconds(), Stopwatch.GetTimestamp());
+            if (now is null)
+            {
+                settled = null;
+                break;
+            }
+
+            // Divided by the time that passed, not the window asked for: a delay runs late on a busy machine.
+            var cores = (now.Value - before.Value) / Stopwatch.GetElapsedTime(readAt, nowAt).TotalSeconds;
+            (before, readAt) = (now, nowAt);
+            if (cores < IdleCores)
+            {
+                settled = true;
+                break;
+            }
+        }
+
+        var used = first is not null && before is not null ? Math.Round(before.Value - first.Value, 2) : (double?)null;
+        return new IdleWait(phase, source.Name, Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 1), settled, used);
+    }
+}
