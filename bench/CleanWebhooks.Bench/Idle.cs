@@ -2,23 +2,6 @@ using System.Diagnostics;
 
 namespace CleanWebhooks.Bench;
 
-/// <summary>A process whose CPU the bench can read: a child it started, the PostgreSQL cluster, or the bench itself.</summary>
-internal sealed record CpuSource(string Name, Func<double?> CpuSeconds)
-{
-    public static CpuSource Of(ChildProcess process) => new(process.Name, process.CpuSeconds);
-
-    /// <summary>The bench's own process: the load generator and the receivers of every phase.</summary>
-    public static CpuSource Bench { get; } = new("bench", () => ProcFs.CpuSeconds(Environment.ProcessId));
-}
-
-/// <summary>How one process's wait for idleness ended (<c>settles[]</c> in the results).</summary>
-/// <param name="Phase">The measured phase it waited before.</param>
-/// <param name="Process">Which process: <c>service</c>, <c>baseline</c> (the baseline server, the forwarder too), <c>PostgreSQL</c> or <c>bench</c>.</param>
-/// <param name="Seconds">How long the wait took.</param>
-/// <param name="Settled">True when it went idle, false when the deadline came first, null when its CPU could not be read.</param>
-/// <param name="CpuSeconds">The CPU it used while waited for: the warm-up's leftover work that the measured phase does not pay.</param>
-internal sealed record IdleWait(string Phase, string Process, double Seconds, bool? Settled, double? CpuSeconds);
-
 /// <summary>
 /// Waiting, after a warm-up, until processes are idle. A warm-up leaves work behind it: the runtime compiles the hot
 /// methods again, optimized, on its tiered-compilation thread, for seconds after the load that made them hot (a server
@@ -46,20 +29,23 @@ internal static class Idle
         var first = source.CpuSeconds();
         var (before, readAt) = (first, started);
         bool? settled = first is null ? null : false;
-        while (before is not null && Stopwatch.GetTimestamp() < deadline)
+        var ended = false;
+        // A reading starts only while a whole window fits before the deadline: a shorter one would round to idle.
+        while (before is not null && Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline) >= Window)
         {
             await Task.Delay(Window, cancellationToken);
             var (now, nowAt) = (source.CpuSeconds(), Stopwatch.GetTimestamp());
             if (now is null)
             {
-                settled = null;
+                (settled, ended) = (null, true);
                 break;
             }
 
-            // Divided by the time that passed, not the window asked for: a delay runs late on a busy machine.
+            // Divided by the time that passed, not the window asked for: a delay runs late on a busy machine. A
+            // process tree's reading can come out low when a child ends between two reads: a fall is read again.
             var cores = (now.Value - before.Value) / Stopwatch.GetElapsedTime(readAt, nowAt).TotalSeconds;
             (before, readAt) = (now, nowAt);
-            if (cores < IdleCores)
+            if (cores is >= 0 and < IdleCores)
             {
                 settled = true;
                 break;
@@ -67,6 +53,6 @@ internal static class Idle
         }
 
         var used = first is not null && before is not null ? Math.Round(before.Value - first.Value, 2) : (double?)null;
-        return new IdleWait(phase, source.Name, Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 1), settled, used);
+        return new IdleWait(phase, source.Name, Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 1), settled, used, ended);
     }
 }

@@ -53,7 +53,7 @@ internal static partial class Scenarios
             await DeliverAsync(context, $"{label}: warm-up", context.Receiver.Expect("pg-warmup", options.WarmupEvents),
                 c => warmupErrors.Count(intake(c), HttpStatusCode.Accepted), HttpStatusCode.Accepted, TimeSpan.FromSeconds(60));
             var meter = await PostgresMeter.FindAsync(database, ct);
-            await SettleAsync(context, label, [.. nodes.Select(n => CpuSource.Of(n.Process)), new CpuSource("PostgreSQL", meter.CpuSeconds)]);
+            await SettleAsync(context, label, [.. nodes.Select((n, i) => CpuSource.Of(n.Process, $"service node {i + 1}")), new CpuSource("PostgreSQL", meter.CpuSeconds)]);
             var statements = await meter.ResetStatementsAsync(ct);
             var timeout = TimeSpan.FromSeconds(30) + (options.Events * TimeSpan.FromMilliseconds(5));
             var collector = context.Receiver.Expect("pg-e2e", options.Events);

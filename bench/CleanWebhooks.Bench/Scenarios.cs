@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -9,8 +10,11 @@ namespace CleanWebhooks.Bench;
 /// <summary>What every scenario shares: the options, the service to run, the receiver and the run's folder.</summary>
 internal sealed record BenchContext(BenchOptions Options, string ApiDll, string Folder, Receiver Receiver, CancellationToken CancellationToken)
 {
-    /// <summary>Every wait for idle processes before a measured phase, in order (<see cref="Scenarios.SettleAsync(BenchContext, string, CpuSource[])"/>).</summary>
-    public System.Collections.Concurrent.ConcurrentQueue<IdleWait> Settles { get; } = new();
+    /// <summary>
+    /// Every wait for idle processes before a measured phase, in order (<see cref="Scenarios.SettleAsync(BenchContext, string, CpuSource[])"/>):
+    /// the run's output, filled as it goes, and shared by any copy of the context.
+    /// </summary>
+    public ConcurrentQueue<IdleWait> Settles { get; } = new();
 
     public string FolderFor(string scenario) => Path.Combine(Folder, scenario);
 }
@@ -354,15 +358,18 @@ internal static partial class Scenarios
             context.Settles.Enqueue(wait);
             if (wait.Settled is not true)
             {
-                Progress.Line(wait.Settled is null
-                    ? $"  {phase}: the CPU of {wait.Process} cannot be read; measured without waiting for it"
-                    : $"  {phase}: {wait.Process} was still busy after {wait.Seconds:0} s; measured as it is");
+                Progress.Line(wait switch
+                {
+                    { Ended: true } => $"  {phase}: {wait.Process} ended while it was waited for",
+                    { Settled: null } => $"  {phase}: the CPU of {wait.Process} cannot be read; measured without waiting for it",
+                    _ => $"  {phase}: {wait.Process} was still busy after {wait.Seconds:0} s; measured as it is",
+                });
             }
         }
     }
 
     internal static Task SettleAsync(BenchContext context, string phase, params ChildProcess[] processes) =>
-        SettleAsync(context, phase, [.. processes.Select(CpuSource.Of)]);
+        SettleAsync(context, phase, [.. processes.Select(p => CpuSource.Of(p))]);
 
     /// <summary>
     /// Sends every event of <paramref name="collector"/> as fast as it is taken and waits until the receiver has them

@@ -168,7 +168,9 @@ internal static class Tenants
                     side.Intake, HttpStatusCode.Accepted, TimeSpan.FromSeconds(120));
             }
 
-            await Scenarios.SettleAsync(context, $"tenants ({engine})", few.Process, many.Process);
+            await Scenarios.SettleAsync(
+                context, $"tenants ({engine})", CpuSource.Of(few.Process, $"service ({options.Clients} webhooks)"),
+                CpuSource.Of(many.Process, $"service ({options.TenantWebhooks:N0} webhooks)"));
 
             var timeout = TimeSpan.FromSeconds(30) + (options.Events * TimeSpan.FromMilliseconds(5));
             for (var round = 0; round < Rounds; round++)

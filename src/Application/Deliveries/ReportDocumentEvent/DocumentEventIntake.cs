@@ -18,7 +18,7 @@ internal sealed record IntakeResult(IntakeReceipt Receipt, bool ForTheClaim);
 /// </summary>
 internal sealed class DocumentEventIntake(IWebhookRepository webhooks, IEventOutbox outbox, IDeliveryHandOff handOff, DeliveryPolicy policy)
 {
-    private readonly Dictionary<(ClientId Client, WebhookType Type), ClientWebhookOfType?> _recipients = [];
+    private readonly Dictionary<(ClientId, WebhookType), ClientWebhookOfType?> _recipients = [];
 
     /// <summary>
     /// The event's write, queued on the intake writer (its task ends at the commit), or the first receipt of a

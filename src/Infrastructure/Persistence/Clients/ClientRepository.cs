@@ -68,8 +68,11 @@ public sealed class ClientRepository(Database database) : IClientRepository
 
     public async Task<Client?> GetByIdAsync(ClientId id, CancellationToken cancellationToken)
     {
-        // Read by the support tools and by key issuance; its statement stays compiled (Database.QueryFirstPreparedAsync). The id is the key.
-        var row = await database.QueryFirstPreparedAsync<ClientRow>(Portable.GetClient, [new("@Id", id.Value)], cancellationToken);
+        // Read by the support tools and by key issuance, not by the intake (its one read finds the client with its
+        // webhook): no longer a statement kept compiled. The id is the key.
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<ClientRow>(new CommandDefinition(
+            database.Sql(Portable.GetClient), new { Id = id.Value }, cancellationToken: cancellationToken));
         return row is null ? null : Client.Restore(new ClientId(row.Id), row.Name, row.CreatedAt);
     }
 

@@ -155,7 +155,7 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
     public async Task<ClientWebhookOfType?> GetClientWebhookOfTypeAsync(ClientId clientId, WebhookType type, CancellationToken cancellationToken)
     {
         // Read by every intake request: its statement stays compiled. One active webhook per client and type (a unique index).
-        var row = await database.QueryFirstPreparedAsync<ActiveWebhookRow>(
+        var row = await database.QueryFirstPreparedAsync<ClientWebhookOfTypeRow>(
             Portable.GetClientWebhookOfType, [new("@ClientId", clientId.Value), new("@Type", (int)type)], cancellationToken);
         return row is null
             ? null
@@ -163,7 +163,7 @@ public sealed class WebhookRepository(Database database, ISecretProtector protec
     }
 
     /// <summary>A client's webhook's version, health and limits, what the intake reads of it; no webhook id when it has none.</summary>
-    private sealed class ActiveWebhookRow : StoredHealthRow
+    private sealed class ClientWebhookOfTypeRow : StoredHealthRow
     {
         public Guid? WebhookId { get; init; }
 
