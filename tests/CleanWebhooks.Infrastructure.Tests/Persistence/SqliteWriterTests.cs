@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using CleanWebhooks.Infrastructure.Persistence;
 using Dapper;
 
@@ -75,7 +76,14 @@ public sealed class SqliteWriterTests : IDisposable
 
             // Both wait for this turn: a purge batch reads this as two writes it held up.
             Assert.Equal(2, writer.Turn().Waiting);
-            await Task.Delay(100);
+
+            // Held for 100 ms by the stopwatch the writer reads: a timer may fire a fraction of a millisecond early.
+            var holding = Stopwatch.StartNew();
+            while (holding.Elapsed < TimeSpan.FromMilliseconds(100))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100) - holding.Elapsed + TimeSpan.FromMilliseconds(1));
+            }
+
             Assert.False(second.IsCompleted || third.IsCompleted);
             Assert.True(writer.Turn().Held >= TimeSpan.FromMilliseconds(100));
         }
