@@ -1,6 +1,5 @@
 using CleanWebhooks.Infrastructure.Persistence;
 using CleanWebhooks.Infrastructure.Persistence.Deliveries;
-using Dapper;
 
 namespace CleanWebhooks.Infrastructure.Tests.Persistence;
 
@@ -74,7 +73,7 @@ public sealed class ClaimQueryPlanTests(SqliteContractDatabase database) : IClas
     {
         await using var connection = await database.Database.OpenAsync(CancellationToken.None);
         var now = DateTimeOffset.UtcNow;
-        return (await connection.QueryAsync("EXPLAIN QUERY PLAN " + sql, new
+        return await SqliteQueryPlan.OfAsync(connection, sql, new
         {
             Now = now,
             LeaseUntil = now.AddMinutes(1),
@@ -86,7 +85,7 @@ public sealed class ClaimQueryPlanTests(SqliteContractDatabase database) : IClas
             NextStartAt = (DateTimeOffset?)null,
             NotBefore = now,
             WaitsForRoom = 0,
-        })).Select(row => (string)((IDictionary<string, object>)row)["detail"]).ToList();
+        });
     }
 
     internal static string Statement(string name, string dialect = "Sqlite") => DialectStatements.Of(typeof(DeliveryQueue), dialect, name);

@@ -74,8 +74,7 @@ public sealed partial class DeliveryListQueryPlanTests(SqliteContractDatabase da
             parameters.Add(name, name == "Take" ? 10 : "x");
         }
 
-        var rows = await connection.QueryAsync("EXPLAIN QUERY PLAN " + sql, parameters);
-        return [.. rows.Select(row => (string)((IDictionary<string, object>)row)["detail"])];
+        return await SqliteQueryPlan.OfAsync(connection, sql, parameters);
     }
 
     private static string SqliteStatement(string name) => DialectStatements.Of(typeof(DeliveryQueries), "Sqlite", name);

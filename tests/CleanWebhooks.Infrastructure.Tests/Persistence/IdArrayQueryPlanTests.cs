@@ -1,7 +1,6 @@
 using CleanWebhooks.Infrastructure.Persistence;
 using CleanWebhooks.Infrastructure.Persistence.Deliveries;
 using CleanWebhooks.Infrastructure.Persistence.Webhooks;
-using Dapper;
 
 namespace CleanWebhooks.Infrastructure.Tests.Persistence;
 
@@ -20,8 +19,7 @@ public sealed class IdArrayQueryPlanTests(SqliteContractDatabase database) : ICl
         var sql = DialectStatements.Of(owner, "Sqlite", statement);
         await using var connection = await database.Database.OpenAsync(CancellationToken.None);
 
-        var plan = (await connection.QueryAsync("EXPLAIN QUERY PLAN " + sql, new { Ids = DapperSetup.SqliteIdArray([Guid.NewGuid()]), Owner = "x" }))
-            .Select(row => (string)((IDictionary<string, object>)row)["detail"]).ToList();
+        var plan = await SqliteQueryPlan.OfAsync(connection, sql, new { Ids = DapperSetup.SqliteIdArray([Guid.NewGuid()]), Owner = "x" });
 
         Assert.Contains(plan, step => step.StartsWith($"SEARCH {table} USING INDEX sqlite_autoindex_", StringComparison.Ordinal));
         Assert.DoesNotContain(plan, step => step.StartsWith($"SCAN {table}", StringComparison.Ordinal));

@@ -1,5 +1,4 @@
 using CleanWebhooks.Infrastructure.Persistence.Webhooks;
-using Dapper;
 
 namespace CleanWebhooks.Infrastructure.Tests.Persistence;
 
@@ -37,7 +36,6 @@ public sealed class IntakeReadQueryPlanTests(SqliteContractDatabase database) : 
     private async Task<List<string>> PlanAsync(string sql)
     {
         await using var connection = await database.Database.OpenAsync(CancellationToken.None);
-        return [.. (await connection.QueryAsync("EXPLAIN QUERY PLAN " + sql, new { ClientId = Guid.NewGuid(), Type = 0 }))
-            .Select(row => (string)((IDictionary<string, object>)row)["detail"])];
+        return await SqliteQueryPlan.OfAsync(connection, sql, new { ClientId = Guid.NewGuid(), Type = 0 });
     }
 }

@@ -51,8 +51,7 @@ public sealed class RetentionQueryPlanTests : IClassFixture<SqliteContractDataba
         }
 
         // Dapper would expand "IN @Ids"; one element is enough for the plan.
-        var rows = await connection.QueryAsync("EXPLAIN QUERY PLAN " + sql.Replace("IN @Ids", "IN (@Ids1)", StringComparison.Ordinal), parameters);
-        return [.. rows.Select(row => (string)((IDictionary<string, object>)row)["detail"])];
+        return await SqliteQueryPlan.OfAsync(connection, sql.Replace("IN @Ids", "IN (@Ids1)", StringComparison.Ordinal), parameters);
     }
 
     private static string SqliteStatement(string name) => DialectStatements.Of(typeof(RetentionStore), "Sqlite", name);
