@@ -35,23 +35,23 @@ internal sealed class DocumentEventIntake(IWebhookRepository webhooks, IEventOut
             return Task.FromResult(new IntakeResult(earlier, ForTheClaim: false));
         }
 
-        // The validator has checked the type, so the cast names a known one.
-        var type = (WebhookType)command.Type!.Value;
-        if (!_recipients.TryGetValue((clientId, type), out var recipient))
-        {
-            _recipients[(clientId, type)] = recipient = await webhooks.GetClientWebhookOfTypeAsync(clientId, type, cancellationToken);
-        }
-
-        if (recipient is null)
-        {
-            return ClientErrors.NotFound;
-        }
-
+        // The validator has checked what Create checks, so an unknown client is still the first refusal.
         var data = command.Data is { ValueKind: not JsonValueKind.Undefined and not JsonValueKind.Null } d ? d.GetRawText() : null;
         var created = DocumentEvent.Create(clientId, command.DocumentId, command.Type!.Value, data, now);
         if (!created.IsSuccess)
         {
             return created.Error;
+        }
+
+        var scope = (clientId, created.Value.Type);
+        if (!_recipients.TryGetValue(scope, out var recipient))
+        {
+            _recipients[scope] = recipient = await webhooks.GetClientWebhookOfTypeAsync(clientId, created.Value.Type, cancellationToken);
+        }
+
+        if (recipient is null)
+        {
+            return ClientErrors.NotFound;
         }
 
         if (recipient.Webhook is not { } webhook)
