@@ -52,7 +52,7 @@ internal static class Idle
             }
         }
 
-        var used = first is not null && before is not null ? Math.Round(before.Value - first.Value, 2) : (double?)null;
+        var used = before - first is { } cpu ? Math.Round(cpu, 2) : (double?)null;
         return new IdleWait(phase, source.Name, Math.Round(Stopwatch.GetElapsedTime(started).TotalSeconds, 1), settled, used, ended);
     }
 }
