@@ -45,13 +45,31 @@ internal static class DeliveryTracing
             return null;
         }
 
-        var links = traceParents.Distinct()
+        return Tracing.Source.StartActivity(ActivityKind.Internal, parentContext: default, links: Links(traceParents), name: IntakeCommitSpan)
+            ?.SetTag("cleanwebhooks.intake.events", events);
+    }
+
+    /// <summary>The group commit took more events into its transaction: linked to their traces too, and counted.</summary>
+    public static void IntakeCommitGrew(Activity? activity, IEnumerable<string?> traceParents, int events)
+    {
+        if (activity is null)
+        {
+            return;
+        }
+
+        foreach (var link in Links(traceParents))
+        {
+            activity.AddLink(link);
+        }
+
+        activity.SetTag("cleanwebhooks.intake.events", events);
+    }
+
+    private static List<ActivityLink> Links(IEnumerable<string?> traceParents) =>
+        traceParents.Distinct()
             .Select(p => ActivityContext.TryParse(p, null, isRemote: true, out var context) ? new ActivityLink(context) : default)
             .Where(link => link.Context != default)
             .ToList();
-        return Tracing.Source.StartActivity(ActivityKind.Internal, parentContext: default, links: links, name: IntakeCommitSpan)
-            ?.SetTag("cleanwebhooks.intake.events", events);
-    }
 
     /// <summary>Records the attempt's outcome on its span; returns the attempt.</summary>
     public static DeliveryAttempt Ended(Activity? activity, DeliveryAttempt attempt)

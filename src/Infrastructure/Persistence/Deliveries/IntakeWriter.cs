@@ -16,7 +16,16 @@ namespace CleanWebhooks.Infrastructure.Persistence.Deliveries;
 /// </summary>
 public sealed class IntakeWriter : IEventOutbox, IAsyncDisposable
 {
+    /// <summary>What a transaction takes from the queue at first, and at most between two looks at whether other writes wait.</summary>
     private const int MaxBatch = 256;
+
+    /// <summary>
+    /// How long a SQLite transaction keeps taking more events while more are queued and no other write (a claim, an
+    /// outcome, a purge) waits for the writer: a commit costs mostly per page written and per sync, and the chunks of a
+    /// flood share both. It bounds how much later than without growth the transaction's first events are answered;
+    /// whoever comes to the writer meanwhile waits for one chunk at most, as without growth.
+    /// </summary>
+    private static readonly TimeSpan MaxGrowingHold = TimeSpan.FromMilliseconds(100);
 
     private readonly Database _database;
     private readonly Channel<PendingIntake> _pending = Channel.CreateUnbounded<PendingIntake>(new UnboundedChannelOptions { SingleReader = true });
@@ -202,7 +211,7 @@ public sealed class IntakeWriter : IEventOutbox, IAsyncDisposable
 
             try
             {
-                await WriteBatchAsync(batch);
+                await WriteBatchAsync(batch, _pending.Reader);
             }
             catch (Exception e) when (StorageFaultClassifier.Classify(e))
             {
@@ -231,7 +240,7 @@ public sealed class IntakeWriter : IEventOutbox, IAsyncDisposable
     {
         try
         {
-            await WriteBatchAsync([single]);
+            await WriteBatchAsync([single], more: null);
         }
         catch (DbException e) when (single.Key is not null && Database.IsUniqueViolation(e))
         {
@@ -244,7 +253,12 @@ public sealed class IntakeWriter : IEventOutbox, IAsyncDisposable
         }
     }
 
-    private async Task WriteBatchAsync(IReadOnlyList<PendingIntake> batch)
+    /// <summary>
+    /// Writes <paramref name="batch"/> in one transaction and answers each of its callers. On SQLite the transaction
+    /// may take more events from <paramref name="more"/> (the loop's queue; null for exactly the batch), each added
+    /// to <paramref name="batch"/>, so that the loop's fallback answers every event the transaction held.
+    /// </summary>
+    private async Task WriteBatchAsync(List<PendingIntake> batch, ChannelReader<PendingIntake>? more)
     {
         if (_database.Dialect == SqlDialect.SqlServer)
         {
@@ -252,7 +266,8 @@ public sealed class IntakeWriter : IEventOutbox, IAsyncDisposable
             return;
         }
 
-        var results = _database.Dialect == SqlDialect.PostgreSql ? await WriteSetBasedAsync(batch) : await WriteRowByRowAsync(batch);
+        IReadOnlyList<(IntakeReceipt Receipt, bool Created)> results =
+            _database.Dialect == SqlDialect.PostgreSql ? await WriteSetBasedAsync(batch) : await WriteRowByRowAsync(batch, more);
         for (var i = 0; i < batch.Count; i++)
         {
             batch[i].Done.TrySetResult(results[i]);
@@ -447,11 +462,12 @@ public sealed class IntakeWriter : IEventOutbox, IAsyncDisposable
 
     /// <summary>
     /// SQLite (one writer, no round trip to pay): a statement per row, in one transaction, each statement compiled
-    /// once for the life of the write connection (<see cref="DatabaseWriter.Command"/>).
+    /// once for the life of the write connection (<see cref="DatabaseWriter.Command"/>). The transaction grows by
+    /// chunks from <paramref name="more"/> while no other write waits (<see cref="Grow"/>).
     /// </summary>
-    private async Task<(IntakeReceipt Receipt, bool Created)[]> WriteRowByRowAsync(IReadOnlyList<PendingIntake> batch)
+    private async Task<List<(IntakeReceipt Receipt, bool Created)>> WriteRowByRowAsync(List<PendingIntake> batch, ChannelReader<PendingIntake>? more)
     {
-        var results = new (IntakeReceipt Receipt, bool Created)[batch.Count];
+        var results = new List<(IntakeReceipt Receipt, bool Created)>(batch.Count);
         var keysInBatch = new Dictionary<(Guid, string, string), IntakeReceipt>();
         using var activity = DeliveryTracing.StartIntakeCommit(batch.Select(b => b.TraceParent), batch.Count);
         // The batch waits no longer than its oldest event may: a batch queued behind one that waited out a lock does
@@ -459,7 +475,7 @@ public sealed class IntakeWriter : IEventOutbox, IAsyncDisposable
         await using (var writer = await _database.OpenWriterAsync(CancellationToken.None, waitingSince: batch.Min(p => p.QueuedAt)))
         {
             await using var transaction = await writer.Connection.BeginTransactionAsync();
-            for (var i = 0; i < batch.Count; i++)
+            for (var i = 0; i < batch.Count || Grow(batch, more, writer, activity); i++)
             {
                 var (documentEvent, delivery, idempotencyKey, traceParent) = (batch[i].Event, batch[i].Delivery, batch[i].Key, batch[i].TraceParent);
                 var receipt = new IntakeReceipt(documentEvent.Id, delivery?.Id);
@@ -471,7 +487,7 @@ public sealed class IntakeWriter : IEventOutbox, IAsyncDisposable
                         : await FindReceiptAsync(writer, transaction, documentEvent, idempotencyKey);
                     if (earlier is not null)
                     {
-                        results[i] = (earlier, false);
+                        results.Add((earlier, false));
                         continue;
                     }
 
@@ -494,7 +510,7 @@ public sealed class IntakeWriter : IEventOutbox, IAsyncDisposable
                         .ExecuteNonQueryAsync();
                 }
 
-                results[i] = (receipt, true);
+                results.Add((receipt, true));
             }
 
             foreach (var (webhookId, dueAt) in NewWork(batch, results))
@@ -508,8 +524,30 @@ public sealed class IntakeWriter : IEventOutbox, IAsyncDisposable
         return results;
     }
 
+    /// <summary>
+    /// Takes up to <see cref="MaxBatch"/> more queued events into the open transaction, while no other write waits for
+    /// the writer and the transaction has held it for less than <see cref="MaxGrowingHold"/>; false when it took none.
+    /// </summary>
+    private static bool Grow(List<PendingIntake> batch, ChannelReader<PendingIntake>? more, DatabaseWriter writer, System.Diagnostics.Activity? activity)
+    {
+        var turn = writer.Turn();
+        if (more is null || turn.Waiting > 0 || turn.Held >= MaxGrowingHold)
+        {
+            return false;
+        }
+
+        var taken = batch.Count;
+        while (batch.Count < taken + MaxBatch && more.TryRead(out var next))
+        {
+            batch.Add(next);
+        }
+
+        DeliveryTracing.IntakeCommitGrew(activity, batch.Skip(taken).Select(p => p.TraceParent), batch.Count);
+        return batch.Count > taken;
+    }
+
     /// <summary>The webhooks a batch created deliveries for, each with its earliest: the claim must look at them from then on.</summary>
-    private static IEnumerable<(Guid WebhookId, DateTimeOffset DueAt)> NewWork(IReadOnlyList<PendingIntake> batch, (IntakeReceipt Receipt, bool Created)[] results) =>
+    private static IEnumerable<(Guid WebhookId, DateTimeOffset DueAt)> NewWork(List<PendingIntake> batch, List<(IntakeReceipt Receipt, bool Created)> results) =>
         batch.Where((p, i) => results[i].Created && p.Delivery is not null)
             .GroupBy(p => p.Delivery!.WebhookId.Value)
             .Select(g => (g.Key, g.Min(p => p.Delivery!.NextAttemptAt)));
