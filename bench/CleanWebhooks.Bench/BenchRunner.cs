@@ -131,7 +131,8 @@ internal static class BenchRunner
         var report = new Report(
             1, startedAt, Math.Round(clock.Elapsed.TotalSeconds, 1), options.Quick, commit, dirty, machine,
             new SettingsInfo(options.Concurrency, options.Warmup.TotalSeconds, options.Slice.TotalSeconds, options.Rounds, options.Events,
-                options.WarmupEvents, options.PacedRate, options.PacedDuration.TotalSeconds, options.Clients, options.Scenarios, options.Purge),
+                options.WarmupEvents, options.PacedRate, options.PacedDuration.TotalSeconds, options.Clients, options.Scenarios, options.Purge,
+                options.EndToEndBatch),
             read, intake, intake?.BatchIntake, endToEnd, latency, memory, isolation, backlog,
             [.. TargetsOf(read, intake, endToEnd, latency, memory, isolation, backlog), RecoverResult.Target(recover), FlowResult.TargetOf(flow),
                 .. TenantsResult.TargetsOf(tenants, options), RetentionResult.Target(retention), PostgresEndToEndResult.Target(endToEnd?.Postgres)], failures)

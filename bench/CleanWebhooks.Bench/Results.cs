@@ -219,7 +219,7 @@ internal sealed record MachineInfo(int Cores, double MemoryMb, string? Cpu, stri
 
 internal sealed record SettingsInfo(
     int Concurrency, double WarmupSeconds, double SliceSeconds, int Rounds, int Events, int WarmupEvents, int PacedRatePerSecond,
-    double PacedSeconds, int Clients, IReadOnlyList<string> Scenarios, bool Purge);
+    double PacedSeconds, int Clients, IReadOnlyList<string> Scenarios, bool Purge, int EndToEndBatch);
 
 internal sealed record TargetResult(string Name, string Target, string? Actual, bool Met);
 

@@ -271,7 +271,11 @@ internal static partial class Scenarios
         var collector = receiver.Expect("e2e", options.Events);
         using var sampler = new MemorySampler(service.Process);
         var meter = RunMeter.Start([service.Process]);
-        var (seconds, sender) = await DeliverAsync(context, "end-to-end: service", collector, intake, HttpStatusCode.Accepted, timeout);
+        var (seconds, sender) = options.EndToEndBatch == 1
+            ? await DeliverAsync(context, "end-to-end: service", collector, intake, HttpStatusCode.Accepted, timeout)
+            : await DeliverAsync(context, $"end-to-end: service, {options.EndToEndBatch} events per request", collector,
+                BatchSender(service, integrators, http, options.EndToEndBatch), HttpStatusCode.OK, timeout, options.EndToEndBatch,
+                options.Concurrency);
         var costs = meter.Stop(collector.Distinct);
         var peakHwm = service.Process.MemoryMb("VmHWM");
         var sampled = await sampler.StopAsync();
@@ -375,11 +379,11 @@ internal static partial class Scenarios
     /// Sends every event of <paramref name="collector"/> as fast as it is taken and waits until the receiver has them
     /// all, or the timeout. Returns the seconds from the first request to the last new arrival, and the sender's figures.
     /// One request per event, or, with <paramref name="batch"/>, requests of that many events each over 4 connections
-    /// (<paramref name="send"/> then sends request <c>index</c>'s batch).
+    /// or <paramref name="connections"/> (<paramref name="send"/> then sends request <c>index</c>'s batch).
     /// </summary>
     internal static async Task<(double Seconds, Recorder Sender)> DeliverAsync(
         BenchContext context, string phase, DeliveryCollector collector, Func<DeliveryCollector, Load.Send> send, HttpStatusCode expected, TimeSpan timeout,
-        int batch = 1)
+        int batch = 1, int? connections = null)
     {
         var requests = (collector.Expected + batch - 1) / batch;
         var sender = new Recorder("sender", requests);
@@ -387,7 +391,7 @@ internal static partial class Scenarios
         await using (Progress.Start(phase, () => Status(sender, collector)))
         {
             var sending = await Load.RunAsync(
-                batch == 1 ? context.Options.Concurrency : 4, timeout, requests, 0, send(collector), expected, sender, context.CancellationToken);
+                connections ?? (batch == 1 ? context.Options.Concurrency : 4), timeout, requests, 0, send(collector), expected, sender, context.CancellationToken);
             var left = timeout - sending;
             var accepted = Math.Min(collector.Expected, sender.Ok * batch);
             if (!await collector.WaitForAsync(accepted, left > TimeSpan.Zero ? left : TimeSpan.Zero, context.CancellationToken))
@@ -516,6 +520,20 @@ internal static partial class Scenarios
             Content = new StringContent(body.Append("]}").ToString(), Encoding.UTF8, "application/json"),
         }, "X-INTERNAL-KEY", service.InternalKey);
     }
+
+    /// <summary>
+    /// The end-to-end load in batch requests of <paramref name="size"/>: request <c>index</c> carries the events from
+    /// <c>index</c> × size, for the integrators in turn, each with its document id the collector's.
+    /// </summary>
+    private static Func<DeliveryCollector, Load.Send> BatchSender(Service service, List<Integrator> integrators, HttpClient http, int size) =>
+        collector => async (index, token) =>
+        {
+            var first = index * size;
+            using var request = BatchRequest(service, first, (int)Math.Min(size, collector.Expected - first),
+                n => integrators[(int)(n % integrators.Count)].ClientId, collector.DocumentId);
+            using var response = await http.SendAsync(request, token);
+            return response.StatusCode;
+        };
 
     /// <summary>The end-to-end load: event <c>index</c> posted to the intake, for the integrators in turn, its document id the collector's.</summary>
     internal static Func<DeliveryCollector, Load.Send> IntakeSender(Service service, List<Integrator> integrators, HttpClient http) =>
