@@ -78,10 +78,12 @@ internal sealed class SqliteWriter(string connectionString, TimeSpan busyTimeout
         // Waiting for the turn longer than the busy timeout is the database being locked too long, as far as the caller can tell.
         var left = busyTimeout - Stopwatch.GetElapsedTime(since);
         bool given;
+        var turn = left > TimeSpan.Zero ? _turn.WaitAsync(left, cancellationToken) : Task.FromResult(false);
+        // Counted once queued for the turn: a holder that reads n waiting has n writes queued, in order, behind it.
         Interlocked.Increment(ref _waiting);
         try
         {
-            given = left > TimeSpan.Zero && await _turn.WaitAsync(left, cancellationToken);
+            given = await turn;
         }
         finally
         {

@@ -49,7 +49,10 @@ internal static class DeliveryTracing
             ?.SetTag("cleanwebhooks.intake.events", events);
     }
 
-    /// <summary>The group commit took more events into its transaction: linked to their traces too, and counted.</summary>
+    /// <summary>
+    /// The group commit took more events into its transaction: linked to the traces it was not yet linked to (a batch
+    /// request's events share one, and may span two chunks), and counted.
+    /// </summary>
     public static void IntakeCommitGrew(Activity? activity, IEnumerable<string?> traceParents, int events)
     {
         if (activity is null)
@@ -57,7 +60,8 @@ internal static class DeliveryTracing
             return;
         }
 
-        foreach (var link in Links(traceParents))
+        var linked = activity.Links.Select(link => link.Context).ToHashSet();
+        foreach (var link in Links(traceParents).Where(link => !linked.Contains(link.Context)))
         {
             activity.AddLink(link);
         }

@@ -41,18 +41,32 @@ public sealed class IntakeTransactionGrowthTests(SqliteContractDatabase db) : IC
         var (client, webhook) = await NewWebhookAsync();
         await using var intake = new IntakeWriter(db.Database);
 
-        var answers = await FloodAsync(intake, client, webhook, whileHeld: _ => Task.CompletedTask);
+        var answers = await Task.WhenAll(await FloodAsync(intake, client, webhook, whileHeld: _ => Task.CompletedTask));
 
         Assert.All(answers, answer => Assert.True(answer.Created));
         Assert.Equal(Flood, await EventsOfAsync(client));
         var commits = _commits.OrderBy(a => a.StartTimeUtc).ToList();
-        // The one event it started with, and at least one chunk (256) more: all 1,000 unless the transaction held the
-        // writer for its whole growing time (100 ms) first, as a machine busy enough can make it.
+        // The one event it started with and a chunk (256) more while a whole chunk was queued: 769, unless the
+        // transaction held the writer for its whole growing time (100 ms) first, as a machine busy enough can make it.
         Assert.True(Events(commits[0]) > 256, $"The first commit held {Events(commits[0])} events.");
         Assert.Equal(Flood, commits.Sum(Events));
         // Each commit is linked to the trace of every event it took, those of its growth included.
         Assert.All(commits, commit => Assert.Equal(Events(commit), commit.Links.Count()));
         Assert.True(_traces.Keys.ToHashSet().SetEquals(commits.SelectMany(c => c.Links).Select(link => link.Context.TraceId)));
+    }
+
+    [Fact]
+    public async Task FewerThanAChunkQueued_TheTransactionKeepsWhatItStartedWith()
+    {
+        var (client, webhook) = await NewWebhookAsync();
+        await using var intake = new IntakeWriter(db.Database);
+
+        // Events that trickle in (a paced load) wait for the next transaction, as they did before growth.
+        var answers = await Task.WhenAll(await FloodAsync(intake, client, webhook, whileHeld: _ => Task.CompletedTask, events: 200));
+
+        Assert.All(answers, answer => Assert.True(answer.Created));
+        var commits = _commits.OrderBy(a => a.StartTimeUtc).ToList();
+        Assert.Equal([1, 199], commits.Select(Events));
     }
 
     [Fact]
@@ -62,12 +76,12 @@ public sealed class IntakeTransactionGrowthTests(SqliteContractDatabase db) : IC
         await using var intake = new IntakeWriter(db.Database);
         Task<long>? other = null;
 
-        var answers = await FloodAsync(intake, client, webhook, whileHeld: async held =>
+        var answers = await Task.WhenAll(await FloodAsync(intake, client, webhook, whileHeld: async held =>
         {
             // Another write (a claim, an outcome) queues behind the intake's loop for the same turn.
             other = SeenByTheNextWriteAsync(client);
             await WaitUntilAsync(() => held.Turn().Waiting == 2);
-        });
+        }));
 
         Assert.All(answers, answer => Assert.True(answer.Created));
         Assert.Equal(1, await other!);
@@ -75,6 +89,31 @@ public sealed class IntakeTransactionGrowthTests(SqliteContractDatabase db) : IC
         var commits = _commits.OrderBy(a => a.StartTimeUtc).ToList();
         Assert.Equal(1, Events(commits[0]));
         Assert.Equal(Flood, commits.Sum(Events));
+    }
+
+    [Fact]
+    public async Task Flood_OneEventSpoilsTheGrownTransaction_EveryEventIsAnsweredOnceAndTheOthersAreWritten()
+    {
+        var (client, webhook) = await NewWebhookAsync();
+        await using var intake = new IntakeWriter(db.Database);
+
+        // Event 900 reuses event 10's id: the transaction that took both fails, and its events are written one by one.
+        var answers = await FloodAsync(intake, client, webhook, whileHeld: _ => Task.CompletedTask, repeatIdOf: (900, 10));
+
+        for (var i = 0; i < Flood; i++)
+        {
+            if (i == 900)
+            {
+                await Assert.ThrowsAnyAsync<Exception>(() => answers[i]);
+            }
+            else
+            {
+                Assert.True((await answers[i]).Created, $"Event {i}.");
+            }
+        }
+
+        Assert.Equal(Flood - 1, await EventsOfAsync(client));
+        Assert.True(Events(_commits.OrderBy(a => a.StartTimeUtc).First()) > 256, "The spoiled transaction had grown.");
     }
 
     private static int Events(Activity commit) => (int)commit.GetTagItem("cleanwebhooks.intake.events")!;
@@ -86,25 +125,39 @@ public sealed class IntakeTransactionGrowthTests(SqliteContractDatabase db) : IC
 
     /// <summary>
     /// Holds the write turn, queues one event and waits until the writer's loop waits for the turn with it, queues the
-    /// rest of the flood, runs <paramref name="whileHeld"/>, then lets the turn go and waits for every answer.
+    /// rest of the <paramref name="events"/> (event <c>repeatIdOf.Event</c> with the id of event <c>repeatIdOf.Of</c>),
+    /// runs <paramref name="whileHeld"/>, then lets the turn go and waits until every event is answered, either way.
     /// </summary>
-    private async Task<(IntakeReceipt Receipt, bool Created)[]> FloodAsync(
-        IntakeWriter intake, ClientId client, WebhookId webhook, Func<DatabaseWriter, Task> whileHeld)
+    private async Task<Task<(IntakeReceipt Receipt, bool Created)>[]> FloodAsync(
+        IntakeWriter intake, ClientId client, WebhookId webhook, Func<DatabaseWriter, Task> whileHeld, int events = Flood,
+        (int Event, int Of)? repeatIdOf = null)
     {
         Listen();
-        var answers = new List<Task<(IntakeReceipt Receipt, bool Created)>>(Flood);
+        var ids = Enumerable.Range(0, events).Select(_ => EventId.New()).ToArray();
+        if (repeatIdOf is var (repeat, of))
+        {
+            ids[repeat] = ids[of];
+        }
+
+        var answers = new Task<(IntakeReceipt Receipt, bool Created)>[events];
         await using (var held = await db.Database.OpenWriterAsync(CancellationToken.None))
         {
-            answers.Add(AddAsync(intake, client, webhook, 0));
+            answers[0] = AddAsync(intake, client, webhook, 0, ids[0]);
             await WaitUntilAsync(() => held.Turn().Waiting == 1);
-            answers.AddRange(Enumerable.Range(1, Flood - 1).Select(i => AddAsync(intake, client, webhook, i)));
+            for (var i = 1; i < events; i++)
+            {
+                answers[i] = AddAsync(intake, client, webhook, i, ids[i]);
+            }
+
             await whileHeld(held);
         }
 
-        return await Task.WhenAll(answers).WaitAsync(Patience);
+        await Task.WhenAny(Task.WhenAll(answers), Task.Delay(Patience));
+        Assert.All(answers, answer => Assert.True(answer.IsCompleted, "An event was not answered."));
+        return answers;
     }
 
-    /// <summary>The intake's commits whose events came from this test's flood (tests of other classes run meanwhile).</summary>
+    /// <summary>The intake's commits whose events came from this test's flood (an intake commit of no other test, should one run).</summary>
     private void Listen()
     {
         _listener = new ActivityListener
@@ -157,11 +210,11 @@ public sealed class IntakeTransactionGrowthTests(SqliteContractDatabase db) : IC
     }
 
     /// <summary>Reports event <paramref name="n"/> from a request of its own trace, as the intake's endpoint does.</summary>
-    private Task<(IntakeReceipt Receipt, bool Created)> AddAsync(IntakeWriter intake, ClientId client, WebhookId webhook, int n)
+    private Task<(IntakeReceipt Receipt, bool Created)> AddAsync(IntakeWriter intake, ClientId client, WebhookId webhook, int n, EventId id)
     {
         using var request = new Activity("report") { ActivityTraceFlags = ActivityTraceFlags.Recorded }.SetIdFormat(ActivityIdFormat.W3C).Start();
         _traces[request.TraceId] = true;
-        var documentEvent = DocumentEvent.Restore(EventId.New(), client, $"doc-{n}", WebhookType.DocumentFinished, null, T0);
+        var documentEvent = DocumentEvent.Restore(id, client, $"doc-{n}", WebhookType.DocumentFinished, null, T0);
         return intake.AddEventAsync(documentEvent, new NewDelivery(DeliveryId.New(), webhook, T0), null, default);
     }
 }

@@ -20,15 +20,17 @@ public sealed class IntakeWriter : IEventOutbox, IAsyncDisposable
     private const int MaxBatch = 256;
 
     /// <summary>
-    /// How long a SQLite transaction keeps taking more events while more are queued and no other write (a claim, an
-    /// outcome, a purge) waits for the writer: a commit costs mostly per page written and per sync, and the chunks of a
-    /// flood share both. It bounds how much later than without growth the transaction's first events are answered;
-    /// whoever comes to the writer meanwhile waits for one chunk at most, as without growth.
+    /// How long a SQLite transaction keeps taking more events while a whole chunk more is queued (a flood) and no other
+    /// write (a claim, an outcome, a purge) waits for the writer: a commit costs mostly per page written and per sync,
+    /// and the chunks of a flood share both. It bounds how much later than without growth the transaction's first
+    /// events are answered, and how long another write that comes meanwhile waits: for the chunk under way and the
+    /// commit of what the transaction holds.
     /// </summary>
     private static readonly TimeSpan MaxGrowingHold = TimeSpan.FromMilliseconds(100);
 
     private readonly Database _database;
-    private readonly Channel<PendingIntake> _pending = Channel.CreateUnbounded<PendingIntake>(new UnboundedChannelOptions { SingleReader = true });
+    // Read by the write loop alone, but not declared single-reader: that channel cannot count what it holds (Grow asks).
+    private readonly Channel<PendingIntake> _pending = Channel.CreateUnbounded<PendingIntake>();
     private readonly Lazy<Task> _writer;
 
     public IntakeWriter(Database database)
@@ -525,13 +527,14 @@ public sealed class IntakeWriter : IEventOutbox, IAsyncDisposable
     }
 
     /// <summary>
-    /// Takes up to <see cref="MaxBatch"/> more queued events into the open transaction, while no other write waits for
-    /// the writer and the transaction has held it for less than <see cref="MaxGrowingHold"/>; false when it took none.
+    /// Takes the next <see cref="MaxBatch"/> queued events into the open transaction when at least that many are queued
+    /// (events that trickle in go to the next transaction, as they did), no other write waits for the writer, and the
+    /// transaction has held it for less than <see cref="MaxGrowingHold"/>; false when it took none.
     /// </summary>
     private static bool Grow(List<PendingIntake> batch, ChannelReader<PendingIntake>? more, DatabaseWriter writer, System.Diagnostics.Activity? activity)
     {
         var turn = writer.Turn();
-        if (more is null || turn.Waiting > 0 || turn.Held >= MaxGrowingHold)
+        if (more is null || more.Count < MaxBatch || turn.Waiting > 0 || turn.Held >= MaxGrowingHold)
         {
             return false;
         }
@@ -542,8 +545,13 @@ public sealed class IntakeWriter : IEventOutbox, IAsyncDisposable
             batch.Add(next);
         }
 
+        if (batch.Count == taken)
+        {
+            return false;
+        }
+
         DeliveryTracing.IntakeCommitGrew(activity, batch.Skip(taken).Select(p => p.TraceParent), batch.Count);
-        return batch.Count > taken;
+        return true;
     }
 
     /// <summary>The webhooks a batch created deliveries for, each with its earliest: the claim must look at them from then on.</summary>
