@@ -40,8 +40,9 @@ internal sealed record BenchOptions
     public int BatchSize { get; init; } = 100;
 
     /// <summary>
-    /// Events per intake request of the end-to-end run (<c>--end-to-end-batch</c>): 1 posts each event alone; more
-    /// posts them in batch requests at the same concurrency, so the run measures deliveries while a flood is taken in.
+    /// Events per intake request of the end-to-end run on SQLite (<c>--end-to-end-batch</c>): 1 posts each event
+    /// alone; more posts them in batch requests at the same concurrency, after a warm-up of batch requests too, so the
+    /// run measures deliveries while a flood is taken in. The PostgreSQL runs keep one event per request.
     /// </summary>
     public int EndToEndBatch { get; init; } = 1;
 
@@ -103,7 +104,7 @@ internal sealed record BenchOptions
           --warmup-events N   events delivered before each delivery measurement (default 10,000; 200 with --quick)
           --backlog N         pending deliveries of the backlog scenario (default 200,000; 20,000 with --quick)
           --batch-size N      events per request of the batch intake load (default 100, at most 1,000)
-          --end-to-end-batch N  the end-to-end run's events in batch requests of N (default 1: one per request)
+          --end-to-end-batch N  the SQLite end-to-end run's events in batch requests of N (default 1: one per request)
           --webhooks N        webhooks the tenants scenario spreads its events over (default 10,000; 2,000 with --quick)
           --api PATH          CleanWebhooks.Api.dll to run (default: src/Api/bin/<configuration>/net10.0)
           --postgres CONN     also run end-to-end on this PostgreSQL server (default: $CLEANWEBHOOKS_BENCH_POSTGRES)

@@ -267,6 +267,12 @@ internal static partial class Scenarios
                 Ms(forwardLatency.P50Ms), Ms(forwardLatency.P99Ms), Ms(forwardLatency.MaxMs));
         }
 
+        if (options.EndToEndBatch > 1)
+        {
+            await DeliverAsync(context, "end-to-end: service warm-up in batch requests", receiver.Expect("batch-warmup", options.WarmupEvents),
+                BatchSender(service, integrators, http, options.EndToEndBatch), HttpStatusCode.OK, timeout, options.EndToEndBatch, options.Concurrency);
+        }
+
         await SettleAsync(context, "end-to-end: service", service.Process);
         var collector = receiver.Expect("e2e", options.Events);
         using var sampler = new MemorySampler(service.Process);

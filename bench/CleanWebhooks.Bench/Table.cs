@@ -39,7 +39,9 @@ internal static class Table
 
         if (report.EndToEnd is { } e2e)
         {
-            rows.Add(["end-to-end", $"{e2e.Events:N0} events, deliveries/s", N(e2e.DeliveriesPerSecond), N(e2e.Baseline.DeliveriesPerSecond), R(e2e.Ratio), $">= {Targets.EndToEnd:0.0#}x", Met(e2e.Met)]);
+            var perRequest = report.Settings.EndToEndBatch;
+            var sent = perRequest == 1 ? "" : $" in requests of {perRequest}";
+            rows.Add(["end-to-end", $"{e2e.Events:N0} events{sent}, deliveries/s", N(e2e.DeliveriesPerSecond), N(e2e.Baseline.DeliveriesPerSecond), R(e2e.Ratio), $">= {Targets.EndToEnd:0.0#}x", Met(e2e.Met)]);
             rows.Add(["", "  event->receiver p50 / p99 ms", Pair(e2e.P50Ms, e2e.P99Ms), Pair(e2e.Baseline.P50Ms, e2e.Baseline.P99Ms), "", "", ""]);
             if (e2e.Forwarder is { } forwarder)
             {
@@ -48,7 +50,9 @@ internal static class Table
                 rows.Add(["", "    forwarder event->receiver p50 / p99 ms", "", Pair(forwarder.P50Ms, forwarder.P99Ms), "", "", ""]);
             }
             rows.Add(["", "  CPU µs per delivery (service / forwarder process)", F(e2e.CpuMicrosPerDelivery), F(e2e.ForwarderCpuMicrosPerDelivery), "", "", ""]);
-            rows.Add(["", report.Settings.Purge ? "  intake events/s, p99 ms (purging)" : "  intake events/s, p99 ms", $"{N(e2e.Intake.PerSecond)}, {F(e2e.Intake.P99Ms)}", "", "", "", ""]);
+            var intakeLabel = (perRequest == 1 ? "  intake events/s, p99 ms" : $"  intake requests/s ({perRequest} events each), p99 ms") +
+                (report.Settings.Purge ? " (purging)" : "");
+            rows.Add(["", intakeLabel, $"{N(e2e.Intake.PerSecond)}, {F(e2e.Intake.P99Ms)}", "", "", "", ""]);
             rows.Add(["", "  delivery rows left in the database", $"{e2e.DeliveryRowsLeft:N0}", "", "", "", ""]);
             rows.Add(["", "  delivered / duplicates", $"{e2e.Delivered:N0} / {e2e.Duplicates:N0}", $"{e2e.Baseline.Delivered:N0}", "", "", ""]);
             if (e2e.Postgres is { } pg)
