@@ -1,5 +1,9 @@
 using CleanWebhooks.Application.Common.Abstractions;
+using CleanWebhooks.Domain.Clients;
+using CleanWebhooks.Domain.Webhooks;
 using CleanWebhooks.Infrastructure.Persistence;
+using CleanWebhooks.Infrastructure.Persistence.Clients;
+using CleanWebhooks.Infrastructure.Persistence.Webhooks;
 using CleanWebhooks.Infrastructure.Persistence.Migrations;
 using CleanWebhooks.Infrastructure.Security;
 using Microsoft.AspNetCore.DataProtection;
@@ -52,6 +56,20 @@ public abstract class ContractDatabase : IAsyncLifetime
         }
 
         await DropAsync();
+    }
+
+    /// <summary>
+    /// A new client with an API key and a webhook of type 0 (a fixed authorization, a url on example.com), created at
+    /// <paramref name="at"/> through the repositories.
+    /// </summary>
+    public async Task<(ClientId Client, WebhookId Webhook)> NewClientWithWebhookAsync(string name, DateTimeOffset at)
+    {
+        var client = Client.Create(ClientId.New(), $"{name} client", at).Value;
+        await new ClientRepository(Database).AddAsync(client, ApiKey.Issue(client.Id, at).Key, default);
+        var definition = new WebhookDefinition(name, 0, "POST", null, null, "https://example.com/hooks/:id", "Bearer x", null, null, null, null, null);
+        var webhook = Webhook.Create(client.Id, definition, at).Value;
+        Assert.True(await new WebhookRepository(Database, Protector).AddAsync(webhook, default));
+        return (client.Id, webhook.Id);
     }
 
     /// <summary>The database to test, or null when it is not available here.</summary>

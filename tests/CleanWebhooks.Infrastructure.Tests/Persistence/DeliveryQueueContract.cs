@@ -5,9 +5,7 @@ using CleanWebhooks.Domain.Deliveries;
 using CleanWebhooks.Domain.Webhooks;
 using CleanWebhooks.Infrastructure.Delivery;
 using CleanWebhooks.Infrastructure.Persistence;
-using CleanWebhooks.Infrastructure.Persistence.Clients;
 using CleanWebhooks.Infrastructure.Persistence.Deliveries;
-using CleanWebhooks.Infrastructure.Persistence.Webhooks;
 using Dapper;
 using Microsoft.Extensions.Time.Testing;
 using ClaimedDelivery = CleanWebhooks.Application.Deliveries.AttemptDelivery.ClaimedDelivery;
@@ -887,15 +885,7 @@ public abstract class DeliveryQueueContract(ContractDatabase db)
         return await connection.ExecuteScalarAsync<int>(new CommandDefinition(db.Database.Sql(portableSql), new { Id = id }));
     }
 
-    private async Task<(ClientId Client, WebhookId Webhook)> NewWebhookAsync()
-    {
-        var client = Client.Create(ClientId.New(), "Queue client", T0).Value;
-        await new ClientRepository(db.Database).AddAsync(client, ApiKey.Issue(client.Id, T0).Key, default);
-        var definition = new WebhookDefinition("Queue", 0, "POST", null, null, "https://example.com/hooks/:id", "Bearer x", null, null, null, null, null);
-        var webhook = Webhook.Create(client.Id, definition, T0).Value;
-        Assert.True(await new WebhookRepository(db.Database, db.Protector).AddAsync(webhook, default));
-        return (client.Id, webhook.Id);
-    }
+    private Task<(ClientId Client, WebhookId Webhook)> NewWebhookAsync() => db.NewClientWithWebhookAsync("Queue", T0);
 
     private static Task<(IntakeReceipt Receipt, bool Created)> AddAsync(
         IntakeWriter intake, ClientId client, WebhookId webhook, string documentId, string? data, IdempotencyKey? key = null,

@@ -4,9 +4,7 @@ using CleanWebhooks.Domain.Clients;
 using CleanWebhooks.Domain.Deliveries;
 using CleanWebhooks.Domain.Webhooks;
 using CleanWebhooks.Infrastructure.Persistence;
-using CleanWebhooks.Infrastructure.Persistence.Clients;
 using CleanWebhooks.Infrastructure.Persistence.Deliveries;
-using CleanWebhooks.Infrastructure.Persistence.Webhooks;
 using CleanWebhooks.Infrastructure.Telemetry;
 using Dapper;
 
@@ -202,15 +200,7 @@ public sealed class IntakeTransactionGrowthTests(SqliteContractDatabase db) : IC
         }
     }
 
-    private async Task<(ClientId Client, WebhookId Webhook)> NewWebhookAsync()
-    {
-        var client = Client.Create(ClientId.New(), "Flood client", T0).Value;
-        await new ClientRepository(db.Database).AddAsync(client, ApiKey.Issue(client.Id, T0).Key, default);
-        var definition = new WebhookDefinition("Flood", 0, "POST", null, null, "https://example.com/hooks/:id", null, null, null, null, null, null);
-        var webhook = Webhook.Create(client.Id, definition, T0).Value;
-        Assert.True(await new WebhookRepository(db.Database, db.Protector).AddAsync(webhook, default));
-        return (client.Id, webhook.Id);
-    }
+    private Task<(ClientId Client, WebhookId Webhook)> NewWebhookAsync() => db.NewClientWithWebhookAsync("Flood", T0);
 
     /// <summary>Reports event <paramref name="n"/> from a request of its own trace, as the intake's endpoint does.</summary>
     private Task<(IntakeReceipt Receipt, bool Created)> AddAsync(IntakeWriter intake, ClientId client, WebhookId webhook, int n, EventId id)

@@ -1,10 +1,6 @@
 using CleanWebhooks.Application.Retention;
-using CleanWebhooks.Domain.Clients;
-using CleanWebhooks.Domain.Webhooks;
 using CleanWebhooks.Infrastructure.Persistence;
-using CleanWebhooks.Infrastructure.Persistence.Clients;
 using CleanWebhooks.Infrastructure.Persistence.Retention;
-using CleanWebhooks.Infrastructure.Persistence.Webhooks;
 using Dapper;
 
 namespace CleanWebhooks.Infrastructure.Tests.Persistence;
@@ -113,12 +109,8 @@ public abstract class RetentionStoreContract(ContractDatabase db)
 
     private async Task<(Guid ClientId, Guid WebhookId)> NewWebhookAsync()
     {
-        var client = Client.Create(ClientId.New(), "Retention client", Cutoff).Value;
-        await new ClientRepository(Database).AddAsync(client, ApiKey.Issue(client.Id, Cutoff).Key, default);
-        var definition = new WebhookDefinition("Retention", 0, "POST", null, null, "https://example.com/hooks/:id", "Bearer x", null, null, null, null, null);
-        var webhook = Webhook.Create(client.Id, definition, Cutoff).Value;
-        await new WebhookRepository(Database, db.Protector).AddAsync(webhook, default);
-        return (client.Id.Value, webhook.Id.Value);
+        var (client, webhook) = await db.NewClientWithWebhookAsync("Retention", Cutoff);
+        return (client.Value, webhook.Value);
     }
 
     private async Task<Guid> AddEventAsync(Guid clientId, DateTimeOffset occurredAt)
