@@ -267,21 +267,24 @@ internal static partial class Scenarios
                 Ms(forwardLatency.P50Ms), Ms(forwardLatency.P99Ms), Ms(forwardLatency.MaxMs));
         }
 
-        if (options.EndToEndBatch > 1)
+        // One event per request, or batch requests (--end-to-end-batch) at the load's concurrency, warmed up on their own.
+        var perRequest = options.EndToEndBatch;
+        var (send, sent) = perRequest == 1
+            ? (intake, HttpStatusCode.Accepted)
+            : (BatchSender(service, integrators, http, perRequest), HttpStatusCode.OK);
+        Task<(double Seconds, Recorder Sender)> Run(string phase, DeliveryCollector to) =>
+            DeliverAsync(context, perRequest == 1 ? phase : $"{phase}, {perRequest} events per request", to, send, sent, timeout, perRequest,
+                options.Concurrency);
+        if (perRequest > 1)
         {
-            await DeliverAsync(context, "end-to-end: service warm-up in batch requests", receiver.Expect("batch-warmup", options.WarmupEvents),
-                BatchSender(service, integrators, http, options.EndToEndBatch), HttpStatusCode.OK, timeout, options.EndToEndBatch, options.Concurrency);
+            await Run("end-to-end: service warm-up", receiver.Expect("batch-warmup", options.WarmupEvents));
         }
 
         await SettleAsync(context, "end-to-end: service", service.Process);
         var collector = receiver.Expect("e2e", options.Events);
         using var sampler = new MemorySampler(service.Process);
         var meter = RunMeter.Start([service.Process]);
-        var (seconds, sender) = options.EndToEndBatch == 1
-            ? await DeliverAsync(context, "end-to-end: service", collector, intake, HttpStatusCode.Accepted, timeout)
-            : await DeliverAsync(context, $"end-to-end: service, {options.EndToEndBatch} events per request", collector,
-                BatchSender(service, integrators, http, options.EndToEndBatch), HttpStatusCode.OK, timeout, options.EndToEndBatch,
-                options.Concurrency);
+        var (seconds, sender) = await Run("end-to-end: service", collector);
         var costs = meter.Stop(collector.Distinct);
         var peakHwm = service.Process.MemoryMb("VmHWM");
         var sampled = await sampler.StopAsync();
